@@ -1,0 +1,267 @@
+"""Kiosk configuration: one TOML file, built-in defaults, a demo configuration, env overrides.
+
+`load_config(path)` returns a validated `Config`; any problem raises `ConfigError` whose message
+names the key and says what is wrong, so the CLI can print it and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.paths import default_data_dir
+from kiosk.pins import is_pin_hash
+
+LANGUAGES = ("en", "nl")
+MODES = ("kiosk", "supervisor")
+
+# Demo PINs: admin 1234, supervisor 4321 (README). Only used when no config file is given.
+DEMO_ADMIN_PIN_HASH = (
+    "scrypt$16384$8$1$64656d6f2d61646d696e2d73616c7421$"
+    "7febb6feef52fffd43c174f65c4ac59ac47fee8803a4c2ab624b23541c5e1f13"
+)
+DEMO_SUPERVISOR_PIN_HASH = (
+    "scrypt$16384$8$1$64656d6f2d7375706572762d73616c74$"
+    "327bee9cb61d654298b907d1148e78601f7119c5022301d9a0b6c123da30aad8"
+)
+DEMO_SITE_KEY = "demo-site-key-not-secret-change-me"
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "kiosk": {
+        "id": "demo-kiosk-1",
+        "station": "Assembly 1",
+        "line": "Line A",
+        "language": "en",
+        "mode": "kiosk",
+        "idle_timeout": 120,
+        "idle_warning": 20,
+        "data_dir": "",
+    },
+    "security": {
+        "admin_pin_hash": "",
+        "supervisor_pin_hash": "",
+        "site_key": "",
+        "max_pin_attempts": 5,
+        "lockout_seconds": 300,
+    },
+    "coach": {
+        "enabled": True,
+        "model": "smollm2-135m-instruct-q4_1",
+        "threads": 2,
+        "context": 1024,
+        "max_tokens": 64,
+        "time_limit": 20.0,
+        "pause_seconds": 6.0,
+    },
+    "sync": {
+        "frame_period": 1.5,
+    },
+    "privacy": {
+        "min_group_size": 5,
+        "retention_days": 730,
+    },
+    "ui": {
+        "ascii": False,
+        "animations": True,
+    },
+}
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem the IT admin can fix; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk_id: str
+    station: str
+    line: str
+    language: str
+    mode: str
+    idle_timeout: int
+    idle_warning: int
+    data_dir: Path
+    admin_pin_hash: str
+    supervisor_pin_hash: str
+    site_key: str
+    max_pin_attempts: int
+    lockout_seconds: int
+    coach_enabled: bool
+    model: str
+    threads: int
+    context: int
+    max_tokens: int
+    time_limit: float
+    pause_seconds: float
+    frame_period: float
+    min_group_size: int
+    retention_days: int
+    ascii: bool
+    animations: bool
+    demo: bool = False
+    source: str = "built-in demo configuration"
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def with_changes(self, **changes: Any) -> "Config":
+        values = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        values.update(changes)
+        return Config(**values)
+
+
+def _merge(base: dict[str, dict[str, Any]], override: dict[str, Any], source: str) -> dict:
+    merged = {section: dict(values) for section, values in base.items()}
+    for section, values in override.items():
+        if section not in merged:
+            raise ConfigError(f"{source}: unknown section [{section}] (known: {', '.join(merged)})")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{section}: must be a [{section}] table")
+        for key, value in values.items():
+            if key not in merged[section]:
+                known = ", ".join(merged[section])
+                raise ConfigError(f"{section}.{key}: unknown key (known in [{section}]: {known})")
+            merged[section][key] = value
+    return merged
+
+
+def _env_overrides(env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """KIOSK_DATA_DIR, KIOSK_LANGUAGE, KIOSK_STATION, KIOSK_MODE, KIOSK_MODEL override the file."""
+    table = {
+        "KIOSK_DATA_DIR": ("kiosk", "data_dir"),
+        "KIOSK_LANGUAGE": ("kiosk", "language"),
+        "KIOSK_STATION": ("kiosk", "station"),
+        "KIOSK_MODE": ("kiosk", "mode"),
+        "KIOSK_MODEL": ("coach", "model"),
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for name, (section, key) in table.items():
+        if env.get(name):
+            out.setdefault(section, {})[key] = env[name]
+    return out
+
+
+def _check(cond: bool, key: str, problem: str) -> None:
+    if not cond:
+        raise ConfigError(f"{key}: {problem}")
+
+
+def _int(values: dict, section: str, key: str, lo: int, hi: int) -> int:
+    value = values[key]
+    name = f"{section}.{key}"
+    _check(isinstance(value, int) and not isinstance(value, bool), name,
+           f"must be a whole number, got {value!r}")
+    _check(lo <= value <= hi, name, f"must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _float(values: dict, section: str, key: str, lo: float, hi: float) -> float:
+    value = values[key]
+    name = f"{section}.{key}"
+    _check(isinstance(value, (int, float)) and not isinstance(value, bool), name,
+           f"must be a number, got {value!r}")
+    _check(lo <= value <= hi, name, f"must be between {lo} and {hi}, got {value}")
+    return float(value)
+
+
+def _str(values: dict, section: str, key: str, *, allow_empty: bool = False) -> str:
+    value = values[key]
+    name = f"{section}.{key}"
+    _check(isinstance(value, str), name, f"must be text in quotes, got {value!r}")
+    _check(allow_empty or value.strip() != "", name, "must not be empty")
+    return value
+
+
+def _bool(values: dict, section: str, key: str) -> bool:
+    value = values[key]
+    _check(isinstance(value, bool), f"{section}.{key}", f"must be true or false, got {value!r}")
+    return value
+
+
+def _build(merged: dict, *, demo: bool, source: str) -> Config:
+    k, s, c = merged["kiosk"], merged["security"], merged["coach"]
+    kiosk_id = _str(k, "kiosk", "id")
+    _check(bool(_ID_RE.match(kiosk_id)), "kiosk.id",
+           f"use 1-32 letters, digits, '-', '_' or '.', got {kiosk_id!r}")
+    language = _str(k, "kiosk", "language")
+    _check(language in LANGUAGES, "kiosk.language",
+           f"must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    mode = _str(k, "kiosk", "mode")
+    _check(mode in MODES, "kiosk.mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+    idle_timeout = _int(k, "kiosk", "idle_timeout", 15, 24 * 3600)
+    idle_warning = _int(k, "kiosk", "idle_warning", 0, 600)
+    _check(idle_warning < idle_timeout, "kiosk.idle_warning", "must be shorter than idle_timeout")
+    data_dir_text = _str(k, "kiosk", "data_dir", allow_empty=True)
+    data_dir = Path(data_dir_text).expanduser() if data_dir_text else default_data_dir()
+
+    admin = s["admin_pin_hash"] or (DEMO_ADMIN_PIN_HASH if demo else "")
+    supervisor = s["supervisor_pin_hash"] or (DEMO_SUPERVISOR_PIN_HASH if demo else "")
+    site_key = s["site_key"] or (DEMO_SITE_KEY if demo else "")
+    for key, value in (("admin_pin_hash", admin), ("supervisor_pin_hash", supervisor)):
+        _check(isinstance(value, str) and value != "", f"security.{key}",
+               "missing; set it with `kiosk pin set " + key.split("_")[0] + "`")
+        _check(is_pin_hash(value), f"security.{key}",
+               "is not a scrypt PIN hash; set it with `kiosk pin set " + key.split("_")[0] + "`")
+    _check(isinstance(site_key, str) and len(site_key) >= 16, "security.site_key",
+           "must be text of at least 16 characters, the same on every kiosk and station of a site")
+
+    return Config(
+        kiosk_id=kiosk_id,
+        station=_str(k, "kiosk", "station"),
+        line=_str(k, "kiosk", "line"),
+        language=language,
+        mode=mode,
+        idle_timeout=idle_timeout,
+        idle_warning=idle_warning,
+        data_dir=data_dir,
+        admin_pin_hash=admin,
+        supervisor_pin_hash=supervisor,
+        site_key=site_key,
+        max_pin_attempts=_int(s, "security", "max_pin_attempts", 1, 100),
+        lockout_seconds=_int(s, "security", "lockout_seconds", 0, 24 * 3600),
+        coach_enabled=_bool(c, "coach", "enabled"),
+        model=_str(c, "coach", "model"),
+        threads=_int(c, "coach", "threads", 1, 64),
+        context=_int(c, "coach", "context", 256, 32768),
+        max_tokens=_int(c, "coach", "max_tokens", 8, 1024),
+        time_limit=_float(c, "coach", "time_limit", 1, 600),
+        pause_seconds=_float(c, "coach", "pause_seconds", 1, 600),
+        frame_period=_float(merged["sync"], "sync", "frame_period", 0.2, 30),
+        min_group_size=_int(merged["privacy"], "privacy", "min_group_size", 2, 1000),
+        retention_days=_int(merged["privacy"], "privacy", "retention_days", 30, 36500),
+        ascii=_bool(merged["ui"], "ui", "ascii"),
+        animations=_bool(merged["ui"], "ui", "animations"),
+        demo=demo,
+        source=source,
+        raw=merged,
+    )
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Config:
+    """Load `path` (or $KIOSK_CONFIG); without either, the built-in demo configuration."""
+    env = dict(os.environ) if env is None else env
+    if path is None and env.get("KIOSK_CONFIG"):
+        path = env["KIOSK_CONFIG"]
+    override: dict[str, Any] = {}
+    demo = path is None
+    source = "built-in demo configuration"
+    if path is not None:
+        file = Path(path)
+        source = str(file)
+        try:
+            override = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{file}: config file not found") from None
+        except PermissionError:
+            raise ConfigError(f"{file}: config file cannot be read (permission denied)") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{file}: config file is not UTF-8 text") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+    merged = _merge(DEFAULTS, override, source)
+    merged = _merge(merged, _env_overrides(env), "environment")
+    return _build(merged, demo=demo, source=source)

@@ -1,0 +1,253 @@
+"""The Entry record: one learn-by-doing reflection or improvement idea, its schema and validation.
+
+Entries are plain data (no I/O). `Entry.to_dict()` / `Entry.from_dict()` are the stored and
+synced form; `from_dict` validates and raises `EntryError` naming the field that is wrong, and
+migrates older schema versions (see `MIGRATIONS`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+SCHEMA_VERSION = 1
+
+KINDS = ("observation", "idea")
+CATEGORIES = ("safety", "quality", "flow", "maintenance", "teamwork", "other")
+VISIBILITIES = ("team", "supervisor", "private")
+STATUSES = ("new", "seen", "trying", "adopted", "declined")
+REFLECTION_FIELDS = ("what_happened", "noticed", "learned", "next_step")
+SUGGESTION_KINDS = ("question", "idea", "title", "category")
+VERDICTS = ("accepted", "edited", "dismissed")
+SYNC_STATES = ("pending", "exported", "synced")
+
+MAX_FIELD_CHARS = 4000
+MAX_TITLE_CHARS = 120
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class EntryError(ValueError):
+    """An entry that does not validate; the message names the field."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def new_id(at: float | None = None) -> str:
+    """A ULID: 48-bit milliseconds + 80 random bits, Crockford Base32, sorts by creation time."""
+    ms = int((time.time() if at is None else at) * 1000)
+    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def is_id(text: Any) -> bool:
+    return isinstance(text, str) and len(text) == 26 and all(c in _CROCKFORD for c in text) \
+        and text[0] in "01234567"
+
+
+def id_time(entry_id: str) -> datetime:
+    """The creation time encoded in an entry id."""
+    value = 0
+    for char in entry_id:
+        value = value * 32 + _CROCKFORD.index(char)
+    return datetime.fromtimestamp((value >> 80) / 1000, tz=timezone.utc)
+
+
+@dataclass
+class Suggestion:
+    """Something the coach offered, where it came from, and what the worker did with it."""
+
+    kind: str
+    text: str
+    source: str  # model name, or "bank" for the curated question bank
+    verdict: str | None = None
+    final_text: str | None = None  # the worker's edited version, when verdict == "edited"
+
+    def validate(self, where: str) -> None:
+        _one_of(self.kind, SUGGESTION_KINDS, f"{where}.kind")
+        _text(self.text, f"{where}.text", MAX_FIELD_CHARS)
+        _text(self.source, f"{where}.source", 200)
+        if self.verdict is not None:
+            _one_of(self.verdict, VERDICTS, f"{where}.verdict")
+        if self.final_text is not None:
+            _text(self.final_text, f"{where}.final_text", MAX_FIELD_CHARS)
+
+
+@dataclass
+class Response:
+    """A supervisor's answer to an entry."""
+
+    at: str
+    by: str
+    text: str
+
+    def validate(self, where: str) -> None:
+        _time(self.at, f"{where}.at")
+        _text(self.by, f"{where}.by", 80)
+        _text(self.text, f"{where}.text", MAX_FIELD_CHARS)
+
+
+@dataclass
+class Entry:
+    id: str
+    kiosk_id: str
+    station: str
+    line: str
+    author: str | None
+    language: str
+    kind: str
+    category: str
+    what_happened: str = ""
+    noticed: str = ""
+    learned: str = ""
+    next_step: str = ""
+    title: str = ""
+    visibility: str = "team"
+    suggestions: list[Suggestion] = field(default_factory=list)
+    created: str = field(default_factory=now_iso)
+    updated: str = ""
+    status: str = "new"
+    status_reason: str = ""
+    responses: list[Response] = field(default_factory=list)
+    seen: bool = False
+    sync: str = "pending"
+    schema: int = SCHEMA_VERSION
+
+    @classmethod
+    def new(cls, *, kiosk_id: str, station: str, line: str, author: str | None,
+            language: str, kind: str = "observation", category: str = "other",
+            **fields: Any) -> "Entry":
+        created = now_iso()
+        entry = cls(id=new_id(), kiosk_id=kiosk_id, station=station, line=line, author=author,
+                    language=language, kind=kind, category=category, created=created,
+                    updated=created, **fields)
+        entry.validate()
+        return entry
+
+    # -- validation ---------------------------------------------------------------------------
+    def validate(self) -> "Entry":
+        _check(is_id(self.id), "id", f"not an entry id: {self.id!r}")
+        _text(self.kiosk_id, "kiosk_id", 32, required=True)
+        _text(self.station, "station", 80)
+        _text(self.line, "line", 80)
+        if self.author is not None:
+            _text(self.author, "author", 64, required=True)
+        _one_of(self.language, ("en", "nl"), "language")
+        _one_of(self.kind, KINDS, "kind")
+        _one_of(self.category, CATEGORIES, "category")
+        for name in REFLECTION_FIELDS:
+            _text(getattr(self, name), name, MAX_FIELD_CHARS)
+        _check(any(getattr(self, name).strip() for name in REFLECTION_FIELDS),
+               "what_happened", "an entry needs at least one reflection field filled in")
+        _text(self.title, "title", MAX_TITLE_CHARS)
+        _one_of(self.visibility, VISIBILITIES, "visibility")
+        _check(isinstance(self.suggestions, list), "suggestions", "must be a list")
+        for i, suggestion in enumerate(self.suggestions):
+            _check(isinstance(suggestion, Suggestion), f"suggestions[{i}]", "not a suggestion")
+            suggestion.validate(f"suggestions[{i}]")
+        _time(self.created, "created")
+        _time(self.updated or self.created, "updated")
+        _one_of(self.status, STATUSES, "status")
+        _text(self.status_reason, "status_reason", MAX_FIELD_CHARS)
+        _check(isinstance(self.responses, list), "responses", "must be a list")
+        for i, response in enumerate(self.responses):
+            _check(isinstance(response, Response), f"responses[{i}]", "not a response")
+            response.validate(f"responses[{i}]")
+        _check(isinstance(self.seen, bool), "seen", "must be true or false")
+        _one_of(self.sync, SYNC_STATES, "sync")
+        _check(self.schema == SCHEMA_VERSION, "schema", f"must be {SCHEMA_VERSION}")
+        return self
+
+    # -- (de)serialisation --------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Entry":
+        if not isinstance(data, dict):
+            raise EntryError("entry: must be a JSON object")
+        data = migrate(dict(data))
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise EntryError(f"{unknown[0]}: unknown field")
+        missing = [name for name in ("id", "kiosk_id", "station", "line", "author", "language",
+                                     "kind", "category") if name not in data]
+        if missing:
+            raise EntryError(f"{missing[0]}: missing")
+        try:
+            suggestions = [Suggestion(**s) for s in data.get("suggestions", [])]
+            responses = [Response(**r) for r in data.get("responses", [])]
+        except TypeError as exc:
+            raise EntryError(f"suggestions/responses: malformed ({exc})") from None
+        entry = cls(**{**data, "suggestions": suggestions, "responses": responses})
+        return entry.validate()
+
+    # -- helpers ------------------------------------------------------------------------------
+    def touched(self, **changes: Any) -> "Entry":
+        """A copy with `changes` applied and `updated` set to now."""
+        return replace(self, **changes, updated=now_iso())
+
+    @property
+    def headline(self) -> str:
+        """The title, or the first line of the first filled-in reflection field."""
+        if self.title.strip():
+            return self.title.strip()
+        for name in REFLECTION_FIELDS:
+            text = getattr(self, name).strip()
+            if text:
+                return text.splitlines()[0][:MAX_TITLE_CHARS]
+        return ""
+
+    @property
+    def shared(self) -> bool:
+        return self.visibility == "team"
+
+
+def _check(cond: bool, name: str, problem: str) -> None:
+    if not cond:
+        raise EntryError(f"{name}: {problem}")
+
+
+def _text(value: Any, name: str, limit: int, *, required: bool = False) -> None:
+    _check(isinstance(value, str), name, "must be text")
+    _check(len(value) <= limit, name, f"longer than {limit} characters")
+    if required:
+        _check(value.strip() != "", name, "must not be empty")
+
+
+def _one_of(value: Any, allowed: tuple[str, ...], name: str) -> None:
+    _check(value in allowed, name, f"must be one of {', '.join(allowed)}, got {value!r}")
+
+
+def _time(value: Any, name: str) -> None:
+    _check(isinstance(value, str), name, "must be an ISO time")
+    try:
+        parse_time(value)
+    except ValueError:
+        raise EntryError(f"{name}: not an ISO time: {value!r}") from None
+
+
+# Migrations: schema N -> N+1, each a pure function on the dict. Add one per schema change.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    version = data.get("schema", SCHEMA_VERSION)
+    if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
+        raise EntryError(f"schema: unsupported version {version!r} (this kiosk reads "
+                         f"1..{SCHEMA_VERSION}; update the app)")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+        data["schema"] = version
+    return data

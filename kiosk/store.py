@@ -1,0 +1,411 @@
+"""TinyDB persistence for entries, drafts and metadata: crash-safe, locked, split into small files.
+
+Layout of a data folder:
+    kiosk.lock                 exclusive lock: one kiosk process per data folder
+    meta.json                  small key/value table (schema version, sync batches, ...)
+    drafts.json                unfinished entries, keyed by draft key
+    entries/YYYY-Www.json      entries created in that ISO week (tables `entries`, `conflicts`)
+    corrupt/                   copies of damaged files, kept aside for IT (originals stay too)
+
+Every write goes to a temp file in the same folder, is fsynced, atomically renamed over the old
+file, and the folder is fsynced: a crash or power cut leaves either the old or the new file, never
+a torn one. TinyDB rewrites a whole file per write, so entries are split by week to keep each
+write small. A damaged file is never overwritten: reading it raises `StoreCorrupt`.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from kiosk.entries import Entry, EntryError, Response, Suggestion, id_time, is_id, now_iso
+
+STORE_FORMAT = 1
+_ENTRIES = "entries"
+_CONFLICTS = "conflicts"
+
+
+class StoreError(Exception):
+    """A storage problem with a message meant for people (shown in the UI or by the CLI)."""
+
+
+class StoreLocked(StoreError):
+    pass
+
+
+class StoreCorrupt(StoreError):
+    def __init__(self, path: Path, problem: str, kept: Path | None):
+        self.path, self.kept = path, kept
+        where = f" A copy was kept at {kept}." if kept else ""
+        super().__init__(
+            f"The data file {path} is damaged ({problem}). It has not been changed or replaced."
+            f"{where} Nothing more is written to it; call IT (run `kiosk doctor`)."
+        )
+
+
+class StoreWriteError(StoreError):
+    def __init__(self, path: Path, exc: OSError):
+        self.errno = exc.errno
+        reason = {
+            errno.ENOSPC: "the disk is full",
+            errno.EDQUOT: "the disk quota is used up",
+            errno.EROFS: "the disk is read-only",
+            errno.EACCES: "permission denied",
+            errno.EPERM: "permission denied",
+            errno.EIO: "the disk reported an input/output error",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        self.reason = reason
+        super().__init__(f"Could not save to {path}: {reason}. The previous data is intact.")
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a crash leaves the old file or the new one, never a mix."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: atomic durable writes, an in-memory copy for reads, corruption detection.
+
+    The in-memory copy is safe because the store holds an exclusive lock on the folder. After a
+    failed write the copy is dropped, so the next read comes from the intact file on disk.
+    """
+
+    def __init__(self, path: str, *, corrupt_dir: Path, readonly: bool = False):
+        self.path = Path(path)
+        self.corrupt_dir = corrupt_dir
+        self.readonly = readonly
+        self._cache: dict[str, Any] | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        if self._cache is not None:
+            return self._cache
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            _check_shape(data)
+        except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+            problem = "empty file" if not raw else str(exc).split("\n")[0][:120]
+            raise StoreCorrupt(self.path, problem, self._keep_aside()) from None
+        self._cache = data
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only")
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            atomic_write_bytes(self.path, payload)
+        except OSError as exc:
+            self._cache = None
+            raise StoreWriteError(self.path, exc) from exc
+        except BaseException:
+            self._cache = None
+            raise
+        self._cache = data
+
+    def _keep_aside(self) -> Path | None:
+        if self.readonly:
+            return None
+        try:
+            self.corrupt_dir.mkdir(exist_ok=True)
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            kept = self.corrupt_dir / f"{self.path.name}.{stamp}"
+            if not kept.exists():
+                shutil.copy2(self.path, kept)
+            return kept
+        except OSError:
+            return None
+
+
+def _check_shape(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise ValueError("top level is not a JSON object")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"table {name!r} is not an object")
+        for doc_id, doc in table.items():
+            if not doc_id.isdigit() or not isinstance(doc, dict):
+                raise ValueError(f"table {name!r} has a malformed record {doc_id!r}")
+
+
+def week_key(entry_id: str) -> str:
+    year, week, _ = id_time(entry_id).isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def entry_from_stored(data: dict[str, Any]) -> Entry:
+    """Build an Entry from a stored dict without re-validating (it was validated on save)."""
+    values = dict(data)
+    values["suggestions"] = [Suggestion(**s) for s in values.get("suggestions", [])]
+    values["responses"] = [Response(**r) for r in values.get("responses", [])]
+    return Entry(**values)
+
+
+class _Shard:
+    """One weekly entries file, with an id -> TinyDB doc_id index."""
+
+    def __init__(self, path: Path, *, corrupt_dir: Path, readonly: bool):
+        self.path = path
+        self.db = TinyDB(path, storage=AtomicJSONStorage, corrupt_dir=corrupt_dir,
+                         readonly=readonly)
+        self.table = self.db.table(_ENTRIES, cache_size=0)
+        self.index = {doc["id"]: doc.doc_id for doc in self.table.all()}
+
+    def docs(self) -> list[Document]:
+        return self.table.all()
+
+    def upsert(self, data: dict[str, Any]) -> None:
+        doc_id = self.index.get(data["id"])
+        if doc_id is None:
+            self.index[data["id"]] = self.table.insert(data)
+        else:
+            self.table.upsert(Document(data, doc_id=doc_id))
+
+
+class Store:
+    """All persistence of one data folder. Not thread-safe on its own: callers use `lock`."""
+
+    def __init__(self, data_dir: str | os.PathLike, *, readonly: bool = False):
+        self.data_dir = Path(data_dir)
+        self.readonly = readonly
+        self.lock = threading.RLock()
+        self._lock_fd: int | None = None
+        self._shards: dict[str, _Shard] = {}
+        self.entries_dir = self.data_dir / "entries"
+        self.corrupt_dir = self.data_dir / "corrupt"
+        if not readonly:
+            self._prepare_folder()
+            self._acquire_lock()
+            self._remove_stale_temp_files()
+        elif not self.data_dir.is_dir():
+            raise StoreError(f"No kiosk data folder at {self.data_dir}.")
+        self._meta = self._open_db(self.data_dir / "meta.json")
+        self._drafts = self._open_db(self.data_dir / "drafts.json")
+        if not readonly:
+            self._check_format()
+
+    # -- opening ------------------------------------------------------------------------------
+    def _prepare_folder(self) -> None:
+        try:
+            self.entries_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data folder {self.data_dir}: "
+                             f"{exc.strerror}. Check the path and its permissions.") from None
+        if not os.access(self.data_dir, os.W_OK | os.X_OK) or \
+                not os.access(self.entries_dir, os.W_OK | os.X_OK):
+            raise StoreError(f"The data folder {self.data_dir} is not writable. Entries cannot be "
+                             f"saved; ask IT to fix its permissions (see `kiosk doctor`).")
+
+    def _acquire_lock(self) -> None:
+        path = self.data_dir / "kiosk.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise StoreLocked(
+                f"Another kiosk program (pid {holder}) is already using the data folder "
+                f"{self.data_dir}. Only one may use it at a time: close the other one first."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def _remove_stale_temp_files(self) -> None:
+        for folder in (self.data_dir, self.entries_dir):
+            for tmp in folder.glob(".*.tmp"):
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+
+    def _open_db(self, path: Path) -> TinyDB:
+        return TinyDB(path, storage=AtomicJSONStorage, corrupt_dir=self.corrupt_dir,
+                      readonly=self.readonly)
+
+    def _check_format(self) -> None:
+        meta = self._meta.table("meta", cache_size=0)
+        found = {doc["key"]: doc["value"] for doc in meta.all()}
+        version = found.get("store_format")
+        if version is None:
+            meta.insert({"key": "store_format", "value": STORE_FORMAT})
+        elif version != STORE_FORMAT:
+            raise StoreError(f"The data folder {self.data_dir} uses store format {version}; "
+                             f"this app reads format {STORE_FORMAT}. Update the app.")
+
+    def close(self) -> None:
+        with self.lock:
+            for shard in self._shards.values():
+                shard.db.close()
+            self._shards.clear()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- entries ------------------------------------------------------------------------------
+    def _shard(self, key: str) -> _Shard:
+        shard = self._shards.get(key)
+        if shard is None:
+            shard = _Shard(self.entries_dir / f"{key}.json", corrupt_dir=self.corrupt_dir,
+                           readonly=self.readonly)
+            self._shards[key] = shard
+        return shard
+
+    def shard_keys(self) -> list[str]:
+        """Week keys of all entry files, oldest first."""
+        keys = {p.stem for p in self.entries_dir.glob("*-W*.json")} | set(self._shards)
+        return sorted(keys)
+
+    def save(self, entry: Entry) -> Entry:
+        """Validate and store `entry` (insert or replace by id). Durable when this returns."""
+        entry.validate()
+        with self.lock:
+            self._shard(week_key(entry.id)).upsert(entry.to_dict())
+        return entry
+
+    def get(self, entry_id: str) -> Entry | None:
+        if not is_id(entry_id):
+            return None
+        with self.lock:
+            shard = self._shard(week_key(entry_id))
+            doc_id = shard.index.get(entry_id)
+            if doc_id is None:
+                return None
+            return entry_from_stored(shard.table.get(doc_id=doc_id))
+
+    def entries(self, newest_first: bool = False) -> Iterator[Entry]:
+        """Every entry, by week file; within a file in creation order (reversed if newest_first)."""
+        keys = self.shard_keys()
+        for key in reversed(keys) if newest_first else keys:
+            with self.lock:
+                docs = self._shard(key).docs()
+            docs.sort(key=lambda d: d["id"], reverse=newest_first)
+            for doc in docs:
+                yield entry_from_stored(doc)
+
+    def query(self, where: Callable[[Entry], bool] | None = None, *, limit: int | None = None,
+              newest_first: bool = True) -> list[Entry]:
+        found: list[Entry] = []
+        for entry in self.entries(newest_first=newest_first):
+            if where is None or where(entry):
+                found.append(entry)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def count(self) -> int:
+        with self.lock:
+            return sum(len(self._shard(key).index) for key in self.shard_keys())
+
+    def feed(self, station: str, limit: int = 50) -> list[Entry]:
+        """Recent entries shared with the team at `station`, newest first."""
+        return self.query(lambda e: e.station == station and e.visibility == "team", limit=limit)
+
+    def by_author(self, author: str, limit: int = 100) -> list[Entry]:
+        return self.query(lambda e: e.author == author, limit=limit)
+
+    # -- conflicts (same id, different content, seen at import) -------------------------------
+    def add_conflict(self, incoming: dict[str, Any], reason: str) -> None:
+        with self.lock:
+            shard = self._shard(week_key(incoming["id"]))
+            shard.db.table(_CONFLICTS, cache_size=0).insert(
+                {"at": now_iso(), "reason": reason, "entry": incoming})
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        found = []
+        with self.lock:
+            for key in self.shard_keys():
+                found.extend(dict(d) for d in self._shard(key).db.table(_CONFLICTS).all())
+        return found
+
+    # -- drafts -------------------------------------------------------------------------------
+    def save_draft(self, key: str, fields: dict[str, Any]) -> None:
+        with self.lock:
+            table = self._drafts.table("drafts", cache_size=0)
+            record = {"key": key, "saved": now_iso(), "fields": fields}
+            found = [d.doc_id for d in table.all() if d["key"] == key]
+            if found:
+                table.upsert(Document(record, doc_id=found[0]))
+            else:
+                table.insert(record)
+
+    def load_draft(self, key: str) -> dict[str, Any] | None:
+        with self.lock:
+            for doc in self._drafts.table("drafts", cache_size=0).all():
+                if doc["key"] == key:
+                    return dict(doc["fields"])
+        return None
+
+    def delete_draft(self, key: str) -> None:
+        with self.lock:
+            table = self._drafts.table("drafts", cache_size=0)
+            ids = [d.doc_id for d in table.all() if d["key"] == key]
+            if ids:
+                table.remove(doc_ids=ids)
+
+    # -- metadata -----------------------------------------------------------------------------
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        with self.lock:
+            for doc in self._meta.table("meta", cache_size=0).all():
+                if doc["key"] == key:
+                    return doc["value"]
+        return default
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.lock:
+            table = self._meta.table("meta", cache_size=0)
+            found = [d.doc_id for d in table.all() if d["key"] == key]
+            if found:
+                table.upsert(Document({"key": key, "value": value}, doc_id=found[0]))
+            else:
+                table.insert({"key": key, "value": value})
+
+
+__all__ = [
+    "Store", "StoreError", "StoreLocked", "StoreCorrupt", "StoreWriteError", "EntryError",
+    "atomic_write_bytes", "week_key",
+]
