@@ -1,0 +1,192 @@
+"""The Textual app: one factory (`make_app`) used by the CLI and the tests.
+
+The app owns the session (who is logged in, in which language), idle logout, and kiosk
+lock-down: no quit keys, no command palette, no suspend; only the admin PIN closes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from kiosk.config import Config
+from kiosk.i18n import Strings, available_languages
+from kiosk.identity import Session
+from kiosk.store import Store
+
+
+class KioskApp(App, inherit_bindings=False):
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "kiosk"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+q,ctrl+c,ctrl+backslash,ctrl+z", "refuse_quit", show=False, priority=True),
+    ]
+
+    def __init__(self, config: Config, store: Store, *, coach=None,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], datetime] = datetime.now):
+        super().__init__()
+        self.wall_clock = wall_clock
+        self.config = config
+        self.store = store
+        self.coach = coach
+        self.clock = clock
+        self.session: Session | None = None
+        self.strings = Strings(config.language)
+        self.last_activity = clock()
+        self.ascii_only = config.ascii
+        if not config.animations:
+            self.animation_level = "none"
+
+    # -- language -----------------------------------------------------------------------------
+    def t(self, key: str, **values) -> str:
+        return self.strings(key, **values)
+
+    @property
+    def language(self) -> str:
+        return self.strings.language
+
+    def set_language(self, language: str) -> None:
+        self.strings = Strings(language)
+
+    def next_language(self) -> str:
+        languages = available_languages()
+        return languages[(languages.index(self.language) + 1) % len(languages)]
+
+    # -- start --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from kiosk.ui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+        self.set_interval(1.0, self.tick_idle)
+        if self.coach is not None:
+            self.coach.start_loading()
+
+    # -- session ------------------------------------------------------------------------------
+    def login(self, session: Session) -> None:
+        from kiosk.ui.screens.capture import CaptureScreen
+
+        self.session = session
+        self.set_language(session.language)
+        self.last_activity = self.clock()
+        draft = self.store.load_draft(session.draft_key(self.config.station))
+        self.push_screen(CaptureScreen(draft=draft))
+        self.notify(self.t("login.welcome"), timeout=3)
+        if draft:
+            self.notify(self.t("login.draft_restored"), timeout=6)
+        if session.author:
+            answered = self.unread_answers(session.author)
+            if answered:
+                self.notify(self.t("login.answers_waiting", count=len(answered)), timeout=10)
+
+    def unread_answers(self, author: str) -> list[str]:
+        seen = set(self.store.get_meta(f"answers_read:{author}", []))
+        return [e.id for e in self.store.by_author(author) if e.responses and e.id not in seen]
+
+    def mark_answers_read(self, author: str, entry_ids: list[str]) -> None:
+        seen = set(self.store.get_meta(f"answers_read:{author}", []))
+        if not set(entry_ids) <= seen:
+            self.store.set_meta(f"answers_read:{author}", sorted(seen | set(entry_ids)))
+
+    async def logout(self, *, idle: bool = False) -> None:
+        from kiosk.ui.screens.capture import CaptureScreen
+
+        if self.session is None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, CaptureScreen):
+                screen.end_session()
+        self.session = None
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        self.set_language(self.config.language)
+        login = self.screen
+        if hasattr(login, "reset"):
+            login.reset()
+        if idle:
+            minutes = max(1, round(self.config.idle_timeout / 60))
+            self.notify(self.t("common.logged_out_idle", minutes=minutes), timeout=10)
+
+    # -- idle logout --------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp, events.Paste)):
+            self.last_activity = self.clock()
+            if self.session is not None:
+                self._show_idle_warning(None)
+        await super().on_event(event)
+
+    def idle_seconds(self) -> float:
+        return self.clock() - self.last_activity
+
+    def tick_idle(self) -> None:
+        """Called every second: show the countdown, log out when the time is up."""
+        if self.session is None:
+            return
+        remaining = self.config.idle_timeout - self.idle_seconds()
+        if remaining <= 0:
+            self._show_idle_warning(None)
+            self.call_later(self.logout, idle=True)
+        elif remaining <= self.config.idle_warning:
+            self._show_idle_warning(int(remaining + 0.999))
+        else:
+            self._show_idle_warning(None)
+
+    def _show_idle_warning(self, seconds: int | None) -> None:
+        from kiosk.ui.widgets.idle import IdleBanner
+
+        for banner in self.screen.query(IdleBanner):
+            banner.show(None if seconds is None else self.t("common.idle_warning",
+                                                               seconds=seconds))
+
+    # -- lock-down ----------------------------------------------------------------------------
+    def action_refuse_quit(self) -> None:
+        self.notify(self.t("common.quit_refused"), severity="warning", timeout=5)
+
+    async def action_quit(self) -> None:
+        """Anything that asks to quit (a key, a link) gets the PIN screen, not an exit."""
+        await self.run_action("admin")
+
+    def action_suspend_process(self) -> None:
+        self.action_refuse_quit()
+
+    def action_command_palette(self) -> None:
+        return None
+
+    def action_admin(self) -> None:
+        from kiosk.ui.screens.admin import AdminScreen, PinScreen
+
+        def opened(role: str | None) -> None:
+            if role:
+                self.push_screen(AdminScreen(role))
+
+        self.push_screen(PinScreen(), opened)
+
+    def action_help(self) -> None:
+        from kiosk.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def shutdown(self) -> None:
+        """Really exit (after the admin PIN): keep the draft first."""
+        from kiosk.ui.screens.capture import CaptureScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CaptureScreen):
+                screen.end_session()
+        if self.coach is not None:
+            self.coach.close()
+        self.exit()
+
+
+def make_app(config: Config, store: Store, *, coach=None,
+             clock: Callable[[], float] = time.monotonic,
+             wall_clock: Callable[[], datetime] = datetime.now) -> KioskApp:
+    return KioskApp(config, store, coach=coach, clock=clock, wall_clock=wall_clock)

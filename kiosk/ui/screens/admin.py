@@ -1,0 +1,116 @@
+"""F12: the PIN prompt and the administration menu (quit needs the admin PIN)."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from kiosk.pins import verify_pin
+
+_LOCK_META = "pin_lockout"
+
+
+class PinGuard:
+    """Counts wrong PINs in the store, so a lock-out survives a restart."""
+
+    def __init__(self, store, max_attempts: int, lockout_seconds: int, now=time.time):
+        self.store, self.max_attempts, self.lockout_seconds, self.now = (
+            store, max_attempts, lockout_seconds, now)
+
+    def _state(self) -> dict:
+        return self.store.get_meta(_LOCK_META, {"failures": 0, "until": 0.0})
+
+    def locked_for(self) -> int:
+        return max(0, int(self._state()["until"] - self.now() + 0.999))
+
+    def failed(self) -> int:
+        """Record a wrong PIN; returns tries left (0 means locked now)."""
+        state = self._state()
+        failures = state["failures"] + 1
+        if failures >= self.max_attempts:
+            # back-off: each further lock-out doubles, up to a day
+            rounds = failures - self.max_attempts
+            until = self.now() + min(86400, self.lockout_seconds * (2 ** rounds))
+            self.store.set_meta(_LOCK_META, {"failures": failures, "until": until})
+            return 0
+        self.store.set_meta(_LOCK_META, {"failures": failures, "until": 0.0})
+        return self.max_attempts - failures
+
+    def succeeded(self) -> None:
+        if self._state()["failures"]:
+            self.store.set_meta(_LOCK_META, {"failures": 0, "until": 0.0})
+
+
+class PinScreen(ModalScreen[str | None]):
+    """Returns "admin", "supervisor", or None (cancelled)."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False, priority=True)]
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(id="pin-box", classes="dialog"):
+            yield Static(t("admin.pin_title"), classes="dialog-title", markup=False)
+            yield Static(t("admin.pin_prompt"), markup=False)
+            yield Input(password=True, id="pin", max_length=32)
+            yield Static("", id="pin-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    def guard(self) -> PinGuard:
+        config = self.app.config
+        return PinGuard(self.app.store, config.max_pin_attempts, config.lockout_seconds)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        pin, event.input.value = event.input.value, ""
+        error = self.query_one("#pin-error", Static)
+        guard = self.guard()
+        locked = guard.locked_for()
+        if locked:
+            error.update(self.app.t("admin.pin_locked", seconds=locked))
+            return
+        config = self.app.config
+        role = ("admin" if verify_pin(pin, config.admin_pin_hash) else
+                "supervisor" if verify_pin(pin, config.supervisor_pin_hash) else None)
+        if role is None:
+            left = guard.failed()
+            error.update(self.app.t("admin.pin_wrong", left=left) if left else
+                         self.app.t("admin.pin_locked", seconds=guard.locked_for()))
+            return
+        guard.succeeded()
+        self.dismiss(role)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AdminScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "close", show=False, priority=True)]
+
+    def __init__(self, role: str):
+        super().__init__()
+        self.role = role
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(id="admin-box", classes="dialog"):
+            yield Static(t("admin.menu_title"), classes="dialog-title", markup=False)
+            yield Static(t(f"admin.role_{self.role}"), markup=False)
+            yield Button(t("admin.back"), id="back", variant="primary")
+            yield Button(t("admin.quit"), id="quit", variant="error",
+                         disabled=self.role != "admin")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "quit" and self.role == "admin":
+            self.app.shutdown()
+        else:
+            self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,69 @@
+"""Login: a badge scan (keyboard-wedge scanner types the code + Enter) or a typed code, or no badge."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.widgets import Input, Static
+
+from kiosk.identity import BadgeError, Session
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.keybar import Key, key_bindings
+
+
+class LoginScreen(KioskScreen):
+    KEYS = [
+        Key("enter", "keys.login", "submit_badge", show=False),
+        Key("f1", "keys.help", "app.help"),
+        Key("f2", "keys.anonymous", "anonymous"),
+        Key("f8", "keys.language", "language"),
+        Key("f12", "keys.admin", "app.admin"),
+    ]
+    BINDINGS = key_bindings(*KEYS[1:])
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        with Center(id="login-center"):
+            with Vertical(id="login-box"):
+                yield Static(self.t("login.title"), id="login-title", markup=False)
+                yield Static(self.t("login.intro"), id="login-intro", markup=False)
+                yield Input(placeholder=self.t("login.badge_placeholder"), password=True,
+                            id="badge", max_length=128)
+                yield Static("", id="login-error", markup=False)
+                yield Static(self.t("login.anonymous_hint"), classes="hint", markup=False)
+                yield Static(self.t("login.language_hint"), classes="hint", markup=False)
+        yield self.keybar()
+
+    def on_mount(self) -> None:
+        self.query_one("#badge", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#badge", Input).focus()
+
+    def reset(self) -> None:
+        """Back to a clean login after a logout, in the kiosk's default language."""
+        self.refresh(recompose=True)
+        self.call_after_refresh(self.on_mount)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        code = event.value
+        event.input.value = ""
+        if not code.strip():
+            return
+        try:
+            session = Session.for_badge(self.app.config.site_key, code, self.app.language)
+        except BadgeError as exc:
+            self.query_one("#login-error", Static).update(self.t(str(exc)))
+            return
+        self.query_one("#login-error", Static).update("")
+        self.app.login(session)
+
+    def action_anonymous(self) -> None:
+        self.query_one("#badge", Input).value = ""
+        self.app.login(Session.anonymous_session(self.app.language))
+
+    def action_language(self) -> None:
+        self.app.set_language(self.app.next_language())
+        self.refresh(recompose=True)
+        self.call_after_refresh(self.on_mount)

@@ -1,0 +1,46 @@
+"""The confirmation after a save: what happened to the entry, and what to do next."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from kiosk.entries import Entry
+from kiosk.ui.text import literal, one_line
+
+
+class SavedScreen(ModalScreen[str]):
+    BINDINGS = [
+        Binding("enter,escape,f6", "choose('new')", show=False, priority=True),
+        Binding("f3", "choose('feed')", show=False, priority=True),
+        Binding("f10", "choose('logout')", show=False, priority=True),
+    ]
+
+    def __init__(self, entry: Entry):
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        message = {"private": "capture.saved_private",
+                   "supervisor": "capture.saved_supervisor"}.get(self.entry.visibility,
+                                                                "capture.saved")
+        with Vertical(id="saved-box", classes="dialog"):
+            yield Static(t("saved.title"), classes="dialog-title", markup=False)
+            yield Static(t(message), markup=False)
+            yield Static(literal("“" + one_line(self.entry.headline, 70) + "”"),
+                         classes="quote")
+            with Horizontal(classes="buttons"):
+                yield Button(t("saved.new"), id="new", variant="primary")
+                yield Button(t("saved.feed"), id="feed")
+                yield Button(t("saved.logout"), id="logout")
+            yield Static(t("saved.next_hint"), classes="hint", markup=False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

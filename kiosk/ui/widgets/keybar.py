@@ -1,0 +1,57 @@
+"""The function-key bar: translated labels for the screen's keys, clickable for mouse and touch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class Key:
+    key: str  # Textual key name, e.g. "f2"
+    label: str  # i18n key of the label, e.g. "keys.save"
+    action: str  # action on the screen, e.g. "save"
+    show: bool = True
+
+
+def key_bindings(*keys: Key) -> list[Binding]:
+    """Priority bindings for the keys, so they work whichever widget has focus."""
+    return [Binding(k.key, k.action, k.label, show=False, priority=True) for k in keys]
+
+
+class KeyButton(Static):
+    """One `F2 Save` item; a click runs the same action as the key."""
+
+    def __init__(self, key: Key, text: str):
+        super().__init__(classes="keybutton")
+        self.key_def = key
+        self.text = text
+
+    def render(self):
+        from rich.text import Text
+
+        label = Text()
+        name = "Esc" if self.key_def.key == "escape" else self.key_def.key.upper()
+        label.append(name, style="reverse bold")
+        label.append(f" {self.text} ")
+        return label
+
+    async def on_click(self) -> None:
+        await self.app.run_action(self.key_def.action, self.screen)
+
+
+class KeyBar(Horizontal):
+    """Shows the keys of a screen, in the session's language."""
+
+    def __init__(self, keys: list[Key], translate):
+        super().__init__(id="keybar")
+        self.keys = [k for k in keys if k.show]
+        self.translate = translate
+
+    def compose(self) -> ComposeResult:
+        for key in self.keys:
+            yield KeyButton(key, self.translate(key.label))

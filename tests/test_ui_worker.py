@@ -1,0 +1,281 @@
+"""Pilot tests of the worker's flow at the kiosk: login, capture, save, feed, drafts, idle, lock-down."""
+
+from __future__ import annotations
+
+from kiosk.i18n import load_strings
+from kiosk.identity import pseudonym
+from kiosk.store import Store
+from kiosk.ui.screens.capture import CaptureScreen
+from kiosk.ui.screens.feed import FeedScreen, MineScreen
+from kiosk.ui.screens.login import LoginScreen
+from kiosk.ui.screens.saved import SavedScreen
+from tests.ui_helpers import make_test_app, screen_text
+
+BADGE = "BADGE-0042"
+
+
+async def login(pilot, badge: str = BADGE) -> None:
+    await pilot.press(*badge, "enter")
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+
+
+async def test_badge_login_write_save_and_see_in_feed(tmp_path):
+    app, store, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, LoginScreen)
+        await login(pilot)
+        assert isinstance(app.screen, CaptureScreen)
+        await type_text(pilot, "Printer jammed on thin labels")
+        await pilot.press("tab")
+        await type_text(pilot, "The new label stock is thinner")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "right", "right")  # other->quality
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SavedScreen)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedScreen)
+        assert "Printer jammed on thin labels" in screen_text(app)
+
+    entries = list(Store(tmp_path, readonly=True).entries())
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.what_happened == "Printer jammed on thin labels"
+    assert entry.noticed == "The new label stock is thinner"
+    assert entry.category == "quality"
+    assert entry.author == pseudonym(app.config.site_key, BADGE)
+    assert BADGE not in str(entry.to_dict())  # the badge itself is never stored
+    assert entry.station == app.config.station and entry.visibility == "team"
+
+
+async def test_anonymous_entry_has_no_author_and_no_draft(tmp_path):
+    app, store, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")  # no badge
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert app.session.anonymous
+        await type_text(pilot, "Forklift horn is broken")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SavedScreen)
+    [entry] = list(store.entries())
+    assert entry.author is None
+    assert store.load_draft(f"anonymous@{app.config.station}") is None
+
+
+async def test_idle_logout_keeps_draft_and_restores_it_for_the_same_badge(tmp_path):
+    app, store, clock = make_test_app(tmp_path, idle_timeout=60, idle_warning=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "Half a thought")
+        await pilot.press("tab")
+        await type_text(pilot, "and why")
+
+        clock.advance(45)
+        app.tick_idle()
+        await pilot.pause()
+        banner = app.screen.query_one("#idle-banner")
+        assert banner.display and "15 s" in str(banner.render())
+
+        clock.advance(16)
+        app.tick_idle()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert app.session is None
+
+        # a different badge does not see it
+        await login(pilot, "OTHER-7")
+        assert app.screen.query_one("#what_happened").text == ""
+        await pilot.press("f10")
+        await pilot.pause()
+
+        await login(pilot)
+        assert app.screen.query_one("#what_happened").text == "Half a thought"
+        assert app.screen.query_one("#noticed").text == "and why"
+
+    draft = Store(tmp_path, readonly=True).load_draft(pseudonym(app.config.site_key, BADGE))
+    assert draft["what_happened"] == "Half a thought"
+
+
+async def test_activity_resets_the_idle_countdown(tmp_path):
+    app, _, clock = make_test_app(tmp_path, idle_timeout=60, idle_warning=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        clock.advance(50)
+        app.tick_idle()
+        await pilot.pause()
+        assert app.screen.query_one("#idle-banner").display
+        await pilot.press("x")
+        await pilot.pause()
+        assert not app.screen.query_one("#idle-banner").display
+        clock.advance(50)
+        app.tick_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+
+
+async def test_draft_is_on_disk_while_typing(tmp_path):
+    """A crash or power cut right after typing loses at most the last second."""
+    app, store, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "Typed before the power cut")
+        app.screen.save_draft()  # what the debounce timer does a second after typing
+        key = pseudonym(app.config.site_key, BADGE)
+        on_disk = Store(tmp_path, readonly=True).load_draft(key)
+        assert on_disk["what_happened"] == "Typed before the power cut"
+
+
+def _english_labels_on(text: str) -> set[str]:
+    english = load_strings("en")
+    dutch_values = set(load_strings("nl").values())  # e.g. the "English" switch on Dutch screens
+    return {value for value in english.values()
+            if len(value) > 3 and value in text and value not in dutch_values}
+
+
+async def test_language_switch_changes_every_visible_label(tmp_path):
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        english_login = screen_text(app)
+        assert _english_labels_on(english_login)
+        await pilot.press("f8")
+        await pilot.pause()
+        dutch_login = screen_text(app)
+        assert _english_labels_on(dutch_login) == set(), dutch_login
+        assert "Scan je pas" in dutch_login
+
+        await login(pilot)
+        capture = screen_text(app)
+        assert _english_labels_on(capture) == set(), capture
+        assert "Wat gebeurde er?" in capture and "Opslaan" in capture
+
+        await pilot.press("f3")
+        await pilot.pause()
+        assert _english_labels_on(screen_text(app)) == set()
+
+        # logging out returns to the kiosk's own language
+        await pilot.press("f10")
+        await pilot.pause()
+        assert "Scan your badge" in screen_text(app)
+
+
+async def test_quit_keys_are_refused_without_pin(tmp_path):
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("ctrl+q", "ctrl+c", "ctrl+z", "ctrl+backslash", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.is_running and app.return_code is None
+        assert isinstance(app.screen, LoginScreen)
+        # an injected quit action (e.g. from a link) asks for the PIN instead of exiting
+        await app.run_action("quit")
+        await pilot.pause()
+        assert app.is_running and app.screen.__class__.__name__ == "PinScreen"
+        await pilot.press(*"9999", "enter")
+        await pilot.pause()
+        assert app.is_running
+        assert "Wrong PIN" in screen_text(app)
+
+
+async def test_supervisor_pin_cannot_quit_admin_pin_can(tmp_path):
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f12", *"4321", "enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "AdminScreen"
+        assert app.screen.query_one("#quit").disabled
+        await pilot.press("escape", "f12", *"1234", "enter")
+        await pilot.pause()
+        quit_button = app.screen.query_one("#quit")
+        assert not quit_button.disabled
+        await pilot.click("#quit")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_wrong_pins_lock_out_and_the_lockout_survives_a_restart(tmp_path):
+    app, store, _ = make_test_app(tmp_path, max_pin_attempts=3, lockout_seconds=600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f12")
+        for _ in range(3):
+            await pilot.press(*"0000", "enter")
+            await pilot.pause()
+        assert "Too many wrong PINs" in screen_text(app)
+        await pilot.press(*"1234", "enter")  # right PIN, but locked
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "PinScreen"
+    store.close()
+    app2, _, _ = make_test_app(tmp_path, max_pin_attempts=3, lockout_seconds=600)
+    async with app2.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f12", *"1234", "enter")
+        await pilot.pause()
+        assert app2.screen.__class__.__name__ == "PinScreen"
+        assert "Too many wrong PINs" in screen_text(app2)
+
+
+async def test_my_entries_show_the_supervisor_answer(tmp_path):
+    from kiosk.entries import Entry, Response, now_iso
+
+    app, store, _ = make_test_app(tmp_path)
+    author = pseudonym(app.config.site_key, BADGE)
+    entry = Entry.new(kiosk_id="k", station=app.config.station, line="L", author=author,
+                      language="en", kind="idea", what_happened="Move cartons to mid-line")
+    entry.responses.append(Response(at=now_iso(), by="Team lead", text="Good idea, we try it"))
+    entry.status = "trying"
+    store.save(entry)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot)
+        assert app.unread_answers(author) == [entry.id]
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, MineScreen)
+        assert "answered" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Good idea, we try it" in text and "being tried" in text
+        assert app.unread_answers(author) == []
+
+
+async def test_empty_entry_is_not_saved(tmp_path):
+    app, store, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+    assert store.count() == 0
+
+
+async def test_bad_badge_gets_a_clear_message(tmp_path):
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "b", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert "3 to 64 characters" in screen_text(app)
+
+
+async def test_hostile_text_is_stored_and_shown_literally(tmp_path):
+    app, store, _ = make_test_app(tmp_path)
+    hostile = "[bold red]boom[/] [@click=app.quit]x[/] \x1b[31mred"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        app.screen.query_one("#what_happened").load_text(hostile)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "[bold red]boom[/]" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "[@click=app.quit]x[/]" in screen_text(app)
+        assert app.is_running
+    [entry] = list(store.entries())
+    assert entry.what_happened == hostile
