@@ -36,7 +36,7 @@ class KeyButton(Static):
 
         label = Text()
         name = "Esc" if self.key_def.key == "escape" else self.key_def.key.upper()
-        label.append(name, style="reverse bold")
+        label.append(f" {name} ", style="reverse bold")
         label.append(f" {self.text} ")
         return label
 
