@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "kiosk.commands",
     "kiosk.coach.commands",
     "kiosk.sync.commands",
+    "kiosk.ops.commands",
+    "kiosk.review.commands",
 )
 
 EXIT_USAGE, EXIT_CONFIG, EXIT_STORE = 2, 2, 3
