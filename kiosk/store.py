@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -141,14 +141,18 @@ class AtomicJSONStorage(Storage):
         self._cache = data
 
     def _keep_aside(self) -> Path | None:
+        """Copy the damaged file into corrupt/ (once per distinct content) and return the copy."""
         if self.readonly:
             return None
         try:
+            damaged = self.path.read_bytes()
             self.corrupt_dir.mkdir(exist_ok=True)
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            for earlier in sorted(self.corrupt_dir.glob(f"{self.path.name}.*")):
+                if earlier.stat().st_size == len(damaged) and earlier.read_bytes() == damaged:
+                    return earlier
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
             kept = self.corrupt_dir / f"{self.path.name}.{stamp}"
-            if not kept.exists():
-                shutil.copy2(self.path, kept)
+            shutil.copy2(self.path, kept)
             return kept
         except OSError:
             return None
@@ -186,17 +190,56 @@ class _Shard:
         self.db = TinyDB(path, storage=AtomicJSONStorage, corrupt_dir=corrupt_dir,
                          readonly=readonly)
         self.table = self.db.table(_ENTRIES, cache_size=0)
-        self.index = {doc["id"]: doc.doc_id for doc in self.table.all()}
+        self.index = self._read_index()
+
+    def _read_index(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for doc in self.table.all():
+            entry_id = doc.get("id")
+            if not is_id(entry_id) or week_key(entry_id) != self.path.stem:
+                storage = self.db.storage
+                assert isinstance(storage, AtomicJSONStorage)
+                raise StoreCorrupt(self.path, f"record {doc.doc_id} has no entry id of this week",
+                                   storage._keep_aside())
+            index[entry_id] = doc.doc_id
+        return index
 
     def docs(self) -> list[Document]:
         return self.table.all()
 
     def upsert(self, data: dict[str, Any]) -> None:
         doc_id = self.index.get(data["id"])
-        if doc_id is None:
-            self.index[data["id"]] = self.table.insert(data)
-        else:
-            self.table.upsert(Document(data, doc_id=doc_id))
+        try:
+            if doc_id is None:
+                self.index[data["id"]] = self.table.insert(data)
+            else:
+                self.table.upsert(Document(data, doc_id=doc_id))
+        except StoreWriteError:
+            self._after_failed_write()
+            raise
+
+    def upsert_many(self, docs: list[dict[str, Any]]) -> None:
+        """New entries in one write (one file replace); replaced ones one write each."""
+        new = [data for data in docs if data["id"] not in self.index]
+        known = [data for data in docs if data["id"] in self.index]
+        try:
+            if new:
+                doc_ids = self.table.insert_multiple(new)
+                self.index.update(zip((data["id"] for data in new), doc_ids))
+            for data in known:
+                self.table.upsert(Document(data, doc_id=self.index[data["id"]]))
+        except StoreWriteError:
+            self._after_failed_write()
+            raise
+
+    def _after_failed_write(self) -> None:
+        # The file holds either the old or the new content (a failed directory fsync comes after
+        # the rename); re-read it so the index matches and a retried save cannot duplicate.
+        try:
+            self.index = self._read_index()
+        except StoreError:
+            self.index = {}
+            raise
 
 
 class Store:
@@ -213,13 +256,18 @@ class Store:
         if not readonly:
             self._prepare_folder()
             self._acquire_lock()
-            self._remove_stale_temp_files()
         elif not self.data_dir.is_dir():
             raise StoreError(f"No kiosk data folder at {self.data_dir}.")
-        self._meta = self._open_db(self.data_dir / "meta.json")
-        self._drafts = self._open_db(self.data_dir / "drafts.json")
-        if not readonly:
-            self._check_format()
+        try:
+            if not readonly:
+                self._remove_stale_temp_files()
+            self._meta = self._open_db(self.data_dir / "meta.json")
+            self._drafts = self._open_db(self.data_dir / "drafts.json")
+            if not readonly:
+                self._check_format()
+        except BaseException:
+            self.close()  # release the lock: a failed open must not block the next attempt
+            raise
 
     # -- opening ------------------------------------------------------------------------------
     def _prepare_folder(self) -> None:
@@ -306,6 +354,23 @@ class Store:
         with self.lock:
             self._shard(week_key(entry.id)).upsert(entry.to_dict())
         return entry
+
+    def save_many(self, entries: Iterable[Entry]) -> int:
+        """Validate and store many entries, writing each weekly file once (bulk import, demo data).
+
+        Every entry is validated before anything is written; one invalid entry stores nothing.
+        Each weekly file is replaced atomically, so after a crash or a `StoreWriteError` the weeks
+        written before it are complete and durable and the others unchanged. Within one call the
+        last entry with a given id wins. Returns how many distinct entries were stored.
+        """
+        by_week: dict[str, dict[str, dict[str, Any]]] = {}
+        for entry in entries:
+            entry.validate()
+            by_week.setdefault(week_key(entry.id), {})[entry.id] = entry.to_dict()
+        with self.lock:
+            for key in sorted(by_week):
+                self._shard(key).upsert_many(list(by_week[key].values()))
+        return sum(len(week) for week in by_week.values())
 
     def get(self, entry_id: str) -> Entry | None:
         if not is_id(entry_id):
