@@ -221,6 +221,10 @@ def _check(cond: bool, name: str, problem: str) -> None:
 def _text(value: Any, name: str, limit: int, *, required: bool = False) -> None:
     _check(isinstance(value, str), name, "must be text")
     _check(len(value) <= limit, name, f"longer than {limit} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from a hand-made JSON import
+        raise EntryError(f"{name}: contains broken Unicode that cannot be stored") from None
     if required:
         _check(value.strip() != "", name, "must not be empty")
 
