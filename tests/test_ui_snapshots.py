@@ -36,3 +36,26 @@ def test_capture_screen(snap_compare, tmp_path, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=write)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_linux_console_capture_screen(snap_compare, tmp_path, monkeypatch, size):
+    """TERM=linux: the ANSI theme (16 colours) and ASCII borders."""
+    monkeypatch.setenv("TERM", "linux")
+    app, _, _ = make_test_app(tmp_path)
+
+    async def write(pilot):
+        await pilot.press(*"BADGE-0042", "enter")
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.press(*"Glue", "space", *"dripped")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=write)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_linux_console_login_screen(snap_compare, tmp_path, monkeypatch, size):
+    monkeypatch.setenv("TERM", "linux")
+    app, _, _ = make_test_app(tmp_path)
+    assert snap_compare(app, terminal_size=size)

@@ -6,6 +6,7 @@ lock-down: no quit keys, no command palette, no suspend; only the admin PIN clos
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -41,7 +42,8 @@ class KioskApp(App, inherit_bindings=False):
         self.session: Session | None = None
         self.strings = Strings(config.language)
         self.last_activity = clock()
-        self.ascii_only = config.ascii
+        # The Linux console: 16 colours and a font without rounded corners or eighth blocks.
+        self.ascii_only = config.ascii or os.environ.get("TERM") == "linux"
         if not config.animations:
             self.animation_level = "none"
 
@@ -64,6 +66,12 @@ class KioskApp(App, inherit_bindings=False):
     def on_mount(self) -> None:
         from kiosk.ui.screens.login import LoginScreen
 
+        if self.ascii_only:
+            from kiosk.ui.widgets.console import use_console_glyphs
+
+            self.theme = "ansi-dark"
+            self.add_class("-ascii")
+            use_console_glyphs()
         self.push_screen(LoginScreen())
         self.set_interval(1.0, self.tick_idle)
         if self.coach is not None:

@@ -21,5 +21,6 @@ def literal(text: str, style: str = "") -> Text:
 
 
 def one_line(text: str, limit: int = 200) -> str:
+    """One line, at most `limit` characters (cut with "...")."""
     flat = " ".join(clean(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

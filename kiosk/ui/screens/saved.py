@@ -31,7 +31,7 @@ class SavedScreen(ModalScreen[str]):
         with Vertical(id="saved-box", classes="dialog"):
             yield Static(t("saved.title"), classes="dialog-title", markup=False)
             yield Static(t(message), markup=False)
-            yield Static(literal("“" + one_line(self.entry.headline, 70) + "”"),
+            yield Static(literal(one_line(self.entry.headline, 70)),
                          classes="quote")
             with Horizontal(classes="buttons"):
                 yield Button(t("saved.new"), id="new", variant="primary")

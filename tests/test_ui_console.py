@@ -1,0 +1,59 @@
+"""The Linux console (TERM=linux): 16 colours, and only glyphs a console font has."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.ui_helpers import make_test_app
+
+# ASCII, Latin-1 (accented letters, middle dot) and the block glyphs of code page 437 (QR codes).
+CONSOLE_SAFE = set(map(chr, range(0x20, 0x7F))) | set(map(chr, range(0xA0, 0x100))) | set("▀▄█")
+
+
+def glyphs_on_screen(app) -> set[str]:
+    svg = app.export_screenshot()
+    texts = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
+    return set(html.unescape("".join(texts))) - {"\n"}
+
+
+async def _visit_main_screens(pilot, app):
+    seen = [glyphs_on_screen(app)]
+    await pilot.press(*"BADGE-0042", "enter")
+    await pilot.pause()
+    app.clear_notifications()
+    await pilot.press(*"Glue", "space", *"dripped")
+    seen.append(glyphs_on_screen(app))
+    await pilot.press("f2")
+    await pilot.pause()
+    seen.append(glyphs_on_screen(app))
+    await pilot.press("f3")
+    await pilot.pause()
+    seen.append(glyphs_on_screen(app))
+    await pilot.press("enter")
+    await pilot.pause()
+    seen.append(glyphs_on_screen(app))
+    await pilot.press("escape", "f12")
+    await pilot.pause()
+    seen.append(glyphs_on_screen(app))
+    return set().union(*seen)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+async def test_term_linux_uses_only_console_glyphs(tmp_path, monkeypatch, language):
+    monkeypatch.setenv("TERM", "linux")
+    app, _, _ = make_test_app(tmp_path, language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.ascii_only and app.theme == "ansi-dark"
+        used = await _visit_main_screens(pilot, app)
+    assert used - CONSOLE_SAFE == set()
+
+
+async def test_normal_terminal_keeps_the_nicer_glyphs(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app.ascii_only
+        assert glyphs_on_screen(app) - CONSOLE_SAFE  # e.g. rounded corners
