@@ -279,3 +279,44 @@ async def test_hostile_text_is_stored_and_shown_literally(tmp_path):
         assert app.is_running
     [entry] = list(store.entries())
     assert entry.what_happened == hostile
+
+
+async def test_mouse_and_touch_work_without_a_keyboard(tmp_path):
+    from kiosk.ui.widgets.cycler import Cycler
+    from kiosk.ui.widgets.keybar import KeyButton
+
+    app, store, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        anonymous = next(b for b in app.screen.query(KeyButton) if b.key_def.key == "f2")
+        await pilot.click(anonymous)
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await pilot.click("#category")  # other -> safety
+        await pilot.pause()
+        assert app.screen.query_one("#category", Cycler).value == "safety"
+        await pilot.click("#what_happened")
+        await type_text(pilot, "Clicked in")
+        save = next(b for b in app.screen.query(KeyButton) if b.key_def.key == "f2")
+        await pilot.click(save)
+        await pilot.pause()
+        assert isinstance(app.screen, SavedScreen)
+        await pilot.click("#feed")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedScreen)
+    [entry] = list(store.entries())
+    assert entry.category == "safety" and entry.what_happened == "Clicked in"
+
+
+async def test_survives_resizing_down_to_80x24_and_below(tmp_path):
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "Resize me")
+        for size in [(120, 40), (80, 24), (60, 18), (40, 12), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        assert app.is_running
+        assert app.screen.query_one("#what_happened").text == "Resize me"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SavedScreen)
