@@ -1,0 +1,157 @@
+"""The Entry record: validation names the field, (de)serialisation round-trips, ids sort by time,
+and hostile text is stored exactly as typed."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import fields, replace
+
+import pytest
+
+from kiosk.entries import (SCHEMA_VERSION, Entry, EntryError, Response, Suggestion, id_time,
+                           is_id, new_id)
+from kiosk.store import Store
+
+from conftest import build_entry
+
+HOSTILE = [
+    "[bold red]x[/]",
+    "[link=https://evil.example]click[/link] [/] [[escaped]] \\[not markup]",
+    "\x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J",
+    "emoji 👷‍♀️🔧⚠️ and 🇳🇱 flags, skin tones 👍🏽",
+    "RTL: مرحبا بالعالم ‏שלום‎ mixed 123",
+    "tabs\tand\nnewlines\r\nand NUL \x00 and zero-width\u200b joiner",
+    "{braces} {0} %s %(name)s ${HOME} `rm -rf /`",
+    "Ünïcödé — “quotes” ‘single’ …",
+]
+
+
+def test_a_new_entry_is_valid_and_has_every_field():
+    entry = build_entry()
+    assert is_id(entry.id)
+    assert entry.schema == SCHEMA_VERSION
+    assert entry.created == entry.updated
+    assert set(entry.to_dict()) == {f.name for f in fields(Entry)}
+
+
+@pytest.mark.parametrize(("changes", "field_name"), [
+    ({"kind": "rant"}, "kind"),
+    ({"category": "gossip"}, "category"),
+    ({"visibility": "public"}, "visibility"),
+    ({"language": "fr"}, "language"),
+    ({"id": "not-an-id"}, "id"),
+    ({"id": "Z" * 26}, "id"),
+    ({"kiosk_id": "   "}, "kiosk_id"),
+    ({"kiosk_id": "k" * 33}, "kiosk_id"),
+    ({"author": ""}, "author"),
+    ({"author": 17}, "author"),
+    ({"station": "s" * 81}, "station"),
+    ({"title": "t" * 121}, "title"),
+    ({"noticed": "n" * 4001}, "noticed"),
+    ({"learned": None}, "learned"),
+    ({"what_happened": "", "noticed": " ", "learned": "\n", "next_step": ""}, "what_happened"),
+    ({"created": "yesterday"}, "created"),
+    ({"updated": "2026-13-45"}, "updated"),
+    ({"status": "done"}, "status"),
+    ({"sync": "maybe"}, "sync"),
+    ({"seen": "yes"}, "seen"),
+    ({"schema": 99}, "schema"),
+    ({"suggestions": [Suggestion("question", "Why?", "bank", verdict="liked")]},
+     "suggestions[0].verdict"),
+    ({"suggestions": [Suggestion("riddle", "Why?", "bank")]}, "suggestions[0].kind"),
+    ({"suggestions": ["Why?"]}, "suggestions[0]"),
+    ({"responses": [Response("now", "team leader", "ok")]}, "responses[0].at"),
+    ({"responses": [Response("2026-01-01T00:00:00Z", "team leader", 5)]}, "responses[0].text"),
+    ({"next_step": "broken \ud800 surrogate"}, "next_step"),
+])
+def test_validation_errors_name_the_field(changes, field_name):
+    entry = replace(build_entry(), **changes)
+    with pytest.raises(EntryError) as caught:
+        entry.validate()
+    assert str(caught.value).startswith(f"{field_name}: ")
+
+
+def test_entry_new_validates_its_arguments():
+    with pytest.raises(EntryError, match="^category: "):
+        Entry.new(kiosk_id="k1", station="s", line="l", author=None, language="en",
+                  category="nonsense", what_happened="x")
+
+
+def test_an_anonymous_entry_is_allowed():
+    assert build_entry(author=None).author is None
+
+
+def test_to_dict_from_dict_round_trip_keeps_every_field():
+    entry = build_entry(
+        visibility="supervisor", status="declined", status_reason="Too costly this year.",
+        seen=True, sync="exported",
+        suggestions=[Suggestion("question", "What changed?", "bank", "accepted"),
+                     Suggestion("title", "Burr", "smollm2", "edited", final_text="Burr on 4410")],
+        responses=[Response("2026-11-27T09:30:00.000Z", "team leader", "Thanks!")],
+    )
+    data = entry.to_dict()
+    again = Entry.from_dict(json.loads(json.dumps(data)))
+    assert again == entry
+    assert again.to_dict() == data
+    assert isinstance(again.suggestions[1], Suggestion)
+    assert again.suggestions[1].final_text == "Burr on 4410"
+    assert isinstance(again.responses[0], Response)
+
+
+@pytest.mark.parametrize(("mangle", "message"), [
+    (lambda d: [d], "^entry: must be a JSON object"),
+    (lambda d: {**d, "colour": "red"}, "^colour: unknown field"),
+    (lambda d: {k: v for k, v in d.items() if k != "kind"}, "^kind: missing"),
+    (lambda d: {k: v for k, v in d.items() if k != "author"}, "^author: missing"),
+    (lambda d: {**d, "schema": SCHEMA_VERSION + 1}, "^schema: unsupported version"),
+    (lambda d: {**d, "schema": "1"}, "^schema: unsupported version"),
+    (lambda d: {**d, "suggestions": [{"kind": "question"}]}, "^suggestions/responses: malformed"),
+    (lambda d: {**d, "responses": ["ok"]}, "^suggestions/responses: malformed"),
+    (lambda d: {**d, "visibility": "everyone"}, "^visibility: "),
+])
+def test_from_dict_rejects_bad_records_naming_the_field(mangle, message):
+    with pytest.raises(EntryError, match=message):
+        Entry.from_dict(mangle(build_entry().to_dict()))
+
+
+def test_ids_sort_by_creation_time_and_encode_it():
+    base = time.time() - 5 * 86400
+    ids = [new_id(at=base + i * 0.01) for i in range(50)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 50
+    assert abs(id_time(ids[0]).timestamp() - base) < 0.002
+    assert all(is_id(i) for i in ids)
+    assert not is_id("8" + ids[0][1:])  # beyond the 48-bit time range
+    assert not is_id(ids[0].lower())
+
+
+def test_headline_prefers_the_title_then_the_first_filled_line():
+    assert build_entry(title="  Short title ").headline == "Short title"
+    entry = build_entry(title="", what_happened="", noticed="First line\nsecond line")
+    assert entry.headline == "First line"
+
+
+def test_touched_sets_updated_and_keeps_the_original():
+    entry = replace(build_entry(), updated="2020-01-01T00:00:00.000Z")
+    changed = entry.touched(title="New")
+    assert changed.title == "New" and entry.title != "New"
+    assert changed.updated > entry.updated
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_is_stored_exactly_as_typed(tmp_path, text):
+    entry = build_entry(title=text[:120], what_happened=text, noticed=text, learned=text,
+                        next_step=text, author=text[:64] if text.strip() else "x",
+                        suggestions=[Suggestion("question", text, "bank", "edited",
+                                                final_text=text)])
+    with Store(tmp_path / "data") as store:
+        store.save(entry)
+    with Store(tmp_path / "data") as store:
+        again = store.get(entry.id)
+    assert again == entry
+    assert again.what_happened == text and again.suggestions[0].final_text == text
+    # The file itself holds the exact text, and reading the JSON gives it back unchanged.
+    raw = json.loads(next((tmp_path / "data" / "entries").glob("*.json")).read_text("utf-8"))
+    (doc,) = raw["entries"].values()
+    assert doc["noticed"] == text
