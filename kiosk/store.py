@@ -31,7 +31,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from kiosk.entries import Entry, EntryError, Response, Suggestion, id_time, is_id, now_iso
+from kiosk.entries import (SYNC_STATES, Entry, EntryError, Response, Suggestion, id_time, is_id,
+                           now_iso)
 
 STORE_FORMAT = 1
 _ENTRIES = "entries"
@@ -412,6 +413,42 @@ class Store:
 
     def by_author(self, author: str, limit: int = 100) -> list[Entry]:
         return self.query(lambda e: e.author == author, limit=limit)
+
+    def set_sync(self, entry_ids: Iterable[str], state: str) -> int:
+        """Set the sync state of many entries, writing each weekly file at most once.
+
+        Unknown ids are skipped; `updated` is not touched (sync state is bookkeeping, not an
+        edit). Returns how many entries changed state.
+        """
+        if state not in SYNC_STATES:
+            raise ValueError(f"unknown sync state {state!r}")
+        by_week: dict[str, set[str]] = {}
+        for entry_id in entry_ids:
+            if is_id(entry_id):
+                by_week.setdefault(week_key(entry_id), set()).add(entry_id)
+        changed = 0
+        with self.lock:
+            for key in sorted(by_week):
+                shard = self._shard(key)
+                doc_ids = [shard.index[i] for i in sorted(by_week[key]) if i in shard.index]
+                doc_ids = [d for d in doc_ids if shard.table.get(doc_id=d)["sync"] != state]
+                if not doc_ids:
+                    continue
+                try:
+                    shard.table.update({"sync": state}, doc_ids=doc_ids)
+                except StoreWriteError:
+                    shard._after_failed_write()
+                    raise
+                changed += len(doc_ids)
+        return changed
+
+    def conflicts_for(self, entry_id: str) -> list[dict[str, Any]]:
+        """Recorded conflicts of one entry id (reads only that entry's weekly file)."""
+        if not is_id(entry_id):
+            return []
+        with self.lock:
+            table = self._shard(week_key(entry_id)).db.table(_CONFLICTS)
+            return [dict(d) for d in table.all() if d["entry"].get("id") == entry_id]
 
     # -- conflicts (same id, different content, seen at import) -------------------------------
     def add_conflict(self, incoming: dict[str, Any], reason: str) -> None:
