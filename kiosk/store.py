@@ -32,7 +32,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from kiosk.entries import (SYNC_STATES, Entry, EntryError, Response, Suggestion, id_time, is_id,
-                           now_iso)
+                           new_id, now_iso)
 
 STORE_FORMAT = 1
 _ENTRIES = "entries"
@@ -175,6 +175,18 @@ def week_key(entry_id: str) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
+def _week_id_range(key: str) -> tuple[str, str]:
+    """Id prefixes (10 characters = the time) bounding the ids of week `key`: low <= id < high.
+    Ids sort by time, so this checks an id's week without decoding it."""
+    try:
+        year, week = key.split("-W")
+        start = datetime.fromisocalendar(int(year), int(week), 1).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return "", ""  # not a week: no id belongs in it
+    seconds = int(start.timestamp())
+    return new_id(at=seconds)[:10], new_id(at=seconds + 7 * 86400)[:10]
+
+
 def entry_from_stored(data: dict[str, Any]) -> Entry:
     """Build an Entry from a stored dict without re-validating (it was validated on save)."""
     values = dict(data)
@@ -194,15 +206,19 @@ class _Shard:
         self.index = self._read_index()
 
     def _read_index(self) -> dict[str, int]:
+        """id -> doc_id of every record. A record without an entry id of this file's week is
+        damage. Works on the raw records (no copies): opening a year of weeks stays cheap."""
+        storage = self.db.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        records = (storage.read() or {}).get(_ENTRIES) or {}
+        low, high = _week_id_range(self.path.stem)
         index: dict[str, int] = {}
-        for doc in self.table.all():
+        for doc_id, doc in records.items():
             entry_id = doc.get("id")
-            if not is_id(entry_id) or week_key(entry_id) != self.path.stem:
-                storage = self.db.storage
-                assert isinstance(storage, AtomicJSONStorage)
-                raise StoreCorrupt(self.path, f"record {doc.doc_id} has no entry id of this week",
+            if not (isinstance(entry_id, str) and low <= entry_id < high and is_id(entry_id)):
+                raise StoreCorrupt(self.path, f"record {doc_id} has no entry id of this week",
                                    storage._keep_aside())
-            index[entry_id] = doc.doc_id
+            index[entry_id] = int(doc_id)
         return index
 
     def docs(self) -> list[Document]:

@@ -204,6 +204,22 @@ def test_a_damaged_weekly_file_is_reported_kept_and_never_overwritten(data_dir, 
     assert len(kept_copies(data_dir, week_file.name)) == 1  # one copy, not one per attempt
 
 
+def test_a_record_moved_into_another_weeks_file_is_damage(data_dir):
+    """Valid JSON, valid entry, wrong file: get() would never find it, so it counts as damage."""
+    now = time.time()
+    here, elsewhere = build_entry(at=now - 21 * DAY), build_entry(at=now)
+    with Store(data_dir) as store:
+        store.save_many([here, elsewhere])
+    week_file = data_dir / "entries" / f"{week_key(here.id)}.json"
+    data = json.loads(week_file.read_text("utf-8"))
+    data["entries"]["2"] = elsewhere.to_dict()
+    week_file.write_text(json.dumps(data), "utf-8")
+    with Store(data_dir) as store:
+        with pytest.raises(StoreCorrupt, match="record 2 has no entry id of this week"):
+            store.get(here.id)
+        assert store.get(elsewhere.id) == elsewhere
+
+
 @pytest.mark.parametrize("how", ["truncated", "garbled", "zero-filled", "not an object"])
 def test_a_damaged_meta_file_stops_the_open_with_a_clear_message(data_dir, how):
     with Store(data_dir) as store:
