@@ -37,7 +37,8 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def bench_size(size: int, stations: int, folder: Path, rng: random.Random) -> dict[str, list[float]]:
+def bench_size(size: int, stations: int, folder: Path,
+               rng: random.Random) -> dict[str, list[float]]:
     config = load_config(env={}).with_changes(data_dir=folder)
     with Store(folder) as store:
         start = time.perf_counter()

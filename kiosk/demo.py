@@ -293,8 +293,9 @@ def make_entry(*, at: float, now: float, station: DemoStation, config: Config,
     status, reason, responses, changed = "new", "", [], at
     if sync == "synced":
         if template.kind == "idea" and age > _DAY:
-            status = state.choices(("new", "seen", "trying", "adopted", "declined"),
-                                   weights=(2, 3, 2, 2, 1) if age < 14 * _DAY else (1, 2, 2, 4, 2))[0]
+            # Older ideas have moved further along.
+            weights = (2, 3, 2, 2, 1) if age < 14 * _DAY else (1, 2, 2, 4, 2)
+            status = state.choices(("new", "seen", "trying", "adopted", "declined"), weights)[0]
             if status == "declined":
                 reason = state.choice(content.declined)
             if status != "new":

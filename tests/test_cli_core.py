@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import load_config
-from kiosk.demo import (AREAS, DemoContentError, fill_demo_data, generate, load_content)
+from kiosk.demo import AREAS, DemoContentError, fill_demo_data, generate, load_content
 from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, Entry, id_time, parse_time
 from kiosk.paths import content_dir
 from kiosk.store import Store, week_key
+
+from conftest import build_entry
 
 ENTRY_FIELDS = {f.name for f in fields(Entry)}
 DAY = 86400.0
@@ -251,3 +253,16 @@ def test_ten_thousand_entries_span_a_year_in_small_weekly_files(data_dir):
     assert {f.stem for f in files} == {week_key(i) for i in ids}  # each in the week of its id
     sizes = [len(json.loads(f.read_text("utf-8"))["entries"]) for f in files]
     assert max(sizes) < 400  # ~30 a day: each weekly file stays small
+
+
+def test_listing_returns_hostile_text_as_typed_and_never_raw_escapes(data_dir, run_kiosk):
+    hostile = "[bold red]x[/] \x1b[31mred\x1b[0m 👷‍♀️ مرحبا"
+    with Store(data_dir) as store:
+        entry = store.save(build_entry(what_happened=hostile, title="[blink]t[/blink]"))
+    as_json = run_kiosk("--data-dir", str(data_dir), "entries", "list", "--json")
+    (record,) = json.loads(as_json.stdout)
+    assert record["what_happened"] == hostile and record["title"] == "[blink]t[/blink]"
+    plain = run_kiosk("--data-dir", str(data_dir), "entries", "list")
+    assert plain.returncode == 0 and entry.id in plain.stdout
+    assert "\x1b" not in plain.stdout and "\\u001b[31m" in plain.stdout  # escaped, not executed
+    assert "[bold red]x[/]" in plain.stdout and "👷‍♀️ مرحبا" in plain.stdout
