@@ -19,7 +19,7 @@ from pathlib import Path
 from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
 from kiosk.entries import Entry, Response, now_iso
-from kiosk.store import Store
+from kiosk.store import Store, atomic_write_bytes
 
 
 def timed(action: Callable[[], object], repeat: int) -> list[float]:
@@ -69,6 +69,11 @@ def bench_size(size: int, stations: int, folder: Path,
                                  next_step="Add it to the checklist.", title="Burr after change"))
 
         results["save new entry"] = timed(save_new, 200)
+        # The disk's share of a save: temp file + fsync + rename + directory fsync of 1 KiB.
+        floor = folder / "floor.bin"
+        results["disk floor: atomic 1 KiB write"] = timed(
+            lambda: atomic_write_bytes(floor, b"x" * 1024), 100)
+        floor.unlink()
 
         def update_random() -> None:
             entry = store.get(rng.choice(ids))
