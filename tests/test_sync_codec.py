@@ -387,3 +387,15 @@ def test_sync_errors_are_value_errors_with_english_and_dutch_text():
     assert str(error).startswith("batch AB: This code failed")
     assert error.text("nl").startswith("pakket AB: Deze code klopt niet")
     assert error.reason.key == "frame.crc"
+
+
+def test_sync_modules_never_import_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, kiosk.sync.codec, kiosk.sync.qr, kiosk.sync.exchange, "
+            "kiosk.sync.commands, kiosk.sync.samples; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

@@ -72,11 +72,10 @@ def decompress(blob: bytes, limit: int = MAX_PAYLOAD_BYTES) -> bytes:
 def _ms(text: str) -> int | None:
     """Milliseconds since the epoch if `text` is in the canonical form `now_iso` writes."""
     try:
-        stamp = parse_time(text)
-    except ValueError:
+        ms = round(parse_time(text).timestamp() * 1000)
+        return ms if _iso(ms) == text else None
+    except (ValueError, OverflowError, OSError):
         return None
-    ms = round(stamp.timestamp() * 1000)
-    return ms if _iso(ms) == text else None
 
 
 def _iso(ms: int) -> str:
