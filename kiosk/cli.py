@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.config import Config, ConfigError, load_config
+from kiosk.store import StoreError
 
 COMMAND_MODULES = (
     "kiosk.commands",
@@ -82,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.code
+    except StoreError as exc:  # a damaged, full or locked data folder, met after opening it
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_STORE
     except KeyboardInterrupt:
         return 130
 

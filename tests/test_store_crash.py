@@ -273,8 +273,6 @@ def test_cli_demo_data_on_a_damaged_meta_file_fails_cleanly(data_dir, run_kiosk)
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="kiosk/commands.py: store errors raised after the store "
-                   "is open (StoreCorrupt while listing) are not turned into CommandError")
 def test_cli_entries_list_on_a_damaged_weekly_file_fails_cleanly(data_dir, run_kiosk):
     with Store(data_dir) as store:
         entry = store.save(build_entry())
