@@ -23,7 +23,12 @@ def dirs(tmp_path: Path) -> tuple[str, str]:
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    """`kiosk ARGS` in this process; the "station" data folder runs in supervisor mode."""
+    station = any(str(arg).endswith("station") for arg in args)
+    with pytest.MonkeyPatch.context() as patch:
+        if station:
+            patch.setenv("KIOSK_MODE", "supervisor")
+        code = main(list(args))
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, out, err
@@ -57,7 +62,7 @@ def test_file_export_import_and_receipt(dirs, tmp_path, capsys):
     code, again, _ = run(capsys, "--data-dir", station, "import", "--file", str(file))
     assert code == 0 and "imported before" in again and receipt_in(again) == receipt
 
-    code, out, _ = run(capsys, "--data-dir", kiosk, "receipt", receipt.lower())
+    code, out, _ = run(capsys, "--data-dir", kiosk, "receipt", *receipt.lower().split("-"))
     assert code == 0 and "now synced" in out
     assert set(sync_states(kiosk)) == {"synced"}
     code, out, _ = run(capsys, "--data-dir", kiosk, "export", "--file", str(file))
@@ -113,6 +118,7 @@ def write_config(path: Path, data_dir: Path, site_key: str) -> Path:
     path.write_text(f"""
 [kiosk]
 id = "station-x"
+mode = "supervisor"
 data_dir = "{data_dir}"
 language = "nl"
 [security]
@@ -197,3 +203,12 @@ def test_the_real_command_reports_errors_without_a_traceback(run_kiosk, tmp_path
     result = run_kiosk("--data-dir", str(tmp_path / "d"), "import", "--file", str(bad))
     assert result.returncode == 1
     assert result.stderr.startswith("kiosk: line 1:") and "Traceback" not in result.stderr
+
+
+def test_a_kiosk_refuses_entries_of_other_kiosks(dirs, tmp_path, capsys):
+    kiosk, _ = dirs
+    file = tmp_path / "batch.txt"
+    run(capsys, "--data-dir", kiosk, "export", "--file", str(file))
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "other-kiosk"), "import", "--file",
+                       str(file))
+    assert code == 1 and "only be imported at the supervisor station" in err

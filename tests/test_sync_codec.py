@@ -289,7 +289,8 @@ def test_payload_is_compact():
 
 def test_the_preset_dictionary_is_pinned_and_helps_small_batches():
     # Part of protocol 1: a changed dictionary makes every existing frame unreadable.
-    assert hashlib.sha256(ZDICT).hexdigest() == "89585c2318c7e387846ace2df38a403abeb567a51ffd9be97d8d8b59c3b51884"
+    assert hashlib.sha256(ZDICT).hexdigest() == \
+        "89585c2318c7e387846ace2df38a403abeb567a51ffd9be97d8d8b59c3b51884"
     one = payload.pack_entries(sample_entries(1, seed=8), HEADER)
     plain = zlib.compressobj(9, zlib.DEFLATED, -15)
     assert len(payload.compress(one)) < 0.85 * len(plain.compress(one) + plain.flush())

@@ -18,7 +18,7 @@ from kiosk.entries import (CATEGORIES, KINDS, STATUSES, SUGGESTION_KINDS, VERDIC
 from kiosk.sync import payload
 from kiosk.sync.codec import (MIN_FRAME_CHARS, TYPE_ENTRIES, FrameCollector, assemble,
                               decode_frame, open_blob, seal, split)
-from kiosk.sync.errors import FrameError, SyncError
+from kiosk.sync.errors import SyncError
 from kiosk.sync.samples import sample_entries
 
 KEY = "site-key-for-the-tests-0123456789"

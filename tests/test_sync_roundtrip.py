@@ -1,4 +1,5 @@
-"""Sync end to end on real stores: export, QR cells on screen, zxing-cpp, import, receipts, return."""
+"""Sync end to end on real stores: export, QR cells on screen, zxing-cpp, import, receipts and
+the return batch."""
 
 from __future__ import annotations
 
@@ -279,7 +280,8 @@ def test_answers_travel_back_and_the_kiosk_receipt_stops_resending(config, kiosk
     station.save(station.get(entries[1].id).touched(status="trying", responses=[answer]))
     station.save(station.get(entries[3].id).touched(status="declined", status_reason="Too costly"))
     ret = exchange.export_replies(station, station_config)
-    assert sorted(ret.entry_ids) == sorted([entries[1].id, entries[3].id]) and ret.to == config.kiosk_id
+    assert sorted(ret.entry_ids) == sorted([entries[1].id, entries[3].id])
+    assert ret.to == config.kiosk_id
 
     size = qr.frame_size_for(80, 24)
     collector = FrameCollector(config.site_key)
@@ -330,3 +332,12 @@ def test_the_station_needs_to_know_which_kiosk_to_answer(station_config, station
     with pytest.raises(BatchError, match="k1, k2"):
         exchange.export_replies(station, station_config)
     assert exchange.export_replies(station, station_config, "k1") is None
+
+
+def test_entries_are_only_imported_at_a_supervisor_station(config, kiosk, station_config):
+    kiosk.save_many(sample_entries(2, seed=15, kiosk_id=config.kiosk_id))
+    _, opened = export_and_open(kiosk, config, config)
+    with Store(config.data_dir.parent / "other-kiosk") as other:
+        with pytest.raises(BatchError, match="supervisor station"):
+            exchange.import_batch(other, config, opened)
+        assert other.count() == 0

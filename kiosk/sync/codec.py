@@ -24,7 +24,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from kiosk.sync.errors import BatchError, FrameError, Message, PayloadError, SyncError
+from kiosk.sync.errors import BatchError, FrameError, Message, PayloadError
 from kiosk.sync.payload import decompress, unpack_document
 
 PROTOCOL_VERSION = 1

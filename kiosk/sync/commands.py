@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=cmd_import)
 
     receipt = sub.add_parser("receipt", help="enter the receipt code shown after an import")
-    receipt.add_argument("code", help="the 8-character code, e.g. K7QD-M2XA")
+    receipt.add_argument("code", nargs="+", help="the 8-character code, e.g. K7QD-M2XA")
     receipt.set_defaults(func=cmd_receipt)
 
 
@@ -91,6 +91,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = open_store(config)
     try:
         if args.return_batch:
+            args.kiosk = exchange.resolve_kiosk(store, args.kiosk)
             batch = exchange.export_replies(store, config, args.kiosk,
                                             max_entries=args.max_entries)
         else:
@@ -103,8 +104,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         store.close()
     if batch is None:
         if args.return_batch:
-            _say(config, "export.nothing_return", err=args.text,
-                 kiosk=args.kiosk or "the kiosk")
+            _say(config, "export.nothing_return", err=args.text, kiosk=args.kiosk)
         else:
             _say(config, "export.nothing", err=args.text)
         return 0
@@ -245,7 +245,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     store = open_store(config)
     try:
-        report = exchange.apply_receipt(store, config, args.code)
+        report = exchange.apply_receipt(store, config, " ".join(args.code))
     except SyncError as exc:
         raise _fail(config, exc) from None
     except StoreError as exc:

@@ -15,7 +15,8 @@ reason and answers; `sync` and `seen` are local to each device):
   - anything else (another kiosk or author, an older or equally old edit): a conflict. The
     station's copy stays, the incoming version is recorded with the reason (once), and the
     supervisor decides. Nothing is overwritten silently.
-Private entries never leave the kiosk; a batch that contains one is refused.
+Private entries never leave the kiosk; a batch that contains one is refused. Entry batches are
+only imported where `kiosk.mode` is "supervisor".
 """
 
 from __future__ import annotations
@@ -172,6 +173,8 @@ def import_batch(store: Store, config: Config, batch: Batch) -> ImportReport:
 
 
 def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
+    if config.mode != "supervisor":  # a kiosk would show other kiosks' entries on the floor
+        raise BatchError("batch.not_station")
     entries = unpack_entries(batch.document)
     if any(e.visibility == "private" for e in entries):
         raise BatchError("batch.private")
@@ -305,6 +308,17 @@ def known_kiosks(store: Store) -> list[str]:
     return sorted({e.kiosk_id for e in store.entries()})
 
 
+def resolve_kiosk(store: Store, kiosk_id: str | None) -> str:
+    """`kiosk_id`, or the only kiosk this station has entries from (else BatchError)."""
+    if kiosk_id is not None:
+        return kiosk_id
+    kiosks = known_kiosks(store)
+    if len(kiosks) != 1:
+        raise BatchError("batch.which_kiosk" if kiosks else "batch.no_kiosks",
+                         kiosks=", ".join(kiosks))
+    return kiosks[0]
+
+
 def fingerprint(reply: Reply) -> str:
     data = [reply.status, reply.status_reason, [[r.at, r.by, r.text] for r in reply.responses]]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -324,12 +338,7 @@ def replies_to_send(store: Store, kiosk_id: str) -> list[Reply]:
 def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
                    *, max_entries: int | None = None) -> OutgoingBatch | None:
     """Seal the return batch for one kiosk; None when it has nothing new to receive."""
-    if kiosk_id is None:
-        kiosks = known_kiosks(store)
-        if len(kiosks) != 1:
-            raise BatchError("batch.which_kiosk" if kiosks else "batch.no_kiosks",
-                             kiosks=", ".join(kiosks))
-        kiosk_id = kiosks[0]
+    kiosk_id = resolve_kiosk(store, kiosk_id)
     replies = replies_to_send(store, kiosk_id)[:max_entries]
     if not replies:
         return None

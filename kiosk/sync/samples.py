@@ -99,7 +99,8 @@ _DETAILS = {
         "Het gebeurde opnieuw in de tweede dienst.", "De teamleider is ingelicht.",
         "Niemand raakte gewond.", "De kwaliteitscontrole zag het voor het inpakken.",
         "We hebben het op het bord geschreven.", "Het is tijdelijk opgelost met een klem.",
-        "Dit is de derde keer deze maand.", "De leverancier heeft vorige week het materiaal veranderd.",
+        "Dit is de derde keer deze maand.",
+        "De leverancier heeft vorige week het materiaal veranderd.",
         "", "", "",
     ],
 }
@@ -109,7 +110,8 @@ _NOTICED = {
         "The sensor is dirty every time after cleaning with water.",
         "It only happens with the blue cartons.", "The instructions are only in English.",
         "The tool wears faster with the new steel.", "People skip the check when we are behind.",
-        "The problem starts when the hall gets warm.", "The spare parts are on the other side of the hall.",
+        "The problem starts when the hall gets warm.",
+        "The spare parts are on the other side of the hall.",
         "Nobody owns this task on the night shift.", "The settings were not written down.",
     ],
     "nl": [
@@ -117,8 +119,10 @@ _NOTICED = {
         "Het gebeurt alleen met de blauwe dozen.", "De instructies zijn alleen in het Engels.",
         "Het gereedschap slijt sneller met het nieuwe staal.",
         "Mensen slaan de controle over als we achterlopen.",
-        "Het probleem begint als de hal warm wordt.", "De reserveonderdelen liggen aan de andere kant van de hal.",
-        "Niemand is eigenaar van deze taak in de nachtdienst.", "De instellingen waren niet opgeschreven.",
+        "Het probleem begint als de hal warm wordt.",
+        "De reserveonderdelen liggen aan de andere kant van de hal.",
+        "Niemand is eigenaar van deze taak in de nachtdienst.",
+        "De instellingen waren niet opgeschreven.",
     ],
 }
 
@@ -132,7 +136,8 @@ _LEARNED = {
         "Controleer het eerste deel voor je de hele serie draait.",
         "Vraag het voordat je een instelling verandert.",
         "Een foto van de juiste opstelling scheelt tijd.", "Meld kleine lekkages meteen.",
-        "Maak de sensor schoon met een droge doek.", "Met twee mensen gaat deze omstelling sneller.",
+        "Maak de sensor schoon met een droge doek.",
+        "Met twee mensen gaat deze omstelling sneller.",
     ],
 }
 
@@ -157,7 +162,8 @@ _QUESTIONS = {
         "What did the team learn from this?", "Which step took the most time?",
     ],
     "nl": [
-        "Wat viel je op vlak voordat het gebeurde?", "Wat zou het de volgende keer makkelijker maken?",
+        "Wat viel je op vlak voordat het gebeurde?",
+        "Wat zou het de volgende keer makkelijker maken?",
         "Wie moet dit nog meer weten?", "Wat was er anders dan in een normale dienst?",
         "Wat kun je morgen proberen om dit te voorkomen?", "Hoe merkte je dat er iets mis was?",
         "Wat heeft het team hiervan geleerd?", "Welke stap kostte de meeste tijd?",
@@ -165,9 +171,11 @@ _QUESTIONS = {
 }
 
 _ANSWERS = {
-    "en": ["Thanks, maintenance will look at it this week.", "Good idea, we try it on line 4 first.",
+    "en": ["Thanks, maintenance will look at it this week.",
+    "Good idea, we try it on line 4 first.",
            "Discussed in the team meeting, see the board.", "We ordered the parts."],
-    "nl": ["Bedankt, onderhoud kijkt er deze week naar.", "Goed idee, we proberen het eerst op lijn 4.",
+    "nl": ["Bedankt, onderhoud kijkt er deze week naar.",
+    "Goed idee, we proberen het eerst op lijn 4.",
            "Besproken in het teamoverleg, zie het bord.", "De onderdelen zijn besteld."],
 }
 
@@ -210,7 +218,8 @@ def sample_entry(rng: random.Random, at: datetime, *, kiosk_id: str = "kiosk-a1"
     if rng.random() < 0.8:
         source = MODEL if rng.random() < 0.6 else "bank"
         verdict = rng.choice(["accepted", "accepted", "dismissed", None])
-        suggestions.append(Suggestion("question", rng.choice(_QUESTIONS[language]), source, verdict))
+        question = rng.choice(_QUESTIONS[language])
+        suggestions.append(Suggestion("question", question, source, verdict))
     if rng.random() < 0.3:
         words = fields["what_happened"].split()[:5]
         suggestions.append(Suggestion("title", " ".join(words).rstrip(".,"), MODEL, "accepted"))
