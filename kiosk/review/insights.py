@@ -1,0 +1,306 @@
+"""Aggregate-only insights for the supervisor: counts, idea statuses, time to first answer, how
+long items wait, and the most frequent themes.
+
+Privacy rules, enforced here and not left to the screens:
+- no breakdown by author, and no ranking of people: the queue items this works on carry no
+  author at all;
+- every group smaller than the minimum group size (config privacy.min_group_size) is held back:
+  merged into "other" (and, if "other" would still be small, the next smallest group joins it,
+  so a small number can never be worked out from a total), or shown as "<N" in week series;
+- themes (words and 2-word phrases) are shown only when at least N entries use them.
+Counts of waiting items by age are about entries waiting for the supervisor, not about people:
+they are exact, and the oldest waiting entries are listed so nothing waits for weeks unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from kiosk.entries import CATEGORIES, STATUSES, parse_time
+from kiosk.paths import content_dir
+from kiosk.review.queue import QueueItem, ReviewIndex, Values
+
+DEFAULT_MIN_GROUP = 5
+OTHER = "other"
+# (key, upper bound in days): waiting items by age
+AGE_BUCKETS = (("day", 1), ("3days", 3), ("week", 7), ("2weeks", 14), ("4weeks", 28),
+               ("older", None))
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Counts per group with small groups held back.
+
+    `shown`: (group, count) for groups of at least `min_size`, largest first;
+    `other`: the held-back groups together, 0 or at least `min_size`;
+    `other_groups`: how many groups `other` holds; `total`: None when it is below `min_size`.
+    """
+
+    shown: list[tuple[str, int]]
+    other: int
+    other_groups: int
+    total: int | None
+    min_size: int
+
+    def get(self, group: str) -> int | None:
+        return dict(self.shown).get(group)
+
+
+def group_counts(counts: Mapping[str, int], min_size: int) -> GroupCounts:
+    groups = {k: n for k, n in counts.items() if n > 0}
+    total = sum(groups.values())
+    if total < min_size:
+        return GroupCounts([], 0, len(groups), None if total else 0, min_size)
+    shown = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+    held = [kv for kv in shown if kv[1] < min_size]
+    shown = [kv for kv in shown if kv[1] >= min_size]
+    other = sum(n for _, n in held)
+    while 0 < other < min_size and shown:  # a small "other" could be worked out: grow it
+        smallest = shown.pop()
+        held.append(smallest)
+        other += smallest[1]
+    return GroupCounts(shown, other, len(held), total, min_size)
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    key: str  # an ISO week, "2026-W48"
+    count: int | None  # None: held back
+    small: bool = False  # held back because it is below the minimum (shown as "<N")
+
+
+def series(counts: Mapping[str, int], keys: Sequence[str], min_size: int) -> list[SeriesPoint]:
+    """One point per key; values below `min_size` (but above 0) held back, and if the
+    held-back values together are still small, the next smallest too (shown as "–")."""
+    points = {k: counts.get(k, 0) for k in keys}
+    held = {k for k, n in points.items() if 0 < n < min_size}
+    held_sum = sum(points[k] for k in held)
+    visible = sorted((n, k) for k, n in points.items() if k not in held and n > 0)
+    secondary = set()
+    while 0 < held_sum < min_size and visible:
+        n, k = visible.pop(0)
+        secondary.add(k)
+        held_sum += n
+    return [SeriesPoint(k, None if k in held or k in secondary else n, k in held)
+            for k, n in points.items()]
+
+
+@dataclass(frozen=True)
+class StationAnswerTime:
+    station: str
+    median_hours: float
+    answered: int
+
+
+@dataclass(frozen=True)
+class AnswerTimes:
+    """Time from an entry being written to its first answer (only answered entries count)."""
+
+    answered: int | None  # None: fewer than the minimum
+    median_hours: float | None
+    by_station: list[StationAnswerTime]
+    other: StationAnswerTime | None  # stations with few answers together, if enough
+
+
+@dataclass(frozen=True)
+class Theme:
+    text: str
+    entries: int  # how many entries use it (at least the minimum group size)
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    id: str
+    headline: str
+    station: str
+    kind: str
+    category: str
+    created: str
+    age_days: int
+    visibility: str
+
+
+@dataclass(frozen=True)
+class Insights:
+    min_group_size: int
+    entries: int | None
+    by_category: GroupCounts
+    by_station: GroupCounts
+    by_kind: GroupCounts
+    ideas_by_status: GroupCounts
+    by_week: list[SeriesPoint]
+    answer_times: AnswerTimes
+    waiting: int
+    waiting_by_age: list[tuple[str, int]]
+    oldest_waiting: list[WaitingItem]
+    words: list[Theme] = field(default_factory=list)
+    phrases: list[Theme] = field(default_factory=list)
+
+
+# -- themes -----------------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def stop_words(folder: Path | None = None) -> frozenset[str]:
+    """Every language's stop words from content/review/stopwords/*.txt (one word a line)."""
+    base = folder or content_dir() / "review" / "stopwords"
+    words: set[str] = set()
+    for file in sorted(base.glob("*.txt")):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            line = line.strip().casefold()
+            if line and not line.startswith("#"):
+                words.add(line)
+    return frozenset(words)
+
+
+_SEGMENT_RE = re.compile(r"[\n.!?;:,()\[\]\"]+")
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def entry_terms(text: str, stop: frozenset[str]) -> set[str]:
+    """The words (3+ letters, not only digits, no stop words) and 2-word phrases of one
+    casefolded text. A phrase is two neighbouring words with no stop word or punctuation
+    between them."""
+    terms: set[str] = set()
+    for segment in _SEGMENT_RE.split(text):
+        previous = None
+        for token in _TOKEN_RE.findall(segment):
+            if len(token) < 3 or token.isdigit() or token in stop:
+                previous = None
+                continue
+            terms.add(token)
+            if previous is not None:
+                terms.add(f"{previous} {token}")
+            previous = token
+    return terms
+
+
+def themes(items: Iterable[QueueItem], *, min_entries: int, top: int = 15,
+           stop: frozenset[str] | None = None) -> tuple[list[Theme], list[Theme]]:
+    """(words, phrases): the most used, by how many entries use them; rarer than
+    `min_entries` entries never shown. Only the workers' own text counts, not answers."""
+    stop = stop_words() if stop is None else stop
+    counts: Counter[str] = Counter()
+    for item in items:
+        counts.update(entry_terms(item.worker_text, stop))
+    words = [Theme(t, n) for t, n in counts.most_common() if n >= min_entries and " " not in t]
+    phrases = [Theme(t, n) for t, n in counts.most_common() if n >= min_entries and " " in t]
+    return words[:top], phrases[:top]
+
+
+# -- the rest ---------------------------------------------------------------------------------
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def recent_weeks(now: datetime, count: int) -> list[str]:
+    today = now.astimezone(timezone.utc).date()
+    return [iso_week(today - timedelta(weeks=n)) for n in range(count - 1, -1, -1)]
+
+
+def answer_times(items: Iterable[QueueItem], min_size: int) -> AnswerTimes:
+    hours_by_station: dict[str, list[float]] = {}
+    for item in items:
+        if item.first_answer:
+            hours = (parse_time(item.first_answer) - parse_time(item.created)).total_seconds()
+            hours_by_station.setdefault(item.station, []).append(max(0.0, hours / 3600))
+    every = [h for hours in hours_by_station.values() for h in hours]
+    if len(every) < min_size:
+        return AnswerTimes(None, None, [], None)
+    shown = [StationAnswerTime(s, statistics.median(h), len(h))
+             for s, h in hours_by_station.items() if len(h) >= min_size]
+    small = [h for hours in hours_by_station.values() if len(hours) < min_size for h in hours]
+    shown.sort(key=lambda s: s.station)
+    other = StationAnswerTime(OTHER, statistics.median(small), len(small)) \
+        if len(small) >= min_size else None
+    return AnswerTimes(len(every), statistics.median(every), shown, other)
+
+
+def age_bucket(days: float) -> str:
+    for key, bound in AGE_BUCKETS:
+        if bound is None or days < bound:
+            return key
+    return AGE_BUCKETS[-1][0]
+
+
+def waiting_items(items: Iterable[QueueItem], now: datetime) -> list[WaitingItem]:
+    """Entries still waiting for the supervisor, oldest first."""
+    out = []
+    for item in items:
+        if item.waiting:
+            age = (now - parse_time(item.created)).total_seconds() / 86400
+            out.append(WaitingItem(item.id, item.headline, item.station, item.kind,
+                                   item.category, item.created, max(0, int(age)),
+                                   item.visibility))
+    out.sort(key=lambda w: w.id)
+    return out
+
+
+def compute_insights(items: Sequence[QueueItem], *, min_group_size: int = DEFAULT_MIN_GROUP,
+                     now: datetime | None = None, weeks: int = 12, top_themes: int = 15,
+                     oldest: int = 10, with_themes: bool = True) -> Insights:
+    """Insights over `items` (queue items: no authors, no private entries)."""
+    now = now or datetime.now(timezone.utc)
+    m = min_group_size
+    categories: Counter[str] = Counter()
+    stations: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    per_week: Counter[str] = Counter()
+    for item in items:
+        categories[item.category] += 1
+        stations[item.station] += 1
+        kinds[item.kind] += 1
+        per_week[item.week] += 1
+        if item.kind == "idea":
+            statuses[item.status] += 1
+    waiting = waiting_items(items, now)
+    ages = Counter(age_bucket((now - parse_time(w.created)).total_seconds() / 86400)
+                   for w in waiting)
+    words, phrases = themes(items, min_entries=m, top=top_themes) if with_themes else ([], [])
+    total = len(items)
+    return Insights(
+        min_group_size=m,
+        entries=total if total >= m or total == 0 else None,
+        by_category=_ordered(group_counts(categories, m), CATEGORIES),
+        by_station=group_counts(stations, m),
+        by_kind=group_counts(kinds, m),
+        ideas_by_status=_ordered(group_counts(statuses, m), STATUSES),
+        by_week=series(per_week, recent_weeks(now, weeks), m),
+        answer_times=answer_times(items, m),
+        waiting=len(waiting),
+        waiting_by_age=[(key, ages.get(key, 0)) for key, _ in AGE_BUCKETS],
+        oldest_waiting=waiting[:oldest],
+        words=words,
+        phrases=phrases,
+    )
+
+
+def _ordered(counts: GroupCounts, order: Sequence[str]) -> GroupCounts:
+    rank = {k: i for i, k in enumerate(order)}
+    shown = sorted(counts.shown, key=lambda kv: rank.get(kv[0], len(rank)))
+    return GroupCounts(shown, counts.other, counts.other_groups, counts.total, counts.min_size)
+
+
+def insights_for(index: ReviewIndex, *, min_group_size: int = DEFAULT_MIN_GROUP,
+                 line: Values = None, station: Values = None, category: Values = None,
+                 kind: Values = None, date_from: date | str | None = None,
+                 date_to: date | str | None = None, now: datetime | None = None,
+                 weeks: int = 12, with_themes: bool = True) -> Insights:
+    """Insights over the index, narrowed like the queue (no free text: aggregates only)."""
+    items = index.matching(line=line, station=station, category=category, kind=kind,
+                           date_from=date_from, date_to=date_to)
+    return compute_insights(items, min_group_size=min_group_size, now=now, weeks=weeks,
+                            with_themes=with_themes)
+
+
+__all__ = ["Insights", "GroupCounts", "SeriesPoint", "AnswerTimes", "StationAnswerTime",
+           "Theme", "WaitingItem", "compute_insights", "insights_for", "group_counts",
+           "series", "themes", "entry_terms", "stop_words", "waiting_items", "age_bucket",
+           "AGE_BUCKETS", "OTHER", "iso_week"]

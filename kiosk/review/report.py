@@ -1,0 +1,369 @@
+"""The team-meeting report of one ISO week: what we learned, ideas and their status, what is still
+waiting, and the week's numbers. `build_report()` gathers it; `render()` writes Markdown, CSV or
+self-contained HTML in English or Dutch.
+
+Only entries shared with the team (visibility "team") are shown; entries meant only for the
+supervisor are counted, never shown; private entries never reach the supervisor. No author
+appears anywhere. Counts follow the minimum group size (see `kiosk.review.insights`).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from kiosk.entries import CATEGORIES, STATUSES, Entry, parse_time
+from kiosk.paths import content_dir
+from kiosk.review.insights import (AGE_BUCKETS, GroupCounts, WaitingItem, age_bucket,
+                                   group_counts, waiting_items)
+from kiosk.review.labels import Labels
+from kiosk.review.queue import ReviewIndex
+from kiosk.store import Store, entry_from_stored
+
+FORMATS = ("md", "csv", "html")
+CSV_COLUMNS = ("id", "created", "week", "line", "station", "kind", "category", "status",
+               "status_reason", "headline", "what_happened", "noticed", "learned", "next_step",
+               "answers", "first_answer", "language")
+_WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked (a bad week, an unknown format)."""
+
+
+def parse_week(text: str) -> tuple[str, date]:
+    """("2026-W48", Monday of that week) from "2026-W48" (also "2026W48", "2026-w8")."""
+    match = _WEEK_RE.match(text.strip())
+    if not match:
+        raise ReportError(f"not an ISO week: {text!r} (write it like 2026-W48)")
+    year, week = int(match[1]), int(match[2])
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ReportError(f"{year} has no week {week}") from None
+    return f"{year:04d}-W{week:02d}", monday
+
+
+def current_week(now: datetime | None = None) -> str:
+    year, week, _ = (now or datetime.now(timezone.utc)).isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+@dataclass
+class Report:
+    week: str
+    start: date
+    end: date
+    line: str | None
+    station: str | None
+    min_group_size: int
+    generated: datetime
+    shared: list[Entry]  # the week's entries shared with the team, oldest first
+    hidden: int  # the week's entries only for the supervisor: counted, not shown
+    total: int | None  # None: fewer than the minimum group size
+    ideas: int | None
+    by_category: GroupCounts
+    by_station: GroupCounts
+    waiting: int
+    waiting_by_age: list[tuple[str, int]]
+    oldest_waiting: list[WaitingItem]  # shared with the team only
+
+    def learned_by_category(self) -> list[tuple[str, list[Entry]]]:
+        return [(c, found) for c in CATEGORIES
+                if (found := [e for e in self.shared if e.category == c])]
+
+    def ideas_by_status(self) -> list[tuple[str, list[Entry]]]:
+        order = ("adopted", "trying", "seen", "new", "declined")
+        ideas = [e for e in self.shared if e.kind == "idea"]
+        return [(s, found) for s in order if (found := [e for e in ideas if e.status == s])]
+
+
+def build_report(store: Store, week: str, *, index: ReviewIndex | None = None,
+                 line: str | None = None, station: str | None = None,
+                 min_group_size: int = 5, now: datetime | None = None,
+                 oldest: int = 10) -> Report:
+    """The report of `week` ("2026-W48"), optionally for one line or station. `index` (loaded)
+    gives the waiting items of all weeks; without one, a new index is loaded here."""
+    key, monday = parse_week(week)
+    now = now or datetime.now(timezone.utc)
+    entries = []
+    for doc in store.week_docs(key):
+        if doc.get("visibility") == "private":
+            continue
+        if (line and doc.get("line") != line) or (station and doc.get("station") != station):
+            continue
+        entries.append(entry_from_stored(doc))
+    entries.sort(key=lambda e: e.id)
+    shared = [e for e in entries if e.visibility == "team"]
+    m = min_group_size
+    total = len(entries)
+    ideas = sum(e.kind == "idea" for e in entries)
+
+    if index is None:
+        index = ReviewIndex(store)
+        index.load()
+    items = index.matching(line=line, station=station)
+    waiting = waiting_items(items, now)
+    ages = {k: 0 for k, _ in AGE_BUCKETS}
+    for w in waiting:
+        ages[age_bucket((now - parse_time(w.created)).total_seconds() / 86400)] += 1
+    categories: dict[str, int] = {}
+    stations: dict[str, int] = {}
+    for e in entries:
+        categories[e.category] = categories.get(e.category, 0) + 1
+        stations[e.station] = stations.get(e.station, 0) + 1
+    by_category = group_counts(categories, m)
+    rank = {c: i for i, c in enumerate(CATEGORIES)}
+    by_category.shown.sort(key=lambda kv: rank[kv[0]])
+    return Report(
+        week=key, start=monday, end=monday + timedelta(days=6), line=line, station=station,
+        min_group_size=m, generated=now, shared=shared, hidden=total - len(shared),
+        total=total if total >= m or total == 0 else None,
+        ideas=ideas if (ideas >= m or ideas == 0) and total >= m else None,
+        by_category=by_category, by_station=group_counts(stations, m),
+        waiting=len(waiting), waiting_by_age=list(ages.items()),
+        oldest_waiting=[w for w in waiting if w.visibility == "team"][:oldest],
+    )
+
+
+# -- rendering --------------------------------------------------------------------------------
+def render(report: Report, fmt: str, language: str = "en") -> str:
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r}: choose {', '.join(FORMATS)}")
+    labels = Labels(language)
+    return {"md": render_markdown, "csv": render_csv, "html": render_html}[fmt](report, labels)
+
+
+def _local_date(iso: str) -> str:
+    return parse_time(iso).astimezone().date().isoformat()
+
+
+def _first_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _scope(report: Report, t: Labels) -> str:
+    parts = []
+    if report.line:
+        parts.append(t("report.line", line=report.line))
+    parts.append(report.station or t("report.all_stations"))
+    return " · ".join(parts)
+
+
+def _count(value: int | None, t: Labels, m: int) -> str:
+    return t("report.hidden", min=m) if value is None else str(value)
+
+
+def _group_rows(counts: GroupCounts, t: Labels, label_key: str | None) -> list[tuple[str, str]]:
+    rows = [(t(f"{label_key}.{k}") if label_key else k, str(n)) for k, n in counts.shown]
+    if counts.other:
+        rows.append((t("report.other", groups=counts.other_groups), str(counts.other)))
+    rows.append((t("report.total"), _count(counts.total, t, counts.min_size)))
+    return rows
+
+
+def _footer(report: Report, t: Labels) -> str:
+    at = report.generated.astimezone().strftime("%Y-%m-%d %H:%M")
+    if report.hidden:
+        return t("report.generated", at=at, hidden=report.hidden)
+    return t("report.generated_none_hidden", at=at)
+
+
+def _title(report: Report, t: Labels) -> str:
+    year, week = report.week.split("-W")
+    return t("report.title", week_number=int(week), year=year)
+
+
+def _summary(report: Report, t: Labels) -> str:
+    if report.total is None:
+        return t("report.summary_small", min=report.min_group_size)
+    return t("report.summary", entries=report.total,
+             ideas=_count(report.ideas, t, report.min_group_size))
+
+
+def _where(report: Report, station: str, *more: str) -> str:
+    """Where and when, as Markdown; the station is left out when the report is about one."""
+    parts = ([] if report.station else [md(station)]) + [md(m) for m in more]
+    return ", ".join(parts)
+
+
+def _idea_details(e: Entry, t: Labels) -> list[tuple[str, str]]:
+    details = [(t("report.next_label"), e.next_step), (t("report.reason_label"), e.status_reason),
+               (t("report.answer_label"), e.responses[-1].text if e.responses else "")]
+    return [(label, text) for label, text in details if text.strip()]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md(text: str) -> str:
+    """User text as literal Markdown on one line (no formatting, links or HTML from it)."""
+    return _MD_SPECIAL.sub(r"\\\1", _first_line(text))
+
+
+def render_markdown(report: Report, t: Labels) -> str:
+    m = report.min_group_size
+    out = [f"# {_title(report, t)}", "",
+           f"{t('report.period', start=report.start.isoformat(), end=report.end.isoformat())}"
+           f" · {md(_scope(report, t))}", "", _summary(report, t), ""]
+
+    out += [f"## {t('report.learned_heading')}", ""]
+    groups = report.learned_by_category()
+    if not groups:
+        out += [t("report.learned_none"), ""]
+    for category, entries in groups:
+        out += [f"### {t(f'category.{category}')} ({len(entries)})", ""]
+        for e in entries:
+            lesson = e.learned.strip() or e.noticed.strip()
+            out.append(f"- **{md(e.headline)}**" + (f": {md(lesson)}" if lesson else "")
+                       + f" _({_where(report, e.station, _local_date(e.created))})_")
+        out.append("")
+
+    out += [f"## {t('report.ideas_heading')}", ""]
+    statuses = report.ideas_by_status()
+    if not statuses:
+        out += [t("report.ideas_none"), ""]
+    for status, entries in statuses:
+        out += [f"### {t(f'status.{status}')} ({len(entries)})", ""]
+        for e in entries:
+            where = _where(report, e.station)
+            out.append(f"- **{md(e.headline)}**" + (f" _({where})_" if where else ""))
+            for label, text in _idea_details(e, t):
+                out.append(f"  - {label}: {md(text)}")
+        out.append("")
+
+    out += [f"## {t('report.waiting_heading')}", "", t("report.waiting_intro"), ""]
+    if not report.waiting:
+        out += [t("report.waiting_none"), ""]
+    else:
+        out += [f"| {t('report.age_heading')} | {t('report.count_heading')} |", "|---|---:|"]
+        out += [f"| {t(f'age.{k}')} | {n} |" for k, n in report.waiting_by_age]
+        out.append("")
+        if report.oldest_waiting:
+            out += [f"{t('report.waiting_oldest')}:", ""]
+            for w in report.oldest_waiting:
+                where = _where(report, w.station, t("report.days_ago", days=w.age_days))
+                out.append(f"- **{md(w.headline)}** ({where})")
+            out.append("")
+
+    out += [f"## {t('report.numbers_heading')}", ""]
+    for heading, counts, label_key in (
+            (t("report.category_heading"), report.by_category, "category"),
+            (t("report.station_heading"), report.by_station, None)):
+        out += [f"| {heading} | {t('report.count_heading')} |", "|---|---:|"]
+        out += [f"| {md(name)} | {n} |" for name, n in _group_rows(counts, t, label_key)]
+        out.append("")
+    out += [t("report.numbers_note", min=m), "", "---", "", _footer(report, t), ""]
+    return "\n".join(out)
+
+
+def render_csv(report: Report, t: Labels) -> str:
+    """One row per entry shared with the team; stable English column names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in report.shared:
+        answers = " | ".join(r.text for r in e.responses)
+        first = min((r.at for r in e.responses), default="")
+        row = (e.id, e.created, report.week, e.line, e.station, e.kind, e.category, e.status,
+               e.status_reason, e.headline, e.what_happened, e.noticed, e.learned, e.next_step,
+               answers, first, e.language)
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: str) -> str:
+    # A spreadsheet would run a cell starting with = + - @ as a formula: keep it text.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def render_html(report: Report, t: Labels) -> str:
+    def e_(text: str) -> str:
+        return html.escape(text, quote=True)
+
+    css = (content_dir() / "review" / "report.css").read_text(encoding="utf-8")
+    title = _title(report, t)
+    out = ["<!DOCTYPE html>", f'<html lang="{e_(t.language)}">', "<head>",
+           '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e_(title)}</title>", f"<style>\n{css}</style>", "</head>", "<body>",
+           f"<h1>{e_(title)}</h1>",
+           f'<p class="meta">{e_(t("report.period", start=report.start.isoformat(), end=report.end.isoformat()))}'
+           f" · {e_(_scope(report, t))}</p>",
+           f"<p>{e_(_summary(report, t))}</p>",
+           f"<h2>{e_(t('report.learned_heading'))}</h2>"]
+    groups = report.learned_by_category()
+    if not groups:
+        out.append(f"<p>{e_(t('report.learned_none'))}</p>")
+    for category, entries in groups:
+        out += [f"<h3>{e_(t(f'category.{category}'))} ({len(entries)})</h3>", "<ul>"]
+        for e in entries:
+            item = (f"<li><strong>{e_(e.headline)}</strong> "
+                    f'<span class="where">({e_(e.station)}, {_local_date(e.created)})</span>')
+            if e.learned.strip():
+                item += (f'<br><span class="label">{e_(t("report.learned_label"))}:</span> '
+                         f"{e_(_first_line(e.learned))}")
+            elif e.noticed.strip():
+                item += (f'<br><span class="label">{e_(t("report.noticed_label"))}:</span> '
+                         f"{e_(_first_line(e.noticed))}")
+            out.append(item + "</li>")
+        out.append("</ul>")
+
+    out.append(f"<h2>{e_(t('report.ideas_heading'))}</h2>")
+    statuses = report.ideas_by_status()
+    if not statuses:
+        out.append(f"<p>{e_(t('report.ideas_none'))}</p>")
+    for status, entries in statuses:
+        out += [f"<h3>{e_(t(f'status.{status}'))} ({len(entries)})</h3>", "<ul>"]
+        for e in entries:
+            item = (f"<li><strong>{e_(e.headline)}</strong> "
+                    f'<span class="where">({e_(e.station)})</span>')
+            for label, text in _idea_details(e, t):
+                item += (f'<br><span class="label">{e_(label)}:</span> '
+                         f"{e_(_first_line(text))}")
+            out.append(item + "</li>")
+        out.append("</ul>")
+
+    out += [f"<h2>{e_(t('report.waiting_heading'))}</h2>",
+            f'<p class="note">{e_(t("report.waiting_intro"))}</p>']
+    if not report.waiting:
+        out.append(f"<p>{e_(t('report.waiting_none'))}</p>")
+    else:
+        out.append(_html_table(t("report.age_heading"), t("report.count_heading"),
+                               [(t(f"age.{k}"), str(n)) for k, n in report.waiting_by_age]))
+        if report.oldest_waiting:
+            out += [f"<h3>{e_(t('report.waiting_oldest'))}</h3>", "<ul>"]
+            out += [f"<li><strong>{e_(w.headline)}</strong> <span class=\"where\">"
+                    f"({e_(w.station)}, {e_(t('report.days_ago', days=w.age_days))})</span></li>"
+                    for w in report.oldest_waiting]
+            out.append("</ul>")
+
+    out.append(f"<h2>{e_(t('report.numbers_heading'))}</h2>")
+    out.append(_html_table(t("report.category_heading"), t("report.count_heading"),
+                           _group_rows(report.by_category, t, "category")))
+    out.append(_html_table(t("report.station_heading"), t("report.count_heading"),
+                           _group_rows(report.by_station, t, None)))
+    out += [f'<p class="note">{e_(t("report.numbers_note", min=report.min_group_size))}</p>',
+            f"<footer>{e_(_footer(report, t))}</footer>", "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def _html_table(head: str, count_head: str, rows: list[tuple[str, str]]) -> str:
+    body = "".join(f'<tr><td>{html.escape(name)}</td><td class="n">{html.escape(n)}</td></tr>'
+                   for name, n in rows)
+    return (f"<table><thead><tr><th>{html.escape(head)}</th><th>{html.escape(count_head)}</th>"
+            f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def write_report(text: str, out: Path) -> None:
+    out.write_text(text, encoding="utf-8", newline="")
+
+
+__all__ = ["Report", "ReportError", "build_report", "render", "render_markdown",
+           "render_csv", "render_html", "parse_week", "current_week", "FORMATS",
+           "CSV_COLUMNS", "md"]
