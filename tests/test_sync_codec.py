@@ -400,3 +400,8 @@ def test_sync_modules_never_import_textual():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_batch_too_big_for_the_frame_limit_says_what_to_do():
+    with pytest.raises(BatchError, match="fewer entries"):
+        split(bytes(MAX_FRAMES * 20), TYPE_ENTRIES, 1, 40)

@@ -107,8 +107,7 @@ def split(blob: bytes, batch_type: str, batch_id: int, max_chars: int) -> list[s
         raise ValueError(f"a frame needs at least {MIN_FRAME_CHARS} characters")
     total = max(1, -(-len(blob) // size))
     if total > MAX_FRAMES:
-        raise ValueError(f"the batch needs {total} frames, more than {MAX_FRAMES}: "
-                         f"send fewer entries or use bigger frames")
+        raise BatchError("batch.too_many_frames", frames=total, limit=MAX_FRAMES)
     return [encode_frame(Frame(PROTOCOL_VERSION, batch_type, batch_id, index, total,
                                blob[index * size:(index + 1) * size]))
             for index in range(total)]

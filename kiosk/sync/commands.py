@@ -110,8 +110,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     try:
         frames = batch.frames(frame_size.max_chars if frame_size else FILE_FRAME_CHARS)
-    except ValueError as exc:
-        raise CommandError(f"{exc}; use --max-entries", EXIT_REJECTED) from None
+    except SyncError as exc:
+        raise _fail(config, exc) from None
     where = _write_frames(args, frames, batch.label, frame_size)
     values = {"label": batch.label, "count": batch.count, "frames": len(frames), "where": where}
     if args.return_batch:

@@ -180,6 +180,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
         raise BatchError("batch.private")
     report = _report(store, config, batch)
     to_save: list[Entry] = []
+    agreed: list[Entry] = []  # entries that are now the same here and at the kiosk
     with store.lock:
         for incoming in entries:
             stored = store.get(incoming.id)
@@ -188,6 +189,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
                 report.added += 1
             elif _content(stored) == _content(incoming):
                 report.unchanged += 1
+                agreed.append(incoming)
                 continue
             elif _later_edit(stored, incoming):
                 to_save.append(replace(incoming, sync="synced", seen=stored.seen,
@@ -196,9 +198,10 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
             else:
                 report.conflicts += _record_conflict(store, stored, incoming)
                 continue
+            agreed.append(incoming)
             report.changed_ids.append(incoming.id)
         store.save_many(to_save)
-        _note_kiosk_has(store, entries)
+        _note_kiosk_has(store, agreed)
         _remember_import(store, batch, report)
     return report
 
