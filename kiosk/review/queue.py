@@ -294,7 +294,9 @@ class ReviewIndex:
         """Re-read the weekly files that changed on disk since they were indexed (an import, a
         restore); returns their week keys. Weeks not loaded yet are left to `load()`."""
         changed = []
-        for key in self.store.shard_keys():
+        with self._lock:
+            known_keys = set(self._signatures)
+        for key in sorted(known_keys | set(self.store.shard_keys())):
             with self.store.lock:  # no save can slip between reading and replacing the week
                 signature = self.store.week_signature(key)
                 with self._lock:

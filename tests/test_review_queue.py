@@ -1,0 +1,283 @@
+"""The review queue index: order, filters, search, privacy, loading and keeping up to date.
+A real store in tmp_path; results checked against a hand-built set and a brute-force scan."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.demo import fill_demo_data
+from kiosk.entries import Response
+from kiosk.review.queue import ReviewIndex, day_start, item_from_entry, search_terms
+from kiosk.store import Store
+
+DAY = 86400.0
+BASE = datetime(2026, 11, 16, 12, 0).astimezone().timestamp()  # a Monday, local noon
+
+
+@pytest.fixture
+def hand_set(store, make_entry):
+    """Nine entries with known facets (ids ordered by `at`), one of them private."""
+    specs = {
+        "burr": dict(at=BASE, station="Assembly 1", category="quality", title="Burr on bracket",
+                     seen=True),
+        "coolant": dict(at=BASE + 1 * DAY, station="CNC cell 3", category="safety",
+                        title="Coolant on the floor", what_happened="Slippery near Mazak-1"),
+        "label": dict(at=BASE + 2 * DAY, station="Packing 1", line="Line B", category="quality",
+                      title="Old batch label", noticed="The printer kept the LAST label."),
+        "idea_new": dict(at=BASE + 3 * DAY, station="Assembly 1", kind="idea", category="flow",
+                         title="Move the parts bins", status="new"),
+        "idea_trying": dict(at=BASE + 4 * DAY, station="Assembly 1", kind="idea",
+                            category="flow", title="Kanban cards", status="trying", seen=True),
+        "idea_declined": dict(at=BASE + 5 * DAY, station="CNC cell 3", kind="idea",
+                              category="maintenance", title="New lathe", status="declined",
+                              status_reason="Budget", seen=True,
+                              responses=[Response("2026-11-22T10:00:00.000Z", "Anna",
+                                                  "Not this year, sorry")]),
+        "anon": dict(at=BASE + 6 * DAY, station="Packing 1", line="Line B", author=None,
+                     category="teamwork", title="Help at the start of the shift"),
+        "supervisor_only": dict(at=BASE + 7 * DAY, station="Assembly 1", category="teamwork",
+                                visibility="supervisor", title="Tension in the team"),
+        "private": dict(at=BASE + 8 * DAY, station="Assembly 1", category="quality",
+                        visibility="private", title="My own reminder about the burr"),
+    }
+    neutral = dict(what_happened="Seen on shift.", noticed="", learned="", next_step="")
+    entries = {name: make_entry(**{**neutral, **spec}) for name, spec in specs.items()}
+    store.save_many(entries.values())
+    index = ReviewIndex(store)
+    index.load()
+    return index, entries
+
+
+def ids(page):
+    return [item.id for item in page]
+
+
+def test_queue_order_is_unseen_first_then_newest(hand_set):
+    index, e = hand_set
+    total, page = index.filter(limit=None)
+    assert total == 8
+    unseen = ["supervisor_only", "anon", "idea_new", "label", "coolant"]
+    seen = ["idea_declined", "idea_trying", "burr"]
+    assert ids(page) == [e[n].id for n in unseen + seen]
+
+
+def test_private_entries_never_appear(hand_set, store, make_entry):
+    index, e = hand_set
+    assert index.get(e["private"].id) is None
+    assert index.entry(e["private"].id) is None
+    assert e["private"].id not in ids(index.filter(limit=None)[1])
+    assert index.filter(text="my own reminder")[0] == 0
+    # An entry that becomes private is removed; a private one put in is ignored.
+    index.put(e["burr"].touched(visibility="private"))
+    assert index.get(e["burr"].id) is None
+    index.put(make_entry(visibility="private", title="secret"))
+    assert index.filter(text="secret")[0] == 0
+
+
+@pytest.mark.parametrize("filters, expected", [
+    (dict(station="Assembly 1"), ["supervisor_only", "idea_new", "idea_trying", "burr"]),
+    (dict(station=["Packing 1", "CNC cell 3"]), ["anon", "label", "coolant", "idea_declined"]),
+    (dict(line="Line B"), ["anon", "label"]),
+    (dict(category="quality"), ["label", "burr"]),
+    (dict(kind="idea"), ["idea_new", "idea_declined", "idea_trying"]),
+    (dict(kind="idea", status="declined"), ["idea_declined"]),
+    (dict(status=["new", "trying"], kind="idea"), ["idea_new", "idea_trying"]),
+    (dict(seen=True), ["idea_declined", "idea_trying", "burr"]),
+    (dict(seen=False, station="Assembly 1"), ["supervisor_only", "idea_new"]),
+    (dict(waiting=True, kind="idea"), ["idea_new"]),
+    (dict(station="Nowhere"), []),
+])
+def test_facet_filters_narrow(hand_set, filters, expected):
+    index, e = hand_set
+    total, page = index.filter(limit=None, **filters)
+    assert ids(page) == [e[n].id for n in expected]
+    assert total == len(expected)
+
+
+def test_date_range_uses_local_dates_inclusive(hand_set):
+    index, e = hand_set
+    monday = date(2026, 11, 16)
+    total, page = index.filter(date_from=monday + timedelta(days=1),
+                               date_to=monday + timedelta(days=3), limit=None)
+    assert set(ids(page)) == {e["coolant"].id, e["label"].id, e["idea_new"].id}
+    assert index.filter(date_from="2026-11-22", limit=None)[0] == 2  # anon, supervisor_only
+    assert index.filter(date_to="2026-11-16", limit=None)[0] == 1
+    with pytest.raises(ValueError, match="date_from"):
+        index.filter(date_from="16/11/2026")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("BURR", ["burr"]),  # title, case-insensitive
+    ("mazak", ["coolant"]),  # what_happened
+    ("last label", ["label"]),  # two words, both must occur
+    ('"the last label"', ["label"]),  # a phrase
+    ('"label the"', []),
+    ("not this year", ["idea_declined"]),  # the supervisor's answer
+    ("kanban floor", []),
+    ("the", ["anon", "label", "coolant", "idea_new", "idea_declined", "supervisor_only"]),
+    ("seen on", ["burr", "label", "idea_new", "idea_trying", "idea_declined", "anon",
+                 "supervisor_only"]),
+])
+def test_text_search(hand_set, text, expected):
+    index, e = hand_set
+    assert set(ids(index.filter(text=text, limit=None)[1])) == {e[n].id for n in expected}
+
+
+def test_search_while_typing_gives_the_same_as_fresh_searches(hand_set):
+    index, e = hand_set
+    for text in ("b", "bu", "bur", "burr", "bu", "", "c", "co", "cool", "c", "l", "la", "las"):
+        fresh = ReviewIndex(index.store)
+        fresh.load()
+        assert ids(index.filter(text=text, limit=None)[1]) == \
+            ids(fresh.filter(text=text, limit=None)[1]), text
+
+
+def test_paging_and_counting(hand_set):
+    index, _ = hand_set
+    _, everything = index.filter(limit=None)
+    total, page = index.filter(limit=3, offset=2)
+    assert total == 8 and page == everything[2:5]
+    assert index.filter(limit=3, offset=7)[1] == everything[7:]
+    assert index.filter(limit=3, offset=20) == (8, [])
+    assert index.filter(limit=0) == (8, [])
+
+
+def test_facets_list_lines_and_stations(hand_set):
+    index, _ = hand_set
+    facets = index.facets()
+    assert facets.lines == ["Line A", "Line B"]
+    assert facets.stations == ["Assembly 1", "CNC cell 3", "Packing 1"]
+    assert facets.stations_by_line == {"Line A": ["Assembly 1", "CNC cell 3"],
+                                       "Line B": ["Packing 1"]}
+
+
+def test_queue_items_carry_no_author(hand_set):
+    index, _ = hand_set
+    _, page = index.filter(limit=None)
+    assert all("otter-17" not in repr(item) for item in page)
+    assert "author" not in page[0]._fields
+
+
+def test_put_moves_an_entry_in_the_queue(hand_set):
+    index, e = hand_set
+    index.put(e["coolant"].touched(seen=True))
+    _, page = index.filter(limit=None)
+    assert ids(page).index(e["coolant"].id) == 4 + 2  # after the unseen and two newer seen
+    assert index.filter(seen=False)[0] == 4
+
+
+def test_refresh_reads_only_weeks_changed_on_disk(hand_set, store, make_entry):
+    index, e = hand_set
+    assert index.refresh() == []
+    outside = make_entry(at=BASE + 1 * DAY + 60, title="Imported from a kiosk batch")
+    store.save(outside)  # written by someone else (an import), not through the index
+    assert index.filter(text="imported")[0] == 0
+    assert index.refresh() == ["2026-W47"]
+    assert index.filter(text="imported")[0] == 1
+    assert len(index) == 9
+    new_week = make_entry(at=BASE + 14 * DAY, title="Next week")
+    store.save(new_week)
+    assert index.refresh() == ["2026-W49"]
+    assert index.get(new_week.id) is not None
+
+
+def test_load_reports_progress_newest_week_first(store, make_entry):
+    for week in range(4):
+        store.save(make_entry(at=BASE - week * 7 * DAY, title=f"week {week}"))
+    index = ReviewIndex(store)
+    seen_at_first_progress = []
+
+    def progress(done, total):
+        if not seen_at_first_progress:
+            seen_at_first_progress.append(ids(index.filter(limit=None)[1]))
+
+    calls = []
+    index.load(lambda done, total: (calls.append((done, total)), progress(done, total)))
+    assert calls[0] == (1, 4) and calls[-1] == (4, 4)
+    first = seen_at_first_progress[0]
+    assert len(first) == 1 and index.get(first[0]).headline == "week 0"  # the newest week
+    assert index.complete.is_set() and len(index) == 4
+
+
+def test_put_before_the_loader_reaches_the_week_wins(store, make_entry):
+    entry = make_entry(at=BASE)
+    store.save(entry)
+    index = ReviewIndex(store)
+    index.put(entry.touched(seen=True))  # e.g. an action while the loader still runs
+    index.load()
+    assert index.get(entry.id).seen is True
+
+
+def test_background_load_and_empty_store(store):
+    index = ReviewIndex(store)
+    done = threading.Event()
+    thread = index.load_in_background(lambda d, t: done.set())
+    thread.join(10)
+    assert done.is_set() and index.complete.is_set() and index.filter() == (0, [])
+
+
+def test_filters_match_a_brute_force_scan(store, demo_config):
+    fill_demo_data(store, demo_config, count=600, days=40, seed=4, stations=5)
+    index = ReviewIndex(store)
+    index.load()
+    entries = [e for e in store.entries() if e.visibility != "private"]
+    assert len(index) == len(entries) < store.count()
+    stations = sorted({e.station for e in entries})
+    middle = datetime.fromisoformat(entries[len(entries) // 2].created.replace("Z", "+00:00"))
+    day = middle.astimezone().date()
+    cases = [
+        (dict(station=stations[1]), lambda e: e.station == stations[1]),
+        (dict(kind="idea", status="new"), lambda e: e.kind == "idea" and e.status == "new"),
+        (dict(category=["safety", "flow"], seen=False),
+         lambda e: e.category in ("safety", "flow") and not e.seen),
+        (dict(date_from=day, date_to=day + timedelta(days=6)),
+         lambda e: day_start(day).timestamp() <= _ts(e) < day_start(day + timedelta(days=7))
+         .timestamp()),
+        (dict(text="shift"), lambda e: "shift" in _text(e)),
+        (dict(text="ploeg", station=stations[0]),
+         lambda e: "ploeg" in _text(e) and e.station == stations[0]),
+    ]
+    for filters, predicate in cases:
+        expected = sorted((e for e in entries if predicate(e)),
+                          key=lambda e: (e.seen, _neg(e.id)))
+        total, page = index.filter(limit=None, **filters)
+        assert ids(page) == [e.id for e in expected], filters
+        assert total > 0, filters
+
+
+def _ts(entry):
+    return datetime.fromisoformat(entry.created.replace("Z", "+00:00")).timestamp()
+
+
+def _text(entry):
+    parts = [entry.title, entry.what_happened, entry.noticed, entry.learned, entry.next_step]
+    return "\n".join(parts + [r.text for r in entry.responses]).casefold()
+
+
+def _neg(entry_id):
+    return [-ord(c) for c in entry_id]
+
+
+def test_search_terms_parsing():
+    assert search_terms('Burr  "tool change" x') == ["burr", "tool change", "x"]
+    assert search_terms("") == [] and search_terms(None) == []
+
+
+def test_item_from_entry_matches_headline(make_entry):
+    entry = make_entry(title="", what_happened="First line\nsecond line")
+    assert item_from_entry(entry).headline == "First line"
+
+
+def test_review_core_does_not_import_textual():
+    code = ("import sys, kiosk.review.queue, kiosk.review.actions, kiosk.review.audit, "
+            "kiosk.review.insights, kiosk.review.report, kiosk.review.commands; "
+            "print('textual' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
