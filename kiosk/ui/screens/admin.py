@@ -99,18 +99,36 @@ class AdminScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(id="admin-box", classes="dialog"):
+        with Vertical(id="admin-box", classes="dialog menu"):
             yield Static(t("admin.menu_title"), classes="dialog-title", markup=False)
             yield Static(t(f"admin.role_{self.role}"), markup=False)
-            yield Button(t("admin.back"), id="back", variant="primary")
-            yield Button(t("admin.quit"), id="quit", variant="error",
+            if self.app.config.mode == "supervisor":
+                yield Button(t("transfer.menu_import"), id="import", compact=True)
+                yield Button(t("transfer.menu_return"), id="return", compact=True)
+            else:
+                yield Button(t("transfer.menu_export"), id="export", compact=True)
+                yield Button(t("transfer.menu_receive"), id="receive", compact=True)
+            yield Button(t("transfer.menu_receipt"), id="receipt", compact=True)
+            yield Button(t("admin.back"), id="back", compact=True, variant="primary")
+            yield Button(t("admin.quit"), id="quit", compact=True, variant="error",
                          disabled=self.role != "admin")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "quit" and self.role == "admin":
+        from kiosk.ui.screens import transfer
+
+        choice = event.button.id
+        if choice == "quit" and self.role == "admin":
             self.app.shutdown()
-        else:
-            self.dismiss(None)
+            return
+        self.dismiss(None)
+        if choice == "export":
+            transfer.open_export(self.app)
+        elif choice == "return":
+            transfer.open_return_export(self.app)
+        elif choice in ("import", "receive"):
+            self.app.push_screen(transfer.ScanScreen(returning=choice == "receive"))
+        elif choice == "receipt":
+            self.app.push_screen(transfer.ReceiptScreen())
 
     def action_close(self) -> None:
         self.dismiss(None)

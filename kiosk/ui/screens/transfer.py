@@ -1,0 +1,353 @@
+"""Moving entries without a network: QR codes on screen, a scanner at the other side, receipts.
+
+ExportScreen shows a sealed batch as cycling QR codes (kiosk: entries; station: answers back).
+ScanScreen takes the scanner's lines (station: entries; kiosk: answers). ReceiptScreen takes the
+receipt code that the importing side shows, which marks exactly that batch as delivered.
+Slow work (sealing, rendering the codes, importing) runs in thread workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widgets import Input, OptionList, RichLog, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from kiosk.sync import exchange, qr
+from kiosk.sync.codec import FrameCollector
+from kiosk.sync.errors import SyncError
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.text import literal
+from kiosk.ui.widgets.keybar import Key, key_bindings
+from kiosk.ui.widgets.qrview import QRView, cells_to_strips
+
+MAX_QR_ENTRIES = 50  # one QR batch; the rest goes in the next one (or use a USB stick)
+INFO_WIDTH = 32
+
+
+class ExportScreen(KioskScreen):
+    """Cycling QR codes of one sealed batch, with "part k of n" and a receipt key."""
+
+    KEYS = [
+        Key("escape", "keys.back", "back"),
+        Key("space", "keys.pause", "pause"),
+        Key("f5", "keys.receipt", "receipt"),
+    ]
+    BINDINGS = key_bindings(*KEYS) + [
+        Binding("right,down,pagedown", "page(1)", show=False, priority=True),
+        Binding("left,up,pageup", "page(-1)", show=False, priority=True),
+        Binding("plus,equals_sign", "period(1.5)", show=False, priority=True),
+        Binding("minus", "period(0.667)", show=False, priority=True),
+    ]
+
+    class Ready(Message):
+        def __init__(self, frames: list[str], strips: list[list[Strip]]):
+            super().__init__()
+            self.frames, self.strips = frames, strips
+
+    def __init__(self, make_batch: Callable[[], exchange.OutgoingBatch | None], *,
+                 kiosk: str | None = None):
+        super().__init__()
+        self.make_batch = make_batch
+        self.kiosk = kiosk
+        self.batch: exchange.OutgoingBatch | None = None
+        self.strips: list[list[Strip]] = []
+        self.frame_index = 0
+        self.paused = False
+        self.period = 0.0
+        self._timer = None
+        self._qr_area: tuple[int, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        title = (t("transfer.export_return_title", kiosk=self.kiosk) if self.kiosk
+                 else t("transfer.export_title"))
+        with Horizontal(id="export-body"):
+            yield QRView(id="qr")
+            with Vertical(id="export-info"):
+                yield Static(title, classes="dialog-title", markup=False)
+                yield Static(t("transfer.preparing"), id="frame-of", markup=False)
+                yield Static("", id="batch-line", markup=False)
+                yield Static("", id="cycle-hint", classes="hint", markup=False)
+                yield Static("", id="steps", markup=False)
+        yield self.keybar()
+
+    def on_mount(self) -> None:
+        self.period = self.app.config.frame_period
+        self.prepare()
+
+    def on_resize(self) -> None:
+        if self.batch is not None:
+            self.call_after_refresh(self._render_for_size)
+
+    def _area(self) -> tuple[int, int]:
+        view = self.query_one("#qr", QRView)
+        return view.size.width, view.size.height
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def prepare(self) -> None:
+        self.batch = self.make_batch()
+        if self.batch is None:
+            self.app.call_from_thread(self._nothing_to_send)
+            return
+        self.app.call_from_thread(self._render_for_size)
+
+    def _nothing_to_send(self) -> None:
+        key = "sync.export.nothing_return" if self.kiosk else "sync.export.nothing"
+        self.notify(self.t(key, kiosk=self.kiosk or ""), timeout=8)
+        self.dismiss()
+
+    def _render_for_size(self) -> None:
+        size = self._area()
+        if size == self._qr_area or size[0] <= 0:
+            return
+        self._qr_area = size
+        self.render_frames(size)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="render")
+    def render_frames(self, size: tuple[int, int]) -> None:
+        try:
+            fit = qr.frame_size_for(*size)
+        except qr.QRError:
+            w, h = qr.cells_for(2)
+            message = self.t("transfer.too_small", width=w + INFO_WIDTH, height=h + 1)
+            self.app.call_from_thread(self._show_problem, message)
+            return
+        frames = self.batch.frames(fit.max_chars)
+        strips = [cells_to_strips(qr.render_cells(frame, fit.version)) for frame in frames]
+        self.post_message(self.Ready(frames, strips))
+
+    def _show_problem(self, message: str) -> None:
+        self.query_one("#frame-of", Static).update(message)
+        self.query_one(QRView).show([])
+
+    def on_export_screen_ready(self, message: Ready) -> None:
+        self.strips = message.strips
+        self.frames = message.frames
+        self.frame_index = min(self.frame_index, len(self.strips) - 1)
+        batch = self.batch
+        key = "transfer.batch_return" if self.kiosk else "transfer.batch"
+        self.query_one("#batch-line", Static).update(
+            self.t(key, label=batch.label, count=batch.count))
+        steps = (self.t("transfer.export_return_steps", kiosk=self.kiosk) if self.kiosk
+                 else self.t("transfer.export_steps"))
+        self.query_one("#steps", Static).update(steps)
+        self._show()
+        self._restart_timer()
+
+    def _show(self) -> None:
+        if not self.strips:
+            return
+        self.query_one(QRView).show(self.strips[self.frame_index])
+        self.query_one("#frame-of", Static).update(
+            self.t("transfer.frame_of", number=self.frame_index + 1, total=len(self.strips)))
+        hint = (self.t("transfer.paused") if self.paused else
+                self.t("transfer.cycling", seconds=f"{self.period:g}"))
+        self.query_one("#cycle-hint", Static).update(hint)
+
+    def _restart_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = None
+        if not self.paused and len(self.strips) > 1:
+            self._timer = self.set_interval(self.period, self._advance)
+
+    def _advance(self) -> None:
+        if self.strips:
+            self.frame_index = (self.frame_index + 1) % len(self.strips)
+            self._show()
+
+    def action_page(self, delta: int) -> None:
+        if self.strips:
+            self.frame_index = (self.frame_index + delta) % len(self.strips)
+            self._show()
+            self._restart_timer()
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self._restart_timer()
+        self._show()
+
+    def action_period(self, factor: float) -> None:
+        self.period = round(min(30.0, max(0.2, self.period * factor)), 1)
+        self._restart_timer()
+        self._show()
+
+    def action_receipt(self) -> None:
+        self.app.push_screen(ReceiptScreen())
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.text(self.app.language) if isinstance(error, SyncError) else str(error)
+            self._show_problem(self.t("transfer.failed", problem=text))
+
+
+class ScanScreen(KioskScreen):
+    """A focused input for a keyboard-wedge scanner: one frame per line, any order."""
+
+    KEYS = [Key("escape", "keys.back", "back"), Key("f5", "keys.receipt", "receipt")]
+    BINDINGS = key_bindings(*KEYS)
+
+    class Imported(Message):
+        def __init__(self, report: exchange.ImportReport):
+            super().__init__()
+            self.report = report
+
+    def __init__(self, *, returning: bool = False):
+        super().__init__()
+        self.returning = returning  # kiosk: answers coming back from the station
+        self.collector: FrameCollector | None = None
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        yield self.header()
+        yield self.idle_banner()
+        with Vertical(id="scan-body"):
+            yield Static(t("transfer.scan_return_title" if self.returning else
+                           "transfer.scan_title"), classes="dialog-title", markup=False)
+            yield Static(t("transfer.scan_prompt"), markup=False)
+            yield Input(id="scan", placeholder=t("transfer.scan_label"), max_length=8192)
+            yield Static(t("transfer.scan_waiting"), id="scan-progress", markup=False)
+            yield Static("", id="receipt-code", markup=False)
+            yield RichLog(id="scan-log", wrap=True, markup=False, max_lines=200)
+        yield self.keybar()
+
+    def on_mount(self) -> None:
+        self.collector = FrameCollector(self.app.config.site_key)
+        self.query_one("#scan", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        line, event.input.value = event.value, ""
+        if not line.strip():
+            return
+        result = self.collector.add(line)
+        log = self.query_one("#scan-log", RichLog)
+        log.write(literal(result.text(self.app.language)))
+        progress = self.query_one("#scan-progress", Static)
+        if self.collector.total:
+            progress.update(self.t("transfer.scan_progress", received=self.collector.received,
+                                   total=self.collector.total,
+                                   missing=self.collector.missing_text() or "-"))
+        if result.batch is not None:
+            self.import_batch(result.batch)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def import_batch(self, batch) -> None:
+        app = self.app
+        with app.store.lock:
+            report = exchange.import_batch(app.store, app.config, batch)
+        self.post_message(self.Imported(report))
+
+    def on_scan_screen_imported(self, message: Imported) -> None:
+        report = message.report
+        language = self.app.language
+        log = self.query_one("#scan-log", RichLog)
+        log.write(literal(report.message().text(language)))
+        if report.again:
+            log.write(literal(self.t("sync.import.again")))
+        self.query_one("#receipt-code", Static).update(
+            self.t("transfer.receipt_big", code=report.receipt))
+        self.query_one("#scan-progress", Static).update(self.t("transfer.scan_waiting"))
+        if hasattr(self.app, "entries_changed"):
+            self.app.entries_changed(report.changed_ids)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.text(self.app.language) if isinstance(error, SyncError) else str(error)
+            self.query_one("#scan-log", RichLog).write(literal(text, style="bold red"))
+
+    def action_receipt(self) -> None:
+        self.app.push_screen(ReceiptScreen())
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+class ReceiptScreen(ModalScreen[None]):
+    """Type the receipt code the other side showed: marks exactly that batch delivered."""
+
+    BINDINGS = [Binding("escape", "close", show=False, priority=True)]
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(id="receipt-box", classes="dialog"):
+            yield Static(t("transfer.receipt_title"), classes="dialog-title", markup=False)
+            yield Static(t("transfer.receipt_prompt"), markup=False)
+            yield Input(id="receipt", placeholder=t("transfer.receipt_label"), max_length=64)
+            yield Static("", id="receipt-result", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#receipt", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        code = event.value
+        result = self.query_one("#receipt-result", Static)
+        app = self.app
+        try:
+            report = exchange.apply_receipt(app.store, app.config, code)
+        except SyncError as exc:
+            result.update(exc.text(app.language))
+            return
+        event.input.value = ""
+        result.update(report.message().text(app.language))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class KioskPickScreen(ModalScreen[str | None]):
+    """The station picks which kiosk to send answers to."""
+
+    BINDINGS = [Binding("escape", "close", show=False, priority=True)]
+
+    def __init__(self, kiosks: list[str]):
+        super().__init__()
+        self.kiosks = kiosks
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pick-box", classes="dialog"):
+            yield Static(self.app.t("transfer.kiosk_pick"), classes="dialog-title", markup=False)
+            yield OptionList(*[Option(literal(k), id=k) for k in self.kiosks], id="kiosks")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def open_export(app) -> None:
+    """Kiosk: seal the entries without a receipt and show them as QR codes."""
+    app.push_screen(ExportScreen(
+        lambda: exchange.export_entries(app.store, app.config, max_entries=MAX_QR_ENTRIES)))
+
+
+def open_return_export(app) -> None:
+    """Station: choose a kiosk, then show its answers batch as QR codes."""
+    kiosks = exchange.known_kiosks(app.store)
+    if not kiosks:
+        app.notify(app.t("sync.batch.no_kiosks"), timeout=8)
+        return
+
+    def chosen(kiosk: str | None) -> None:
+        if kiosk:
+            app.push_screen(ExportScreen(
+                lambda: exchange.export_replies(app.store, app.config, kiosk,
+                                                max_entries=MAX_QR_ENTRIES), kiosk=kiosk))
+
+    app.push_screen(KioskPickScreen(kiosks), chosen)

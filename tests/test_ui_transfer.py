@@ -1,0 +1,134 @@
+"""The whole QR trip through the screens: the kiosk's export widget is rasterised and decoded by
+zxing-cpp, the lines are typed into the station's scan screen, and the station's receipt code is
+typed back at the kiosk. Real stores, real QR codes, real decoder."""
+
+from __future__ import annotations
+
+import pytest
+import zxingcpp
+
+from kiosk.demo import fill_demo_data
+from kiosk.store import Store
+from kiosk.sync import qr
+from kiosk.ui.screens.transfer import ExportScreen, ReceiptScreen, ScanScreen
+from kiosk.ui.widgets.qrview import QRView
+from tests.ui_helpers import make_test_app, screen_text
+
+
+def shown_cells(view: QRView) -> list[list[tuple[str, str, str]]]:
+    """The cells the QR widget paints, read back from its strips (colours as #rrggbb)."""
+    rows = []
+    for strip in view.strips:
+        row = []
+        for segment in strip:
+            fg = segment.style.color.triplet.hex
+            bg = segment.style.bgcolor.triplet.hex
+            row.extend((char, fg, bg) for char in segment.text)
+        rows.append(row)
+    return rows
+
+
+def decode(cells) -> str:
+    [result] = zxingcpp.read_barcodes(qr.rasterise(cells, scale=4))
+    return result.text
+
+
+async def wait_workers(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def export_frames(app, pilot) -> list[str]:
+    await pilot.press("f12", *"1234", "enter")
+    await pilot.pause()
+    await pilot.click("#export")
+    await wait_workers(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ExportScreen)
+    await pilot.press("space")  # pause cycling, page by hand
+    texts = []
+    for _ in range(len(screen.strips)):
+        texts.append(decode(shown_cells(screen.query_one(QRView))))
+        assert f"Part {screen.frame_index + 1} of {len(screen.strips)}" in screen_text(app)
+        await pilot.press("right")
+    return texts
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
+    kiosk_app, kiosk_store, _ = make_test_app(tmp_path / "kiosk")
+    fill_demo_data(kiosk_store, kiosk_app.config, count=12 if size == (80, 24) else 30, seed=5)
+    originals = {e.id: e for e in kiosk_store.entries() if e.visibility != "private"}
+
+    async with kiosk_app.run_test(size=size) as pilot:
+        frames = await export_frames(kiosk_app, pilot)
+    assert len(set(frames)) == len(frames) and len(frames) >= 2
+
+    station_app, station_store, _ = make_test_app(tmp_path / "station", mode="supervisor",
+                                                  kiosk_id="station-1")
+    async with station_app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f12", *"4321", "enter")
+        await pilot.pause()
+        await pilot.click("#import")
+        await pilot.pause()
+        scan = station_app.screen
+        assert isinstance(scan, ScanScreen)
+        field = scan.query_one("#scan")
+        for text in reversed(frames + frames[:2]):  # any order, duplicates too
+            field.value = text.lower() if text == frames[0] else text
+            await field.action_submit()
+            await pilot.pause()
+        await wait_workers(station_app, pilot)
+        receipt_line = str(scan.query_one("#receipt-code").render())
+        assert receipt_line.startswith("Receipt code: ")
+        receipt = receipt_line.removeprefix("Receipt code: ").strip()
+
+    imported = {e.id: e for e in Store(tmp_path / "station", readonly=True).entries()}
+    assert set(imported) == set(originals)
+    for entry_id, original in originals.items():
+        got = imported[entry_id]
+        for name in ("what_happened", "noticed", "learned", "next_step", "title", "author",
+                     "category", "kind", "visibility", "created", "responses", "status"):
+            assert getattr(got, name) == getattr(original, name), name
+
+    kiosk_store.close()
+    kiosk_app2, kiosk_store2, _ = make_test_app(tmp_path / "kiosk")
+    async with kiosk_app2.run_test(size=size) as pilot:
+        await pilot.press("f12", *"1234", "enter")
+        await pilot.pause()
+        await pilot.click("#receipt")
+        await pilot.pause()
+        assert isinstance(kiosk_app2.screen, ReceiptScreen)
+        await pilot.press(*receipt.lower(), "enter")
+        await pilot.pause()
+        assert "are now synced" in screen_text(kiosk_app2)
+    synced = {e.id for e in kiosk_store2.entries() if e.sync == "synced"}
+    assert synced == set(originals)
+
+
+async def test_wrong_receipt_and_junk_scans_get_clear_messages(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f12", *"4321", "enter")
+        await pilot.pause()
+        await pilot.click("#import")
+        await pilot.pause()
+        field = app.screen.query_one("#scan")
+        for junk in ("hello world", "KS" + "A" * 40, "[bold]x[/]"):
+            field.value = junk
+            await field.action_submit()
+            await pilot.pause()
+        assert app.is_running
+        log = "\n".join(str(line.text) for line in app.screen.query_one("#scan-log").lines)
+        assert "not a kiosk sync code" in log
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f12", *"4321", "enter")
+        await pilot.pause()
+        await pilot.click("#receipt")
+        await pilot.pause()
+        await pilot.press(*"ABCD1234", "enter")
+        await pilot.pause()
+        assert "does not belong to any batch" in screen_text(app)
+    assert store.count() == 0
