@@ -532,6 +532,62 @@ class Store:
             if ids:
                 table.remove(doc_ids=ids)
 
+    # -- retention (privacy limits, kiosk/ops/retention.py) ------------------------------------
+    def remove_entries(self, entry_ids: Iterable[str]) -> int:
+        """Delete entries by id, with any recorded conflicts of those ids (privacy retention).
+
+        Each weekly file is rewritten once, atomically; a weekly file left with no entries and no
+        conflicts is deleted. Unknown ids are skipped. Returns how many entries were removed.
+        """
+        by_week: dict[str, set[str]] = {}
+        for entry_id in entry_ids:
+            if is_id(entry_id):
+                by_week.setdefault(week_key(entry_id), set()).add(entry_id)
+        removed = 0
+        with self.lock:
+            existing = set(self.shard_keys())
+            for key in sorted(by_week):
+                if key not in existing:
+                    continue
+                shard = self._shard(key)
+                ids = by_week[key]
+                doc_ids = [shard.index[i] for i in sorted(ids) if i in shard.index]
+                conflicts = shard.db.table(_CONFLICTS, cache_size=0)
+                conflict_ids = [d.doc_id for d in conflicts.all()
+                                if d.get("entry", {}).get("id") in ids]
+                try:
+                    if doc_ids:
+                        shard.table.remove(doc_ids=doc_ids)
+                    if conflict_ids:
+                        conflicts.remove(doc_ids=conflict_ids)
+                except StoreWriteError:
+                    shard.index = {d["id"]: d.doc_id for d in shard.table.all()}
+                    raise
+                for entry_id in ids:
+                    shard.index.pop(entry_id, None)
+                removed += len(doc_ids)
+                if not shard.index and not conflicts.all():
+                    self._delete_shard(key)
+        return removed
+
+    def _delete_shard(self, key: str) -> None:
+        shard = self._shards.pop(key)
+        shard.db.close()
+        try:
+            shard.path.unlink(missing_ok=True)
+            fsync_dir(self.entries_dir)
+        except OSError as exc:
+            raise StoreWriteError(shard.path, exc) from exc
+
+    def remove_drafts_saved_before(self, before: str) -> int:
+        """Delete drafts last saved before the ISO time `before`; returns how many."""
+        with self.lock:
+            table = self._drafts.table("drafts", cache_size=0)
+            ids = [d.doc_id for d in table.all() if str(d.get("saved", "")) < before]
+            if ids:
+                table.remove(doc_ids=ids)
+            return len(ids)
+
     # -- metadata -----------------------------------------------------------------------------
     def get_meta(self, key: str, default: Any = None) -> Any:
         with self.lock:
