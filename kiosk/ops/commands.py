@@ -1,0 +1,167 @@
+"""Commands for IT: `doctor`, `backup`, `restore`, `retention`."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from kiosk.cli import EXIT_STORE, CommandError, config_from_args
+from kiosk.ops.backup import DEFAULT_KEEP_DAYS
+
+EXIT_FAIL = 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from kiosk.ops.doctor import CHECKS
+
+    doctor = sub.add_parser("doctor", help="check this kiosk's health; exit 1 on a problem")
+    doctor.add_argument("--only", metavar="CHECKS",
+                        help=f"comma-separated checks to run ({','.join(CHECKS)})")
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    doctor.add_argument("--backup-dir", metavar="DIR", help="where backups are looked for")
+    doctor.set_defaults(func=cmd_doctor)
+
+    backup = sub.add_parser("backup", help="write today's backup archive of the data folder")
+    backup.add_argument("--dir", metavar="DIR",
+                        help="backup folder (default: $KIOSK_BACKUP_DIR, else next to the data "
+                             "folder, e.g. /var/lib/kiosk-backups)")
+    backup.add_argument("--keep-days", type=int, default=DEFAULT_KEEP_DAYS, metavar="N",
+                        help=f"delete this kiosk's archives older than N days "
+                             f"(default {DEFAULT_KEEP_DAYS})")
+    backup.add_argument("--list", action="store_true", help="only list the existing archives")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the data folder with a backup archive")
+    restore.add_argument("archive", metavar="ARCHIVE", help="a kiosk-backup-*.tar.gz file")
+    restore.add_argument("--force", action="store_true",
+                         help="replace existing data (it is first kept as a backup archive)")
+    restore.add_argument("--dir", metavar="DIR",
+                         help="where the current data is kept aside (default: the backup folder)")
+    restore.set_defaults(func=cmd_restore)
+
+    retention = sub.add_parser("retention",
+                               help="show (or with --apply remove) entries and backups older "
+                                    "than [privacy] retention_days")
+    retention.add_argument("--apply", action="store_true", help="really remove them")
+    retention.add_argument("--dir", metavar="DIR", help="backup folder (default as for backup)")
+    retention.add_argument("--quiet", action="store_true", help="print only what was removed")
+    retention.set_defaults(func=cmd_retention)
+
+
+def _context(args: argparse.Namespace, backup_dir: str | None):
+    from kiosk.ops.doctor import make_context
+
+    return make_context(args.config, getattr(args, "data_dir", None), backup_dir)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from kiosk.ops.doctor import CHECKS, FAIL, as_json, render, run_checks
+
+    only = [name.strip() for name in args.only.split(",")] if args.only else None
+    unknown = sorted(set(only or []) - set(CHECKS))
+    if unknown:
+        raise CommandError(f"unknown check {unknown[0]!r}; known: {', '.join(CHECKS)}", 2)
+    ctx = _context(args, args.backup_dir)
+    rows = run_checks(ctx, only)
+    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+    print(as_json(ctx, rows) if args.json else render(ctx, rows, width=min(width, 120)))
+    return EXIT_FAIL if any(row.status == FAIL for row in rows) else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from kiosk.ops.backup import BackupError, list_backups, make_backup, prune_backups
+
+    if args.keep_days < 1:
+        raise CommandError("--keep-days must be at least 1", 2)
+    ctx = _context(args, args.dir)
+    if args.list:
+        backups = list_backups(ctx.backup_dir)
+        for info in backups:
+            print(f"{info.path}  {info.path.stat().st_size / 1024:,.0f} KiB")
+        print(f"{len(backups)} backup archive(s) in {ctx.backup_dir}")
+        return 0
+    try:
+        result = make_backup(ctx.data_dir, ctx.backup_dir, kiosk_id=ctx.kiosk_id)
+        removed = prune_backups(ctx.backup_dir, args.keep_days, kiosk_id=ctx.kiosk_id,
+                                keep=result.path)
+    except BackupError as exc:
+        raise CommandError(str(exc), EXIT_FAIL) from None
+    print(f"Backup written: {result.path} ({result.entries} entries, {result.files} files, "
+          f"{result.size / 1024:,.0f} KiB)")
+    if removed:
+        print(f"Removed {len(removed)} archive(s) older than {args.keep_days} days.")
+    if result.damaged:
+        raise CommandError(f"the data folder has damaged files ({', '.join(result.damaged)}); "
+                           f"they are in the backup as they are. Run `kiosk doctor`.", EXIT_FAIL)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from kiosk.ops.backup import BackupError, restore_backup
+
+    ctx = _context(args, args.dir)
+    archive = Path(args.archive).expanduser()
+    try:
+        result = restore_backup(archive, ctx.data_dir, aside_dir=ctx.backup_dir,
+                                kiosk_id=ctx.kiosk_id, force=args.force)
+    except BackupError as exc:
+        raise CommandError(str(exc), EXIT_STORE) from None
+    print(f"Restored {result.entries} entries ({result.files} files) from {archive} into "
+          f"{ctx.data_dir}.")
+    if result.kept_aside:
+        print(f"The data that was there before is kept in {result.kept_aside}.")
+    if result.from_kiosk != ctx.kiosk_id:
+        print(f"Note: this backup was made on kiosk {result.from_kiosk!r}; this device's config "
+              f"says {ctx.kiosk_id!r}. For a replacement device, use the old device's kiosk.id.")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from kiosk.ops.backup import default_backup_dir
+    from kiosk.ops.retention import apply_retention, expired_backups, plan_retention
+    from kiosk.store import Store, StoreError, StoreLocked
+
+    config = config_from_args(args)
+    backup_dir = Path(args.dir).expanduser() if args.dir else default_backup_dir(config.data_dir)
+    say = (lambda *a: None) if args.quiet else print
+    code = 0
+    if not config.data_dir.is_dir():
+        say(f"No data folder at {config.data_dir}: no entries to remove.")
+        store = None
+    else:
+        try:
+            store = Store(config.data_dir, readonly=not args.apply)
+        except StoreLocked as exc:
+            print(f"Entries not checked: {exc} The kiosk service removes them itself when it "
+                  f"starts.", file=sys.stderr)
+            store, code = None, EXIT_STORE
+        except StoreError as exc:
+            raise CommandError(str(exc), EXIT_STORE) from None
+    if store is not None:
+        try:
+            plan = plan_retention(store, config)
+            say(f"Limit: {config.retention_days} days (last change before "
+                f"{plan.cutoff:%Y-%m-%d}). Past it: {len(plan.remove)} entries to remove, "
+                f"{len(plan.kept_unsent)} kept because the supervisor station has not received "
+                f"them yet.")
+            if args.apply:
+                entries, drafts = apply_retention(store, plan)
+                if entries or drafts or not args.quiet:
+                    print(f"Removed {entries} entries and {drafts} unfinished drafts older than "
+                          f"{config.retention_days} days.")
+        except StoreError as exc:
+            raise CommandError(str(exc), EXIT_STORE) from None
+        finally:
+            store.close()
+    expired = expired_backups(backup_dir, config.retention_days)
+    for path in expired:
+        if args.apply:
+            path.unlink(missing_ok=True)
+            print(f"Removed backup {path} (older than {config.retention_days} days).")
+        else:
+            say(f"Would remove backup {path}.")
+    if not args.apply:
+        say("Nothing was changed; add --apply to remove.")
+    return code

@@ -1,0 +1,597 @@
+"""`kiosk doctor`: health checks of an installed kiosk, printed as a plain table for IT.
+
+Every check returns rows of OK / WARN / FAIL / SKIP with what was found and, for WARN and FAIL,
+what to do. Checks never change data. A broken config does not stop the other checks: they use
+what can still be read from the file (the data folder, the model name) or the defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import pwd
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import kiosk
+from kiosk.config import DEFAULTS, Config, ConfigError, load_config
+from kiosk.ops.backup import default_backup_dir, list_backups, store_in_use
+from kiosk.paths import default_data_dir
+
+OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
+EXAMPLE_SITE_KEY_START = "replace with"
+MIN_COLS, MIN_ROWS = 80, 24
+FREE_MB_FAIL, FREE_MB_WARN = 50, 500
+BACKUP_MAX_AGE_DAYS = 2
+UNSENT_WARN_DAYS = 14
+APP_MB_WITHOUT_MODEL = 120
+OS_RESERVE_MB = 100
+
+# llama.cpp's compile-time CPU features (llama_print_system_info) -> /proc/cpuinfo flags.
+CPU_FLAGS = {
+    "SSE3": "pni", "SSSE3": "ssse3", "AVX": "avx", "AVX2": "avx2", "F16C": "f16c", "FMA": "fma",
+    "BMI2": "bmi2", "AVX_VNNI": "avx_vnni", "AVX512": "avx512f", "AVX512_VBMI": "avx512vbmi",
+    "AVX512_VNNI": "avx512_vnni", "AVX512_BF16": "avx512_bf16", "AMX_INT8": "amx_int8",
+    "NEON": "asimd", "ARM_FMA": "asimd", "FP16_VA": "asimdhp", "DOTPROD": "asimddp",
+    "MATMUL_INT8": "i8mm", "SVE": "sve",
+}
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+@dataclass
+class Context:
+    """What the checks look at, taken from the config (or what is left of a broken one)."""
+
+    config: Config | None
+    config_error: str | None
+    config_path: Path | None
+    data_dir: Path
+    backup_dir: Path
+    model: str
+    coach_enabled: bool
+    mode: str
+    kiosk_id: str
+    retention_days: int
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    tty1: Path = Path("/dev/tty1")
+
+
+# -- building the context -----------------------------------------------------------------------
+
+def _lenient_values(path: Path | None) -> dict[str, dict[str, Any]]:
+    """The defaults overlaid with whatever tables of the file still parse."""
+    merged = {section: dict(values) for section, values in DEFAULTS.items()}
+    if path is None:
+        return merged
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return merged
+    for section, values in data.items():
+        if section in merged and isinstance(values, dict):
+            merged[section].update(values)
+    return merged
+
+
+def make_context(config_arg: str | None, data_dir_arg: str | None,
+                 backup_dir_arg: str | None, env: dict[str, str] | None = None) -> Context:
+    env = dict(os.environ) if env is None else env
+    path_text = config_arg or env.get("KIOSK_CONFIG") or None
+    config_path = Path(path_text) if path_text else None
+    config, error = None, None
+    try:
+        config = load_config(config_path, env=env)
+    except ConfigError as exc:
+        error = str(exc)
+    if config is not None:
+        data_dir, model, enabled = config.data_dir, config.model, config.coach_enabled
+        mode, kiosk_id, days = config.mode, config.kiosk_id, config.retention_days
+    else:
+        values = _lenient_values(config_path)
+        text = env.get("KIOSK_DATA_DIR") or values["kiosk"].get("data_dir")
+        data_dir = Path(text).expanduser() if isinstance(text, str) and text else default_data_dir()
+        model = str(env.get("KIOSK_MODEL") or values["coach"].get("model") or "")
+        enabled = values["coach"].get("enabled") is not False
+        mode = str(env.get("KIOSK_MODE") or values["kiosk"].get("mode"))
+        kiosk_id = str(values["kiosk"].get("id"))
+        days = values["privacy"].get("retention_days")
+        days = days if isinstance(days, int) and not isinstance(days, bool) else 730
+    if data_dir_arg:
+        data_dir = Path(data_dir_arg).expanduser()
+    backup_dir = Path(backup_dir_arg).expanduser() if backup_dir_arg \
+        else default_backup_dir(data_dir)
+    return Context(config=config, config_error=error, config_path=config_path,
+                   data_dir=data_dir, backup_dir=backup_dir, model=model, coach_enabled=enabled,
+                   mode=mode, kiosk_id=kiosk_id, retention_days=days)
+
+
+def _user() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return f"uid {os.geteuid()}"
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+def check_config(ctx: Context) -> list[Check]:
+    where = str(ctx.config_path) if ctx.config_path else "the config file"
+    if ctx.config_error:
+        fix = f"edit {where}; every key is explained in deploy/kiosk.example.toml"
+        if "pin_hash" in ctx.config_error:
+            role = "supervisor" if "supervisor_pin" in ctx.config_error else "admin"
+            fix = (f"run `kiosk pin set {role}` and put the line it prints into the [security] "
+                   f"section of {where}")
+        return [Check("config", FAIL, ctx.config_error, fix)]
+    config = ctx.config
+    assert config is not None
+    if config.demo:
+        return [Check("config", WARN, "no config file: the built-in demo configuration is in use "
+                      "(demo PINs 1234 and 4321, a site key that is not secret)",
+                      "pass --config FILE or set KIOSK_CONFIG (install.sh sets it up)")]
+    rows = [Check("config", OK, f"{config.source}: kiosk {config.kiosk_id}, station "
+                  f"{config.station!r}, language {config.language}, mode {config.mode}")]
+    if config.site_key.startswith(EXAMPLE_SITE_KEY_START):
+        rows = [Check("config", FAIL, "security.site_key is still the example text",
+                      f"put the same long random text on every kiosk and station of the site "
+                      f"(e.g. from `openssl rand -base64 24`) into {where}")]
+    try:
+        mode = ctx.config_path.stat().st_mode if ctx.config_path else 0
+    except OSError:
+        mode = 0
+    if mode & 0o004:
+        rows.append(Check("config", WARN, f"{where} can be read by every user of this device; "
+                          f"it holds the site key", f"sudo chmod 640 {where}"))
+    return rows
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_data_dir(ctx: Context) -> list[Check]:
+    folder, user = ctx.data_dir, _user()
+    chown = f"sudo chown -R kiosk:kiosk {folder} && sudo chmod 750 {folder}"
+    if not folder.exists():
+        parent = _nearest_existing(folder.parent)
+        if os.access(parent, os.W_OK | os.X_OK):
+            return [Check("data folder", WARN, f"{folder} does not exist yet; the kiosk "
+                          f"creates it at its first start", "")]
+        return [Check("data folder", FAIL, f"{folder} does not exist and {user} cannot create it",
+                      f"run install.sh, or: sudo mkdir -p {folder} && {chown}")]
+    if not folder.is_dir():
+        return [Check("data folder", FAIL, f"{folder} is not a folder",
+                      f"move that file away, or set kiosk.data_dir to a folder")]
+    unwritable = []
+    for target in (folder, folder / "entries"):
+        if target.is_dir() and not _can_write(target):
+            unwritable.append(target)
+    if unwritable:
+        return [Check("data folder", FAIL, f"{unwritable[0]} is not writable by {user}: "
+                      f"entries cannot be saved", chown)]
+    rows = [Check("data folder", OK, f"{folder} is writable by {user}")]
+    owner = folder.stat().st_uid
+    foreign = [p for p in folder.rglob("*") if not p.name.startswith(".")
+               and _uid(p) not in (owner, None)]
+    if foreign:
+        rows.append(Check("data folder", WARN, f"{len(foreign)} file(s) in {folder} belong to "
+                          f"another user, e.g. {foreign[0].relative_to(folder)}; the kiosk may "
+                          f"fail to update them", chown))
+    if folder.stat().st_mode & 0o007:
+        rows.append(Check("data folder", WARN, f"{folder} can be read by every user of this "
+                          f"device", f"sudo chmod 750 {folder}"))
+    return rows
+
+
+def _uid(path: Path) -> int | None:
+    try:
+        return path.lstat().st_uid
+    except OSError:
+        return None
+
+
+def _can_write(folder: Path) -> bool:
+    """Really create and delete a temp file (permission bits say nothing for root or ro mounts).
+    The name ends in .tmp, so the store removes it at its next start if we die in between."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".doctor-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+        return True
+    except OSError:
+        return False
+
+
+def check_space(ctx: Context) -> list[Check]:
+    where = _nearest_existing(ctx.data_dir)
+    stats = os.statvfs(where)
+    free = stats.f_bavail * stats.f_frsize / 2**20
+    total = stats.f_blocks * stats.f_frsize / 2**20
+    detail = f"{free:,.0f} MB free of {total:,.0f} MB on the disk of {where}"
+    if free < FREE_MB_FAIL:
+        return [Check("disk space", FAIL, detail + ": saves will fail soon",
+                      "free space: sudo journalctl --vacuum-size=50M, delete old files; "
+                      "backups are in " + str(ctx.backup_dir))]
+    if free < FREE_MB_WARN:
+        return [Check("disk space", WARN, detail, "free some space (journalctl --vacuum-size=50M)")]
+    return [Check("disk space", OK, detail)]
+
+
+def check_store(ctx: Context) -> list[Check]:
+    from kiosk.store import Store, StoreError
+
+    if not ctx.data_dir.is_dir():
+        return [Check("entries", SKIP, "no data folder yet")]
+    try:
+        store = Store(ctx.data_dir, readonly=True)
+    except StoreError as exc:
+        return [Check("entries", FAIL, str(exc), "restore the newest backup: kiosk restore "
+                      "ARCHIVE --force (see `kiosk backup --list`)")]
+    try:
+        entries = list(store.entries())
+    except StoreError as exc:
+        return [Check("entries", FAIL, str(exc), "restore the newest backup: kiosk restore "
+                      "ARCHIVE --force (the damaged file is kept in corrupt/)")]
+    finally:
+        store.close()
+    rows = [Check("entries", OK, f"{len(entries)} entries read without error")]
+    corrupt = ctx.data_dir / "corrupt"
+    if corrupt.is_dir() and any(corrupt.iterdir()):
+        rows.append(Check("entries", WARN, f"copies of damaged files are kept in {corrupt}",
+                          "the store reported damage before; if `entries` is OK now, the copies "
+                          "can be archived and removed"))
+    if ctx.mode == "kiosk":
+        unsent = [e for e in entries if e.sync != "synced" and e.visibility != "private"]
+        if unsent:
+            oldest = min(_created(e) for e in unsent)
+            days = (ctx.now - oldest).days
+            status = WARN if days >= UNSENT_WARN_DAYS else OK
+            rows.append(Check("sync", status, f"{len(unsent)} entries not yet received by "
+                              f"the supervisor station, the oldest from {days} days ago",
+                              "send them: supervisor menu at the kiosk (QR) or `kiosk export`, "
+                              "then type the receipt code" if status == WARN else ""))
+    rows.extend(_retention_rows(ctx, entries))
+    return rows
+
+
+def _created(entry) -> datetime:
+    from kiosk.entries import parse_time
+
+    return parse_time(entry.created)
+
+
+def _retention_rows(ctx: Context, entries: list) -> list[Check]:
+    from kiosk.ops.retention import last_change, may_remove
+
+    grace = ctx.now - timedelta(days=ctx.retention_days + 7)
+    overdue = [e for e in entries if last_change(e) < grace and may_remove(e, ctx.mode)]
+    if not overdue:
+        return [Check("retention", OK, f"no entry is past the limit of {ctx.retention_days} days")]
+    return [Check("retention", WARN, f"{len(overdue)} entries are more than a week past the "
+                  f"retention limit of {ctx.retention_days} days",
+                  "they are removed when the kiosk service starts (sudo systemctl restart kiosk),"
+                  " or stop it and run `kiosk retention --apply`")]
+
+
+def check_lock(ctx: Context) -> list[Check]:
+    lock = ctx.data_dir / "kiosk.lock"
+    holder = store_in_use(ctx.data_dir)
+    if holder:
+        rss = _rss_mb(holder)
+        extra = f", using {rss:.0f} MB of memory" if rss else ""
+        return [Check("kiosk program", OK, f"running (pid {holder}{extra}); it holds {lock}")]
+    if lock.exists() and not os.access(lock, os.W_OK):
+        return [Check("kiosk program", FAIL, f"not running, and {lock} is not writable by "
+                      f"{_user()}: the app cannot start", f"sudo chown kiosk:kiosk {lock}")]
+    return [Check("kiosk program", OK, "not running: no program uses the data folder")]
+
+
+def _rss_mb(pid: str) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return int(match.group(1)) / 1024 if match else None
+
+
+def _model_spec(ctx: Context):
+    """(spec, None) or (None, Check) for the configured model."""
+    try:
+        from kiosk.coach.registry import RegistryError, load_registry
+    except ImportError:
+        return None, Check("model", SKIP, "kiosk.coach.registry is not part of this build")
+    try:
+        registry = load_registry()
+        return registry.resolve(ctx.model or registry.default), None
+    except RegistryError as exc:
+        return None, Check("model", FAIL, str(exc),
+                           "set [coach] model to a name from `kiosk models list`")
+
+
+def check_model(ctx: Context) -> list[Check]:
+    if not ctx.coach_enabled:
+        return [Check("model", OK, "coach disabled in the config: curated questions only")]
+    spec, problem_row = _model_spec(ctx)
+    if spec is None:
+        return [problem_row]
+    from kiosk.coach.registry import check_file
+
+    problem = check_file(spec, verify_hash=True)
+    if problem is not None:
+        return [Check("model", FAIL, problem.message,
+                      "the kiosk still works, with curated questions only, until this is fixed")]
+    verified = "size and sha256 verified" if spec.sha256 else "not in the registry: unverified"
+    return [Check("model", OK, f"{spec.name}: {spec.path} ({spec.size / 2**20:.0f} MB), "
+                  f"{verified}")]
+
+
+def check_llama(ctx: Context) -> list[Check]:
+    if not ctx.coach_enabled:
+        return [Check("llama.cpp", SKIP, "coach disabled")]
+    code = ("import llama_cpp, sys\n"
+            "sys.stdout.write(llama_cpp.llama_print_system_info().decode())")
+    try:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                timeout=120)
+    except subprocess.TimeoutExpired:
+        return [Check("llama.cpp", WARN, "loading llama-cpp-python took over 2 minutes", "")]
+    rebuild = ("install an offline bundle built with the flags for older CPUs "
+               "(deploy/README.md, 'Older CPUs')")
+    if result.returncode < 0:
+        return [Check("llama.cpp", FAIL, f"llama-cpp-python crashed while loading (signal "
+                      f"{-result.returncode}): it was built for a newer CPU", rebuild)]
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        return [Check("llama.cpp", FAIL, f"llama-cpp-python does not load: {last}",
+                      "reinstall: run install.sh again (or pip install llama-cpp-python)")]
+    features = re.findall(r"([A-Z0-9_]+) = 1", result.stdout)
+    cpu = _cpu_flags()
+    missing = [f for f in features if f in CPU_FLAGS and cpu and CPU_FLAGS[f] not in cpu]
+    used = " ".join(f for f in features if f in CPU_FLAGS) or "none"
+    if missing:
+        return [Check("llama.cpp", FAIL, f"built for CPU features this {platform.machine()} "
+                      f"CPU lacks: {', '.join(missing)}; the coach would crash", rebuild)]
+    return [Check("llama.cpp", OK, f"loads; uses CPU features {used}"
+                  + (", all present on this CPU" if cpu else ""))]
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return set()
+    flags: set[str] = set()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            flags.update(value.split())
+    return flags
+
+
+def _meminfo() -> dict[str, int]:
+    out = {}
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            out[key] = int(value.split()[0]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
+def check_memory(ctx: Context) -> list[Check]:
+    info = _meminfo()
+    if "MemTotal" not in info:
+        return [Check("memory", SKIP, "/proc/meminfo cannot be read")]
+    need = APP_MB_WITHOUT_MODEL
+    if ctx.coach_enabled:
+        spec, _ = _model_spec(ctx)
+        need = max(need, getattr(spec, "min_ram_mb", 0) or need)
+    total, available = info["MemTotal"], info.get("MemAvailable", 0)
+    detail = f"{total} MB total, {available} MB available; the kiosk needs about {need} MB"
+    if total < need + OS_RESERVE_MB:
+        return [Check("memory", FAIL, detail, "use a device with more memory, or a smaller model "
+                      "([coach] model), or [coach] enabled = false")]
+    if available < need and not store_in_use(ctx.data_dir):
+        return [Check("memory", WARN, detail, "stop other programs on this device")]
+    return [Check("memory", OK, detail)]
+
+
+def _terminal_size(fd: int) -> tuple[int, int] | None:
+    try:
+        size = os.get_terminal_size(fd)
+        return size.columns, size.lines
+    except OSError:
+        return None
+
+
+def _colours(term: str) -> int | None:
+    try:
+        import curses
+
+        curses.setupterm(term, sys.stdout.fileno())
+        return curses.tigetnum("colors")
+    except Exception:  # no terminfo for TERM, no curses: unknown
+        return None
+
+
+def check_terminal(ctx: Context) -> list[Check]:
+    rows = []
+    if sys.stdout.isatty():
+        term = os.environ.get("TERM", "")
+        size = _terminal_size(sys.stdout.fileno())
+        colours = _colours(term) if term else None
+        where = f"this terminal (TERM={term or 'unset'}"
+        where += f", {colours} colours)" if colours and colours > 0 else ")"
+        if not term or term == "dumb" or (colours is not None and 0 < colours < 8):
+            rows.append(Check("terminal", WARN, where + " cannot show the kiosk's colours",
+                              "use TERM=linux on the console, xterm-256color elsewhere"))
+        elif size and (size[0] < MIN_COLS or size[1] < MIN_ROWS):
+            rows.append(Check("terminal", WARN, f"{where} is {size[0]}x{size[1]}; the kiosk "
+                              f"needs at least {MIN_COLS}x{MIN_ROWS}", "enlarge the window"))
+        else:
+            shown = f" is {size[0]}x{size[1]}" if size else ""
+            rows.append(Check("terminal", OK, where + shown))
+    rows.extend(_console_rows(ctx))
+    if not rows:
+        rows.append(Check("terminal", SKIP, "not run in a terminal, and the console is not "
+                          "readable here; run `kiosk doctor` on the kiosk's screen to check"))
+    return rows
+
+
+def _console_rows(ctx: Context) -> list[Check]:
+    """Size of the Linux console the kiosk service uses (readable by root or the kiosk user)."""
+    import fcntl
+    import struct
+    import termios
+
+    try:
+        fd = os.open(ctx.tty1, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return []
+    try:
+        rows, cols = struct.unpack("hhhh", fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8))[:2]
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+    if cols and rows and (cols < MIN_COLS or rows < MIN_ROWS):
+        return [Check("console", FAIL, f"{ctx.tty1} is {cols}x{rows}; the kiosk needs at least "
+                      f"{MIN_COLS}x{MIN_ROWS}", "choose a smaller console font: sudo "
+                      "dpkg-reconfigure console-setup (e.g. Terminus 8x16)")]
+    if cols and rows:
+        return [Check("console", OK, f"{ctx.tty1} is {cols}x{rows} (TERM=linux, 16 colours)")]
+    return []
+
+
+def _newest_data_time(folder: Path) -> datetime | None:
+    newest = 0.0
+    if folder.is_dir():
+        for path in folder.rglob("*.json"):
+            try:
+                newest = max(newest, path.stat().st_mtime)
+            except OSError:
+                continue
+    return datetime.fromtimestamp(newest, timezone.utc) if newest else None
+
+
+def installed_at() -> datetime:
+    """When this copy of the app was installed (or checked out): a floor for a sane clock."""
+    stamp = Path(kiosk.__file__).stat().st_mtime
+    return datetime.fromtimestamp(stamp, timezone.utc)
+
+
+def check_clock(ctx: Context) -> list[Check]:
+    now = ctx.now
+    shown = now.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    fix = ("set the time: sudo timedatectl set-time 'YYYY-MM-DD HH:MM' (a device without a "
+           "clock battery loses the time when switched off)")
+    floor = installed_at()
+    if now < floor - timedelta(minutes=5):
+        return [Check("clock", FAIL, f"the clock says {shown}, before this app was installed "
+                      f"({floor:%Y-%m-%d}): entries would get wrong dates", fix)]
+    newest = _newest_data_time(ctx.data_dir)
+    if newest and now < newest - timedelta(minutes=5):
+        return [Check("clock", FAIL, f"the clock says {shown}, earlier than the newest saved "
+                      f"data ({newest.astimezone():%Y-%m-%d %H:%M}): the clock went back", fix)]
+    if now > floor + timedelta(days=3650):
+        return [Check("clock", WARN, f"the clock says {shown}, ten years after this app was "
+                      f"installed", fix)]
+    return [Check("clock", OK, f"{shown}; not before the installation ({floor:%Y-%m-%d}) or the "
+                  f"newest saved data")]
+
+
+def check_backup(ctx: Context) -> list[Check]:
+    backups = list_backups(ctx.backup_dir, ctx.kiosk_id)
+    timer = "the kiosk-backup.timer makes one every night; or run `kiosk backup`"
+    if not backups:
+        return [Check("backup", WARN, f"no backup of kiosk {ctx.kiosk_id} in {ctx.backup_dir}",
+                      timer)]
+    newest = backups[-1]
+    age = (ctx.now.astimezone().date() - newest.day).days
+    detail = f"newest {newest.path.name} ({age} days old), {len(backups)} in {ctx.backup_dir}"
+    if age > BACKUP_MAX_AGE_DAYS:
+        return [Check("backup", WARN, detail, "check: systemctl status kiosk-backup.timer; "
+                      "journalctl -u kiosk-backup")]
+    return [Check("backup", OK, detail)]
+
+
+CHECKS: dict[str, Callable[[Context], list[Check]]] = {
+    "config": check_config,
+    "data": check_data_dir,
+    "space": check_space,
+    "entries": check_store,
+    "lock": check_lock,
+    "model": check_model,
+    "llama": check_llama,
+    "memory": check_memory,
+    "terminal": check_terminal,
+    "clock": check_clock,
+    "backup": check_backup,
+}
+
+
+def run_checks(ctx: Context, only: list[str] | None = None) -> list[Check]:
+    rows: list[Check] = []
+    for name, check in CHECKS.items():
+        if only and name not in only:
+            continue
+        try:
+            rows.extend(check(ctx))
+        except Exception as exc:  # a check that breaks is itself a finding, not a crash
+            rows.append(Check(name, FAIL, f"the check itself failed: {type(exc).__name__}: {exc}",
+                              "report this to the kiosk developers"))
+    return rows
+
+
+def render(ctx: Context, rows: list[Check], width: int = 100) -> str:
+    name_w = max([len(r.name) for r in rows] + [5])
+    indent = " " * (2 + name_w + 2 + 6 + 2)
+    text_w = max(40, width - len(indent))
+    config = ctx.config_path or "built-in demo configuration"
+    lines = [f"kiosk doctor: config {config}, data {ctx.data_dir}, user {_user()}", "",
+             f"  {'CHECK'.ljust(name_w)}  {'RESULT'}  DETAILS"]
+    for row in rows:
+        body = textwrap.wrap(row.detail, text_w) or [""]
+        if row.fix:
+            body += textwrap.wrap("To do: " + row.fix, text_w)
+        lines.append(f"  {row.name.ljust(name_w)}  {row.status.ljust(6)}  {body[0]}")
+        lines.extend(indent + line for line in body[1:])
+    fails = sum(r.status == FAIL for r in rows)
+    warns = sum(r.status == WARN for r in rows)
+    lines.append("")
+    if fails:
+        summary = (f"{fails} problem(s) (FAIL) and {warns} warning(s). Fix the FAIL rows first: "
+                   f"until then the kiosk may not start, or lose its coach or its data.")
+    elif warns:
+        summary = f"No problems; {warns} warning(s) worth a look."
+    else:
+        summary = "All checks passed."
+    lines.extend(textwrap.wrap(summary, width))
+    return "\n".join(lines)
+
+
+def as_json(ctx: Context, rows: list[Check]) -> str:
+    return json.dumps({"config": str(ctx.config_path) if ctx.config_path else None,
+                       "data_dir": str(ctx.data_dir), "ok": not any(r.status == FAIL for r in rows),
+                       "checks": [asdict(r) for r in rows]}, indent=2)

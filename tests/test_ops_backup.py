@@ -1,0 +1,347 @@
+"""Backups, restore and retention with real stores in tmp_path: a round trip keeps every entry,
+draft and setting; restore refuses a folder in use or with data, keeps the old data aside, and
+rejects damaged or foreign archives; retention removes only what may go."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import time
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from kiosk.ops.backup import (BackupError, archive_name, list_backups, make_backup,
+                              prune_backups, read_manifest, restore_backup)
+from kiosk.ops.retention import apply_retention, expired_backups, plan_retention
+from kiosk.store import Store, week_key
+from tests.conftest import build_entry
+
+DAY = 86400.0
+
+
+def fill(store: Store, count: int = 12) -> list:
+    """Entries over the last weeks (several weekly files), a draft and a meta value."""
+    now = time.time()
+    entries = [build_entry(at=now - i * 2.5 * DAY, title=f"Entry {i}") for i in range(count)]
+    for entry in entries:
+        store.save(entry)
+    store.save_draft("w-DRAFT001", {"what_happened": "half a thought"})
+    store.set_meta("sync.test", {"batch": 7})
+    return entries
+
+
+def snapshot(data_dir: Path) -> dict:
+    with Store(data_dir, readonly=True) as store:
+        return {"entries": {e.id: e.to_dict() for e in store.entries()},
+                "draft": store.load_draft("w-DRAFT001"), "meta": store.get_meta("sync.test")}
+
+
+# -- backup and restore -------------------------------------------------------------------------
+
+def test_round_trip_while_the_store_is_open(tmp_path, store, data_dir):
+    entries = fill(store)
+    # The store stays open (locked), as in a running kiosk: the backup does not need the lock.
+    result = make_backup(data_dir, tmp_path / "backups", kiosk_id="kiosk-07")
+    assert result.path.name == archive_name("kiosk-07", date.today())
+    assert result.entries == len(entries) and result.damaged == ()
+    assert not [p for p in (tmp_path / "backups").iterdir() if p.name.startswith(".")]
+    store.close()
+
+    target = tmp_path / "new-device"
+    restored = restore_backup(result.path, target, aside_dir=tmp_path / "aside",
+                              kiosk_id="kiosk-07")
+    assert restored.entries == len(entries) and restored.kept_aside is None
+    assert snapshot(target) == snapshot(data_dir)
+    assert len(snapshot(target)["entries"]) == len(entries)
+    with Store(target) as reopened:  # usable for writing, with its lock
+        reopened.save(build_entry(title="after the restore"))
+        assert reopened.count() == len(entries) + 1
+
+
+def test_backups_taken_during_saves_are_consistent(tmp_path, store, data_dir):
+    """A kiosk saving while the backup runs: every archive restores to a store that opens and
+    reads, because each file is replaced atomically and read through one handle."""
+    import threading
+
+    stop = threading.Event()
+    saved = []
+
+    def keep_saving():
+        while not stop.is_set() and len(saved) < 400:
+            saved.append(store.save(build_entry(title=f"busy {len(saved)}")).id)
+
+    worker = threading.Thread(target=keep_saving)
+    worker.start()
+    try:
+        archives = [make_backup(data_dir, tmp_path / "b", kiosk_id="k1", tag=f"n{i}").path
+                    for i in range(5)]
+    finally:
+        stop.set()
+        worker.join()
+    counts = []
+    for i, archive in enumerate(archives):
+        result = restore_backup(archive, tmp_path / f"r{i}", aside_dir=tmp_path / "a",
+                                kiosk_id="k1")
+        counts.append(result.entries)
+        with Store(tmp_path / f"r{i}", readonly=True) as restored:
+            assert all(entry.id in saved for entry in restored.entries())
+    assert counts == sorted(counts)  # later backups hold at least as much
+
+
+def test_manifest_lists_every_file_with_its_checksum(tmp_path, store, data_dir):
+    fill(store)
+    path = make_backup(data_dir, tmp_path / "b", kiosk_id="kiosk-07").path
+    manifest = read_manifest(path)
+    assert manifest["kiosk_id"] == "kiosk-07"
+    assert "kiosk.lock" not in manifest["files"]
+    assert {"meta.json", "drafts.json"} <= set(manifest["files"])
+    assert any(name.startswith("entries/") for name in manifest["files"])
+    assert all(len(info["sha256"]) == 64 for info in manifest["files"].values())
+
+
+def test_same_day_backup_replaces_the_archive(tmp_path, store, data_dir):
+    fill(store, 3)
+    first = make_backup(data_dir, tmp_path / "b", kiosk_id="k1")
+    store.save(build_entry(title="one more"))
+    second = make_backup(data_dir, tmp_path / "b", kiosk_id="k1")
+    assert first.path == second.path and second.entries == 4
+    assert len(list_backups(tmp_path / "b")) == 1
+
+
+def test_restore_refuses_a_folder_in_use(tmp_path, store, data_dir):
+    fill(store, 2)
+    archive = make_backup(data_dir, tmp_path / "b", kiosk_id="k1").path
+    with pytest.raises(BackupError, match="in use by a running kiosk"):
+        restore_backup(archive, data_dir, aside_dir=tmp_path / "aside", kiosk_id="k1",
+                       force=True)
+
+
+def test_restore_needs_force_over_data_and_keeps_it_aside(tmp_path, store, data_dir):
+    fill(store, 4)
+    store.close()
+    archive = make_backup(data_dir, tmp_path / "b", kiosk_id="k1").path
+    before = snapshot(data_dir)
+
+    other = tmp_path / "other"
+    with Store(other) as other_store:
+        other_store.save(build_entry(title="only on the other device"))
+    other_before = snapshot(other)
+    with pytest.raises(BackupError, match="--force"):
+        restore_backup(archive, other, aside_dir=tmp_path / "aside", kiosk_id="k2")
+    assert snapshot(other) == other_before  # untouched
+
+    result = restore_backup(archive, other, aside_dir=tmp_path / "aside", kiosk_id="k2",
+                            force=True)
+    assert snapshot(other) == before
+    assert result.kept_aside is not None and "before-restore" in result.kept_aside.name
+    # The data that was replaced can itself be restored.
+    back = tmp_path / "back"
+    restore_backup(result.kept_aside, back, aside_dir=tmp_path / "aside", kiosk_id="k2")
+    assert snapshot(back)["entries"] == other_before["entries"]
+    assert not [p for p in other.iterdir() if p.name.startswith(".") and p.is_dir()]
+
+
+def test_restore_into_a_fresh_store_needs_no_force(tmp_path, store, data_dir):
+    fill(store, 2)
+    archive = make_backup(data_dir, tmp_path / "b", kiosk_id="k1").path
+    fresh = tmp_path / "fresh"
+    Store(fresh).close()  # a kiosk that started once: only meta.json with the store format
+    assert restore_backup(archive, fresh, aside_dir=tmp_path / "a", kiosk_id="k1").entries == 2
+
+
+def _rewrite(archive: Path, target: Path, change) -> Path:
+    """Copy `archive` to `target`, passing each (TarInfo, bytes) through `change`."""
+    with tarfile.open(archive, "r:gz") as src, tarfile.open(target, "w:gz") as dst:
+        for member in src:
+            payload = src.extractfile(member).read()
+            member, payload = change(member, payload)
+            member.size = len(payload)
+            dst.addfile(member, io.BytesIO(payload))
+    return target
+
+
+def test_restore_rejects_a_damaged_archive_and_changes_nothing(tmp_path, store, data_dir):
+    fill(store, 3)
+    archive = make_backup(data_dir, tmp_path / "b", kiosk_id="k1").path
+
+    def flip(member, payload):
+        if member.name.startswith("data/entries/"):
+            payload = payload.replace(b"Entry", b"Entrx", 1)
+        return member, payload
+
+    bad = _rewrite(archive, tmp_path / "bad.tar.gz", flip)
+    target = tmp_path / "target"
+    with pytest.raises(BackupError, match="checksum"):
+        restore_backup(bad, target, aside_dir=tmp_path / "a", kiosk_id="k1")
+    assert not (target / "entries").exists() or not any((target / "entries").iterdir())
+
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    with pytest.raises(BackupError):
+        restore_backup(truncated, target, aside_dir=tmp_path / "a", kiosk_id="k1")
+
+    with pytest.raises(BackupError, match="not a kiosk backup|cannot be read"):
+        (tmp_path / "x.tar.gz").write_bytes(b"not an archive")
+        restore_backup(tmp_path / "x.tar.gz", target, aside_dir=tmp_path / "a", kiosk_id="k1")
+
+
+def test_restore_rejects_paths_outside_the_data_folder(tmp_path, store, data_dir):
+    fill(store, 1)
+    archive = make_backup(data_dir, tmp_path / "b", kiosk_id="k1").path
+
+    def escape(member, payload):
+        if member.name == "data/meta.json":
+            member.name = "data/../../evil.json"
+        return member, payload
+
+    bad = _rewrite(archive, tmp_path / "evil.tar.gz", escape)
+    with pytest.raises(BackupError, match="unexpected member"):
+        restore_backup(bad, tmp_path / "t", aside_dir=tmp_path / "a", kiosk_id="k1")
+    assert not (tmp_path / "evil.json").exists()
+
+
+def test_prune_keeps_recent_archives_and_other_kiosks(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    today = date(2026, 11, 27)
+    for days in (0, 1, 13, 14, 15, 40):
+        (folder / archive_name("k1", today - timedelta(days=days))).write_bytes(b"x")
+    (folder / archive_name("k2", today - timedelta(days=40))).write_bytes(b"x")
+    (folder / "notes.txt").write_text("not a backup")
+    removed = prune_backups(folder, 14, kiosk_id="k1", today=today)
+    assert sorted(p.name for p in removed) == sorted(
+        archive_name("k1", today - timedelta(days=d)) for d in (15, 40))
+    left = {p.name for p in folder.iterdir()}
+    assert archive_name("k2", today - timedelta(days=40)) in left and "notes.txt" in left
+    assert len(list_backups(folder, "k1")) == 4
+
+
+def test_cli_backup_list_and_restore(tmp_path, run_kiosk, store, data_dir):
+    fill(store, 5)
+    store.close()
+    backups = tmp_path / "usb"
+    made = run_kiosk("--data-dir", str(data_dir), "backup", "--dir", str(backups))
+    assert made.returncode == 0, made.stderr
+    assert "5 entries" in made.stdout
+    listed = run_kiosk("--data-dir", str(data_dir), "backup", "--dir", str(backups), "--list")
+    assert "1 backup archive(s)" in listed.stdout
+    (archive,) = backups.glob("*.tar.gz")
+    refused = run_kiosk("--data-dir", str(data_dir), "restore", str(archive))
+    assert refused.returncode == 3 and "--force" in refused.stderr
+    target = tmp_path / "replacement"
+    done = run_kiosk("--data-dir", str(target), "restore", str(archive))
+    assert done.returncode == 0 and "Restored 5 entries" in done.stdout
+
+
+# -- retention ----------------------------------------------------------------------------------
+
+def aged(days: float, **changes):
+    entry = build_entry(at=time.time() - days * DAY, **changes)
+    return entry
+
+
+@pytest.fixture
+def retention_store(store, demo_config):
+    """Entries of every kind: old/new, synced/pending/exported, private/team/supervisor."""
+    kept = {
+        "new synced": aged(10, sync="synced"),
+        "old pending": aged(800, sync="pending"),
+        "old exported": aged(800, sync="exported", visibility="supervisor"),
+        "old but changed lately": replace(aged(800, sync="synced"),
+                                          updated=datetime.now(timezone.utc).isoformat()),
+    }
+    removed = {
+        "old synced": aged(800, sync="synced"),
+        "old private": aged(760, visibility="private"),
+        "very old synced": aged(1500, sync="synced"),
+    }
+    for entry in [*kept.values(), *removed.values()]:
+        store.save(entry)
+    return store, kept, removed
+
+
+def test_retention_removes_only_what_reached_the_station_or_is_private(retention_store,
+                                                                      demo_config):
+    store, kept, removed = retention_store
+    plan = plan_retention(store, demo_config)
+    assert set(plan.remove) == {e.id for e in removed.values()}
+    assert set(plan.kept_unsent) == {kept["old pending"].id, kept["old exported"].id}
+    assert apply_retention(store, plan) == (3, 0)
+    left = {e.id for e in store.entries()}
+    assert left == {e.id for e in kept.values()}
+    # A weekly file left empty is deleted, not kept as an empty shell.
+    assert not (store.entries_dir / f"{week_key(removed['very old synced'].id)}.json").exists()
+
+
+def test_retention_at_the_supervisor_station_removes_every_old_entry(retention_store,
+                                                                    demo_config):
+    store, kept, removed = retention_store
+    plan = plan_retention(store, demo_config.with_changes(mode="supervisor"))
+    assert set(plan.remove) == {e.id for e in removed.values()} | {
+        kept["old pending"].id, kept["old exported"].id}
+
+
+def test_retention_removes_old_drafts_and_conflicts(store, demo_config):
+    old = aged(800, sync="synced")
+    store.save(old)
+    store.add_conflict({**old.to_dict(), "title": "another version"}, "different content")
+    store.save_draft("w-RECENT01", {"learned": "x"})
+    table = store._drafts.table("drafts", cache_size=0)
+    table.insert({"key": "w-OLD00001", "saved": "2020-01-01T00:00:00.000Z", "fields": {}})
+    plan = plan_retention(store, demo_config)
+    assert apply_retention(store, plan) == (1, 1)
+    assert store.conflicts() == []
+    assert store.load_draft("w-RECENT01") == {"learned": "x"}
+    assert store.load_draft("w-OLD00001") is None
+
+
+def test_expired_backups(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    today = date(2026, 11, 27)
+    old = folder / archive_name("k9", today - timedelta(days=731))
+    recent = folder / archive_name("k9", today - timedelta(days=3))
+    old.write_bytes(b"x")
+    recent.write_bytes(b"x")
+    assert expired_backups(folder, 730, today) == [old]
+
+
+def test_cli_retention_dry_run_apply_and_locked(tmp_path, run_kiosk, retention_store):
+    store, kept, removed = retention_store
+    data = store.data_dir
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    expired = backups / archive_name("demo-kiosk-1", date.today() - timedelta(days=1000))
+    expired.write_bytes(b"x")
+
+    locked = run_kiosk("--data-dir", str(data), "retention", "--apply", "--dir", str(backups))
+    assert locked.returncode == 3 and "already using" in locked.stderr
+    assert not expired.exists()  # old backups go even while the kiosk runs
+    store.close()
+
+    expired.write_bytes(b"x")
+    dry = run_kiosk("--data-dir", str(data), "retention", "--dir", str(backups))
+    assert dry.returncode == 0 and "3 entries to remove" in dry.stdout
+    assert "2 kept" in dry.stdout and expired.exists()
+    applied = run_kiosk("--data-dir", str(data), "retention", "--apply", "--dir", str(backups))
+    assert applied.returncode == 0, applied.stderr
+    assert "Removed 3 entries" in applied.stdout and not expired.exists()
+    quiet = run_kiosk("--data-dir", str(data), "retention", "--apply", "--quiet",
+                      "--dir", str(backups))
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    with Store(data, readonly=True) as reopened:
+        assert reopened.count() == len(kept)
+
+
+def test_backup_notes_damaged_files_and_exits_non_zero(tmp_path, run_kiosk, store, data_dir):
+    fill(store, 2)
+    store.close()
+    (data_dir / "entries" / "2026-W01.json").write_text("{broken")
+    result = run_kiosk("--data-dir", str(data_dir), "backup", "--dir", str(tmp_path / "b"))
+    assert result.returncode == 1 and "damaged" in result.stderr
+    (archive,) = (tmp_path / "b").glob("*.tar.gz")
+    assert json.loads(json.dumps(read_manifest(archive)["damaged"])) == ["entries/2026-W01.json"]
