@@ -1,0 +1,510 @@
+"""The LLM engine: one llama_cpp.Llama per process, loaded in a background thread, every call under
+one lock (a Llama object is not thread-safe).
+
+- States: loading -> ready, or unavailable with a reason (missing, truncated or non-GGUF file,
+  sha256 mismatch, llama-cpp-python missing, load failure). Never raises for a bad model file.
+- Speed: n_threads and n_threads_batch from config, n_batch=64, flash_attn=True. `warm(prefix)`
+  evaluates the fixed few-shot prefix once; `Llama.generate` then reuses that common token prefix,
+  so only the varying end of a prompt is evaluated (keep what varies at the END of the prompt).
+- Streaming: `generate()` calls `on_token(text)` for each piece as it is decoded (from the calling
+  thread). Cancel: a threading.Event checked between prompt chunks and, through a
+  StoppingCriteria, between tokens; a time limit works the same way.
+- Quiet: llama.cpp logs go to the `kiosk.coach.llama` logger (llama_log_set); the model loads
+  with verbose=True so llama-cpp-python does not redirect the process's stdout/stderr file
+  descriptors (that would blank a running terminal UI); its few Python prints during loading are
+  sent to the log as well.
+
+`FakeEngine` has the same interface, yields fixed tokens with a delay, and loads no model: for UI
+timing tests.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import io
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kiosk.coach.registry import ModelSpec, check_file
+
+log = logging.getLogger("kiosk.coach")
+llama_log = logging.getLogger("kiosk.coach.llama")
+
+LOADING, READY, UNAVAILABLE = "loading", "ready", "unavailable"
+NOT_STARTED = "not_started"
+SEED = 20240601  # fixed sampling seed: the same text gets the same suggestions
+
+# Why a generation ended.
+STOP_REASONS = ("done", "eos", "stop", "max_tokens", "cancelled", "time_limit", "unavailable",
+                "error")
+
+OnToken = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Status:
+    """The engine's state; `code` and `message` say why when it is unavailable."""
+
+    state: str
+    code: str = ""
+    message: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.state == READY
+
+
+@dataclass
+class Generation:
+    """The result of one generate() call."""
+
+    text: str = ""
+    tokens: int = 0
+    stop_reason: str = "done"
+    prompt_tokens: int = 0
+    reused_tokens: int = 0  # prompt tokens already evaluated (the warm prefix)
+    first_token_s: float | None = None  # from the call to the first token
+    seconds: float = 0.0
+    token_times: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def tokens_per_second(self) -> float:
+        if len(self.token_times) < 2:
+            return 0.0
+        return (len(self.token_times) - 1) / (self.token_times[-1] - self.token_times[0])
+
+
+class _Stopper:
+    """Cancel event + deadline, checked between prompt chunks and between tokens."""
+
+    def __init__(self, cancel: threading.Event | None, time_limit: float | None,
+                 extra: threading.Event | None = None):
+        self.cancel, self.extra = cancel, extra
+        self.deadline = time.monotonic() + time_limit if time_limit else None
+        self.reason = ""
+
+    def __call__(self, *_args) -> bool:  # also a llama_cpp StoppingCriteria
+        if (self.cancel is not None and self.cancel.is_set()) or \
+                (self.extra is not None and self.extra.is_set()):
+            self.reason = "cancelled"
+        elif self.deadline is not None and time.monotonic() >= self.deadline:
+            self.reason = "time_limit"
+        return bool(self.reason)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+
+class Engine:
+    """One GGUF model behind a lock. Use `start()` (background) or `load()` (blocking)."""
+
+    def __init__(self, spec: ModelSpec, *, threads: int = 2, context: int = 1024,
+                 batch: int = 64, flash_attn: bool = True, verify_hash: bool = True,
+                 warm_prefixes: tuple[str, ...] = ()):
+        self.spec = spec
+        self.threads, self.context, self.batch = threads, context, batch
+        self.flash_attn, self.verify_hash = flash_attn, verify_hash
+        self.warm_prefixes = warm_prefixes
+        self.load_seconds: float | None = None
+        self._llm = None
+        self._lock = threading.Lock()  # the Llama object: one caller at a time
+        self._state_lock = threading.Lock()
+        self._status = Status(NOT_STARTED)
+        self._ready = threading.Event()  # set when loading has finished, ready or not
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def status(self) -> Status:
+        return self._status
+
+    def _set(self, state: str, code: str = "", message: str = "") -> None:
+        self._status = Status(state, code, message)
+        if state == UNAVAILABLE and code != "closed":
+            log.warning("coach model %s unavailable: %s", self.spec.name, message)
+        if state in (READY, UNAVAILABLE):
+            self._ready.set()
+
+    # -- loading ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load in a daemon thread; returns at once. Safe to call more than once."""
+        with self._state_lock:
+            if self._thread is not None or self._status.state != NOT_STARTED:
+                return
+            self._status = Status(LOADING)
+            self._thread = threading.Thread(target=self._load_quietly, name="coach-model-load",
+                                            daemon=True)
+            self._thread.start()
+
+    def load(self) -> Status:
+        """Load in this thread (or wait for a load already started); returns the final status."""
+        with self._state_lock:
+            started = self._thread is not None or self._status.state != NOT_STARTED
+            if not started:
+                self._status = Status(LOADING)
+        if started:
+            self._ready.wait()
+        else:
+            self._load_quietly()
+        return self._status
+
+    def wait(self, timeout: float | None = None, cancel: threading.Event | None = None) -> bool:
+        """Wait until loading has finished (at most `timeout` s, or until `cancel`); True if ready."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while not self._ready.is_set():
+            if cancel is not None and cancel.is_set():
+                return False
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            self._ready.wait(0.05 if left is None else min(0.05, left))
+        return self._status.ready
+
+    def _load_quietly(self) -> None:
+        try:
+            self._load()
+        except Exception as exc:  # a bug or an unexpected runtime error: keep the kiosk working
+            log.exception("loading the coach model failed")
+            self._set(UNAVAILABLE, "error", f"the model could not be loaded ({exc})")
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        problem = check_file(self.spec, verify_hash=self.verify_hash)
+        if problem is not None:
+            self._set(UNAVAILABLE, problem.code, problem.message)
+            return
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            self._set(UNAVAILABLE, "no_runtime", f"llama-cpp-python is not installed ({exc})")
+            return
+        install_log_bridge()
+        try:
+            with _python_output_to_log():
+                llm = llama_cpp.Llama(
+                    model_path=str(self.spec.path), n_ctx=self.context, n_batch=self.batch,
+                    n_threads=self.threads, n_threads_batch=self.threads,
+                    flash_attn=self.flash_attn, seed=SEED, verbose=True)
+            llm.verbose = False  # no prints from generate() from here on
+        except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
+            self._set(UNAVAILABLE, "load_failed",
+                      f"llama.cpp could not load {self.spec.path.name} ({exc}); run "
+                      f"`kiosk models verify {self.spec.name}`")
+            return
+        if self._closing.is_set():
+            llm.close()
+            return
+        with self._lock:
+            self._llm = llm
+        for prefix in self.warm_prefixes:
+            self.warm(prefix)
+        self.load_seconds = time.perf_counter() - started
+        log.info("coach model %s ready in %.2f s", self.spec.name, self.load_seconds)
+        self._set(READY)
+
+    # -- generation ------------------------------------------------------------------------
+    def tokenize(self, text: str) -> list[int]:
+        with self._lock:
+            return self._tokenize(text)
+
+    def _tokenize(self, text: str) -> list[int]:
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+
+    def warm(self, prefix: str, cancel: threading.Event | None = None) -> int:
+        """Evaluate `prefix` now so later prompts starting with it only evaluate their end.
+        Returns how many tokens were evaluated (0 when it was already warm)."""
+        with self._lock:
+            if self._llm is None:
+                return 0
+            tokens = self._tokenize(prefix)
+            before = self._llm.n_tokens
+            reused = self._feed(tokens, _Stopper(cancel, None))
+            log.debug("warm prefix: %d tokens, %d reused (had %d)", len(tokens), reused, before)
+            return len(tokens) - reused
+
+    def _feed(self, tokens: list[int], stopper: _Stopper) -> int:
+        """Make the context hold exactly `tokens`, evaluating in n_batch chunks and checking
+        `stopper` between chunks. Returns how many tokens were reused."""
+        llm = self._llm
+        common = 0
+        for have, want in zip(llm.input_ids[: llm.n_tokens], tokens):
+            if have != want:
+                break
+            common += 1
+        llm.n_tokens = common  # Llama.eval() drops everything after n_tokens from the cache
+        for i in range(common, len(tokens), self.batch):
+            if stopper():
+                break
+            llm.eval(tokens[i:i + self.batch])
+        return common
+
+    def generate(self, prompt: str, *, max_tokens: int = 64, on_token: OnToken | None = None,
+                 cancel: threading.Event | None = None, time_limit: float | None = None,
+                 stop: tuple[str, ...] = (), until: Callable[[str], bool] | None = None,
+                 temperature: float = 0.0, repeat_penalty: float = 1.1) -> Generation:
+        """Complete `prompt`; blocking (run it in a worker thread). Stops at end of text, a `stop`
+        string, when `until(text)` is true, after `max_tokens`, on `cancel` or `time_limit`."""
+        started = time.monotonic()
+        stopper = _Stopper(cancel, time_limit, self._closing)
+        result = Generation()
+        if self._status.state == NOT_STARTED or not self.wait(stopper.remaining(), cancel):
+            result.stop_reason = _not_ready_reason(self._status, stopper)
+            return result
+        while not self._lock.acquire(timeout=0.05):
+            if stopper():
+                result.stop_reason = stopper.reason
+                return result
+        try:
+            if self._llm is None:
+                result.stop_reason = "unavailable"
+                return result
+            self._run(prompt, result, stopper, started, max_tokens, on_token, stop, until,
+                      temperature, repeat_penalty)
+        finally:
+            self._lock.release()
+            result.seconds = time.monotonic() - started
+        return result
+
+    def _run(self, prompt, result, stopper, started, max_tokens, on_token, stop, until,
+             temperature, repeat_penalty) -> None:
+        import llama_cpp
+
+        llm = self._llm
+        tokens = self._tokenize(prompt)
+        result.prompt_tokens = len(tokens)
+        if len(tokens) + max_tokens > llm.n_ctx():
+            result.stop_reason = "error"
+            log.warning("prompt of %d tokens does not fit the context of %d", len(tokens),
+                        llm.n_ctx())
+            return
+        result.reused_tokens = self._feed(tokens[:-1], stopper)
+        if stopper.reason:
+            result.stop_reason = stopper.reason
+            return
+        vocab = llama_cpp.llama_model_get_vocab(llm.model)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        criteria = llama_cpp.StoppingCriteriaList([stopper])
+        pieces: list[str] = []
+        stream = llm.generate(tokens, temp=temperature, repeat_penalty=repeat_penalty,
+                              stopping_criteria=criteria)
+        result.stop_reason = ""
+        try:
+            for token in stream:
+                now = time.monotonic()
+                if result.first_token_s is None:
+                    result.first_token_s = now - started
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    result.stop_reason = "eos"
+                    break
+                result.tokens += 1
+                result.token_times.append(now)
+                piece = decoder.decode(llm.detokenize([token], special=True))
+                if piece:
+                    pieces.append(piece)
+                    text = "".join(pieces)
+                    cut = _first_stop(text, stop)
+                    if cut is not None:
+                        result.text = text[:cut]
+                        result.stop_reason = "stop"
+                        break
+                    if on_token is not None:
+                        on_token(piece)
+                    if until is not None and until(text):
+                        result.stop_reason = "done"
+                        break
+                if result.tokens >= max_tokens:
+                    result.stop_reason = "max_tokens"
+                    break
+        finally:
+            stream.close()
+        if not result.stop_reason:
+            result.stop_reason = stopper.reason or "eos"
+        if result.stop_reason != "stop":
+            result.text = "".join(pieces) + decoder.decode(b"", final=True)
+
+    def forget(self) -> None:
+        """Drop the evaluated tokens, so the next prompt starts cold (for benchmarks)."""
+        with self._lock:
+            if self._llm is not None:
+                self._llm.reset()
+
+    # -- shutting down ---------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop any generation, free the model. The engine is unavailable afterwards."""
+        self._closing.set()
+        with self._lock:
+            if self._llm is not None:
+                self._llm.close()
+                self._llm = None
+        if self._status.state in (NOT_STARTED, LOADING, READY):
+            self._set(UNAVAILABLE, "closed", "the coach was shut down")
+
+
+def _not_ready_reason(status: Status, stopper: _Stopper) -> str:
+    if stopper():
+        return stopper.reason  # cancelled, or the time limit passed while the model loaded
+    return "unavailable"
+
+
+def _first_stop(text: str, stops: tuple[str, ...]) -> int | None:
+    found = [text.find(s) for s in stops if s and s in text]
+    return min(found) if found else None
+
+
+class FakeEngine:
+    """Engine stand-in for UI tests: no model; streams `tokens` with `delay` seconds between them
+    (after `first_delay`), honouring cancel, time limit, max_tokens and `until` like the real one."""
+
+    DEFAULT_TOKENS = ("Title:", " Pump", " noise", "\n", "Question:", " When", " did", " the",
+                      " pump", " noise", " start", "?", "\n", "Question:", " Who", " else",
+                      " heard", " the", " pump", "?", "\n", "Idea:", " Record", " the", " pump",
+                      " noise", " for", " maintenance", ".", "\n")
+
+    def __init__(self, tokens: tuple[str, ...] | None = None, *, delay: float = 0.02,
+                 first_delay: float = 0.0, load_delay: float = 0.0, name: str = "fake-model",
+                 languages: tuple[str, ...] = ("en", "nl"), unavailable: str = ""):
+        self.tokens = tuple(tokens) if tokens is not None else self.DEFAULT_TOKENS
+        self.delay, self.first_delay, self.load_delay = delay, first_delay, load_delay
+        self.spec = ModelSpec(name=name, file="fake.gguf", sha256="0" * 64, size=0,
+                              licence="none", languages=languages, min_ram_mb=0,
+                              prompt_style="chatml")
+        self.unavailable = unavailable
+        self.calls: list[str] = []  # prompts received, for assertions
+        self.load_seconds: float | None = None
+        self._status = Status(NOT_STARTED)
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def status(self) -> Status:
+        return self._status
+
+    def start(self) -> None:
+        if self._status.state != NOT_STARTED:
+            return
+        self._status = Status(LOADING)
+        threading.Thread(target=self._finish_loading, daemon=True).start()
+
+    def load(self) -> Status:
+        if self._status.state == NOT_STARTED:
+            self._status = Status(LOADING)
+            self._finish_loading()
+        self._ready.wait()
+        return self._status
+
+    def _finish_loading(self) -> None:
+        time.sleep(self.load_delay)
+        self.load_seconds = self.load_delay
+        self._status = Status(UNAVAILABLE, "fake", self.unavailable) if self.unavailable \
+            else Status(READY)
+        self._ready.set()
+
+    def wait(self, timeout: float | None = None, cancel: threading.Event | None = None) -> bool:
+        return Engine.wait(self, timeout, cancel)  # type: ignore[arg-type]
+
+    def warm(self, prefix: str, cancel: threading.Event | None = None) -> int:
+        return 0
+
+    def tokenize(self, text: str) -> list[int]:
+        return list(range(len(text.split())))
+
+    def generate(self, prompt: str, *, max_tokens: int = 64, on_token: OnToken | None = None,
+                 cancel: threading.Event | None = None, time_limit: float | None = None,
+                 stop: tuple[str, ...] = (), until: Callable[[str], bool] | None = None,
+                 temperature: float = 0.0, repeat_penalty: float = 1.1) -> Generation:
+        started = time.monotonic()
+        stopper = _Stopper(cancel, time_limit, self._closing)
+        result = Generation(prompt_tokens=len(prompt.split()))
+        if self._status.state == NOT_STARTED or not self.wait(stopper.remaining(), cancel):
+            result.stop_reason = _not_ready_reason(self._status, stopper)
+            return result
+        with self._lock:
+            self.calls.append(prompt)
+            result.stop_reason = "eos"
+            for i, piece in enumerate(self.tokens):
+                pause = self.first_delay if i == 0 else self.delay
+                end = time.monotonic() + pause
+                while time.monotonic() < end and not stopper():
+                    time.sleep(min(0.005, max(0.0, end - time.monotonic())))
+                if stopper():
+                    result.stop_reason = stopper.reason
+                    break
+                now = time.monotonic()
+                if result.first_token_s is None:
+                    result.first_token_s = now - started
+                result.tokens += 1
+                result.token_times.append(now)
+                result.text += piece
+                if on_token is not None:
+                    on_token(piece)
+                if until is not None and until(result.text):
+                    result.stop_reason = "done"
+                    break
+                if result.tokens >= max_tokens:
+                    result.stop_reason = "max_tokens"
+                    break
+        result.seconds = time.monotonic() - started
+        return result
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._status.state != UNAVAILABLE:
+            self._status = Status(UNAVAILABLE, "closed", "the coach was shut down")
+        self._ready.set()
+
+
+# -- keeping llama.cpp quiet ----------------------------------------------------------------------
+
+_LOG_CALLBACK = None  # keep a reference: llama.cpp holds a raw pointer to it
+_LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.WARNING, 3: logging.ERROR,
+           4: logging.DEBUG, 5: logging.DEBUG}
+
+
+def install_log_bridge() -> None:
+    """Send llama.cpp's log lines to the `kiosk.coach.llama` logger instead of stderr."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is not None:
+        return
+    import ctypes
+
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def _callback(level, text, _user_data):
+        if llama_log.isEnabledFor(_LEVELS.get(level, logging.DEBUG)):
+            message = text.decode("utf-8", errors="replace").rstrip()
+            if message:
+                llama_log.log(_LEVELS.get(level, logging.DEBUG), "%s", message)
+
+    _LOG_CALLBACK = _callback
+    llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
+
+
+class _LogWriter(io.TextIOBase):
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                llama_log.debug("%s", line.rstrip())
+        return len(text)
+
+
+@contextlib.contextmanager
+def _python_output_to_log():
+    """llama-cpp-python prints a few lines (system info, chat template) while loading with
+    verbose=True; send them to the log. Python-level only: file descriptors are left alone."""
+    writer = _LogWriter()
+    with contextlib.redirect_stderr(writer), contextlib.redirect_stdout(writer):
+        yield

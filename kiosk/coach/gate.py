@@ -1,0 +1,198 @@
+"""The quality gate: every line the model writes is checked before the worker sees it.
+
+`check(text, kind, lang, source_text)` returns a `Verdict` (ok, reason, detail). Reasons, in the
+order they are tested: empty, too_short, too_long, judging, repetitive, wrong_language,
+not_a_question, is_a_question, echo, copied_example, off_topic, garbled. What fails is replaced by
+the question bank (see suggest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kiosk.coach.text import coach_dir, fold, language, load_toml, overlap, stem, words
+
+REASONS = ("empty", "too_short", "too_long", "judging", "repetitive", "wrong_language",
+           "not_a_question", "is_a_question", "echo", "copied_example", "off_topic", "garbled")
+
+# (min words, max words, max characters) per kind of suggestion
+LIMITS = {"question": (4, 22, 160), "idea": (3, 25, 180), "title": (1, 8, 70)}
+ECHO_RUN = 6  # this many words in a row copied from the worker's text is an echo
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""
+    detail: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+PASS = Verdict(True)
+
+
+def _fail(reason: str, detail: str = "") -> Verdict:
+    return Verdict(False, reason, detail)
+
+
+def check(text: str, kind: str, lang: str, source_text: str, *,
+          examples: tuple[str, ...] = (), folder: Path | None = None) -> Verdict:
+    """Is `text` (a `kind`: question, idea or title, in `lang`) fit to show for `source_text`?"""
+    low, high, max_chars = LIMITS[kind]
+    tokens = words(text)
+    if not any(c.isalpha() for c in text):
+        return _fail("empty")
+    if len(tokens) < low:
+        return _fail("too_short", f"{len(tokens)} words")
+    if len(tokens) > high or len(text) > max_chars:
+        return _fail("too_long", f"{len(tokens)} words, {len(text)} characters")
+    own = language(lang, folder)
+    blocked = _blocked_hit(tokens, own.blocked)
+    if blocked:
+        return _fail("judging", blocked)
+    repeated = _repetition(tokens, text, own.stopwords)
+    if repeated:
+        return _fail("repetitive", repeated)
+    wrong = _wrong_language(text, tokens, lang, folder)
+    if wrong:
+        return _fail("wrong_language", wrong)
+    stripped = text.strip()
+    if kind == "question":
+        if not stripped.endswith("?"):
+            return _fail("not_a_question", "does not end with '?'")
+        if not any(t in own.question_words for t in tokens[:3]):
+            return _fail("not_a_question", "no question word at the start")
+    elif stripped.endswith("?"):
+        return _fail("is_a_question", f"a {kind} should not be a question")
+    echo = _echo(tokens, words(source_text), kind)
+    if echo:
+        return _fail("echo", echo)
+    for example in examples:
+        if _similar(tokens, words(example)):
+            return _fail("copied_example", example)
+    content = own.content(text)
+    if overlap(content, own.content(source_text), own.compounds) == 0:
+        return _fail("off_topic", "shares no word with the worker's text")
+    unknown = _unknown_words(content, own.content(source_text), lang, folder)
+    if len(unknown) >= 2 and len(unknown) > 0.5 * len(content):
+        return _fail("garbled", ", ".join(unknown))
+    return PASS
+
+
+def _blocked_hit(tokens: list[str], blocked: tuple[str, ...]) -> str:
+    joined = " " + " ".join(tokens) + " "
+    for phrase in blocked:
+        if f" {phrase} " in joined:
+            return phrase
+    return ""
+
+
+def _repetition(tokens: list[str], text: str, stopwords: frozenset[str]) -> str:
+    if re.search(r"(.)\1{4,}", text):
+        return "a character repeated"
+    counts = Counter(t for t in tokens if len(t) >= 3)
+    if counts:
+        word, n = counts.most_common(1)[0]
+        if n >= 3 and n > 0.25 * len(tokens):
+            return f"'{word}' {n} times"
+    if len(tokens) <= 12:
+        twice = [w for w, k in counts.items() if k >= 2 and len(w) >= 4 and w not in stopwords]
+        if twice:
+            return f"'{twice[0]}' twice in a short text"
+    trigrams = Counter(zip(tokens, tokens[1:], tokens[2:]))
+    if trigrams and trigrams.most_common(1)[0][1] > 1:
+        return "'" + " ".join(trigrams.most_common(1)[0][0]) + "' repeated"
+    return ""
+
+
+def _wrong_language(text: str, tokens: list[str], lang: str, folder: Path | None) -> str:
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(1 for c in letters if fold(c).isascii())
+    if letters and latin < 0.8 * len(letters):
+        return "not in the Latin alphabet"
+    own = sum(1 for t in tokens if t in language(lang, folder).stopwords)
+    for other in _other_languages(lang, folder):
+        theirs = sum(1 for t in tokens if t in language(other, folder).stopwords
+                     and t not in language(lang, folder).stopwords)
+        if theirs >= 2 and theirs > own:
+            return f"looks like {other}"
+    return ""
+
+
+def _other_languages(lang: str, folder: Path | None) -> list[str]:
+    base = coach_dir(lang, folder).parent
+    return sorted(p.name for p in base.iterdir()
+                  if p.is_dir() and p.name != lang and (p / "language.toml").is_file())
+
+
+def _echo(tokens: list[str], source: list[str], kind: str) -> str:
+    if not tokens or not source:
+        return ""
+    if kind == "title":
+        if len(tokens) >= 0.9 * len(source):
+            return "the title is the whole text"
+        return ""
+    run = _longest_common_run(tokens, source)
+    if run >= ECHO_RUN or (run >= 4 and run >= 0.7 * len(tokens)):
+        return f"{run} words in a row copied from the text"
+    return ""
+
+
+def _longest_common_run(a: list[str], b: list[str]) -> int:
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0] * (len(b) + 1)
+        for j, y in enumerate(b, 1):
+            if x == y:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def _similar(a: list[str], b: list[str]) -> bool:
+    if not a or not b:
+        return False
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) >= 0.7
+
+
+def _unknown_words(content: list[str], source: list[str], lang: str,
+                   folder: Path | None) -> list[str]:
+    known = lexicon(lang, folder)
+    own = language(lang, folder)
+    return [w for w in content
+            if w not in known and overlap([w], source, own.compounds) == 0]
+
+
+@lru_cache(maxsize=8)
+def lexicon(lang: str, folder: Path | None = None) -> frozenset[str]:
+    """Stems of every word in the coach's own content for `lang` (bank, prompts, categories):
+    a small vocabulary for spotting invented words."""
+    own = language(lang, folder)
+    found: set[str] = set()
+
+    def add(value) -> None:
+        if isinstance(value, str):
+            found.update(stem(w, lang) for w in words(value))
+        elif isinstance(value, dict):
+            for item in value.values():
+                add(item)
+        elif isinstance(value, list):
+            for item in value:
+                add(item)
+
+    for name in ("questions", "prompts", "categories"):
+        try:
+            add(load_toml(lang, name, folder))
+        except FileNotFoundError:
+            pass
+    found.update(stem(w, lang) for w in own.stopwords)
+    return frozenset(found)

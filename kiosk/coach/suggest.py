@@ -1,0 +1,380 @@
+"""The coach facade for the UI and the CLI: suggestions for what a worker wrote, never empty.
+
+    coach = Coach(config)                 # cheap; nothing is loaded yet
+    coach.start_loading()                 # background thread: check file, load model, warm prefix
+    coach.state                           # "loading" | "ready" | "unavailable"
+    coach.status_text("nl")               # one line for the screen, in that language
+    coach.warm("nl")                      # optional, when a worker picks a language: pre-evaluates
+                                          # that language's fixed prompt in the background
+
+    # in a thread worker (blocking; tokens stream through on_token from that thread):
+    result = coach.suggest(text, "en", on_token=print, cancel=event)
+    result.questions   # 1-3 Suggested(kind="question", text, source)
+    result.idea        # Suggested(kind="idea", ...)
+    result.title       # Suggested(kind="title", ...)
+    result.category    # CategoryGuess(category, scores, confident, evidence)
+    s.is_ai            # True when s.source is the model's name (mark AI text as AI)
+    s.to_entry()       # kiosk.entries.Suggestion, to store with the worker's verdict
+
+    coach.classify(text, "en")                                # CategoryGuess, instant
+    coach.related(text, entries, k=3, lang="en", author=a)    # list[Related], instant
+    coach.cancel()                                            # stops every running suggest()
+    coach.close()                                             # on app exit
+
+Sources: the model's registry name for model text that passed the quality gate, "bank" for the
+curated question bank, "text" for a title taken from the worker's own first words, "classifier" for
+the category. Model output that fails the gate is listed in `result.rejected` with the reason.
+`related()` only offers entries shared with the team (or the worker's own, when `author` is given).
+`on_token` is called from the worker thread: post a message to the UI, do not touch widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kiosk.coach import gate
+from kiosk.coach.bank import bank
+from kiosk.coach.classify import CategoryGuess, Related, classifier, related
+from kiosk.coach.engine import LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine, FakeEngine, Status
+from kiosk.coach.prompts import Parsed, prompt_set
+from kiosk.coach.registry import RegistryError, load_registry
+from kiosk.coach.text import language, words
+from kiosk.config import LANGUAGES, Config
+from kiosk.entries import MAX_TITLE_CHARS, Suggestion
+
+log = logging.getLogger("kiosk.coach")
+
+BANK, TEXT, CLASSIFIER = "bank", "text", "classifier"
+NON_MODEL_SOURCES = (BANK, TEXT, CLASSIFIER)
+N_QUESTIONS = 3
+MAX_MODEL_QUESTIONS = 2  # at least one question always comes from the curated bank
+MIN_WORDS_FOR_MODEL = 4
+TITLE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """One suggestion: what it is, its text, where it came from."""
+
+    kind: str  # question | idea | title | category
+    text: str
+    source: str
+
+    @property
+    def is_ai(self) -> bool:
+        return self.source not in NON_MODEL_SOURCES
+
+    def to_entry(self, verdict: str | None = None, final_text: str | None = None) -> Suggestion:
+        return Suggestion(kind=self.kind, text=self.text, source=self.source, verdict=verdict,
+                          final_text=final_text)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Model output the quality gate turned down."""
+
+    kind: str
+    text: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class Suggestions:
+    language: str
+    questions: list[Suggested]
+    idea: Suggested
+    title: Suggested
+    category: CategoryGuess
+    model: str | None = None  # the model that was asked, if any
+    raw: str = ""  # what the model wrote, unfiltered
+    rejected: list[Rejected] = field(default_factory=list)
+    stop_reason: str = ""  # engine stop reason, or why the model was not asked
+    first_token_s: float | None = None
+    seconds: float = 0.0
+    tokens: int = 0
+
+    @property
+    def items(self) -> list[Suggested]:
+        return [*self.questions, self.idea, self.title]
+
+    @property
+    def category_suggestion(self) -> Suggested:
+        return Suggested("category", self.category.category, CLASSIFIER)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["category"] = asdict(self.category)
+        return data
+
+
+class _AnyEvent:
+    """Looks like a threading.Event that is set when any of its events is."""
+
+    def __init__(self, *events: threading.Event | None):
+        self.events = [e for e in events if e is not None]
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+
+class Coach:
+    def __init__(self, config: Config, *, engine: Engine | FakeEngine | None = None,
+                 model: str | None = None):
+        """`engine`: a ready-made engine (tests: FakeEngine). `model`: a registry name or a
+        .gguf path instead of config.model."""
+        self.config = config
+        self.max_tokens = config.max_tokens
+        self.time_limit = config.time_limit
+        self._problem: Status | None = None
+        self._active: set[threading.Event] = set()
+        self._active_lock = threading.Lock()
+        self.engine = engine
+        if engine is None:
+            if not config.coach_enabled:
+                self._problem = Status(UNAVAILABLE, "disabled", "the coach is turned off in the "
+                                                                "config ([coach] enabled)")
+            else:
+                self.engine = self._make_engine(model or config.model)
+
+    def _make_engine(self, name: str) -> Engine | None:
+        try:
+            spec = load_registry().resolve(name)
+        except RegistryError as exc:
+            self._problem = Status(UNAVAILABLE, "registry", str(exc))
+            log.warning("coach unavailable: %s", exc)
+            return None
+        warm_lang = self.config.language if spec.writes(self.config.language) else \
+            next((lang for lang in spec.languages if lang in LANGUAGES), None)
+        prefixes = (prompt_set(warm_lang).prefix(spec.prompt_style),) if warm_lang else ()
+        return Engine(spec, threads=self.config.threads, context=self.config.context,
+                      warm_prefixes=prefixes)
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def status(self) -> Status:
+        if self._problem is not None or self.engine is None:
+            return self._problem or Status(UNAVAILABLE, "error", "no engine")
+        status = self.engine.status
+        return Status(LOADING) if status.state == NOT_STARTED else status
+
+    @property
+    def state(self) -> str:
+        """"loading", "ready" or "unavailable"."""
+        return self.status.state
+
+    @property
+    def model_name(self) -> str | None:
+        return self.engine.name if self.engine is not None else None
+
+    def status_text(self, lang: str) -> str:
+        from kiosk.i18n import Strings
+
+        t = Strings(lang)
+        status = self.status
+        if status.state == READY:
+            return t("coach.status.ready", model=self.model_name)
+        if status.state == LOADING:
+            return t("coach.status.loading")
+        if status.code == "disabled":
+            return t("coach.status.disabled")
+        reason = t(f"coach.reason.{status.code}")
+        if reason == f"coach.reason.{status.code}":
+            reason = t("coach.reason.error")
+        return t("coach.status.unavailable", reason=reason)
+
+    def start_loading(self) -> None:
+        """Load the model in a background thread (returns at once; idempotent)."""
+        if self.engine is not None:
+            self.engine.start()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until loading finished (or `timeout`); True if the model is ready."""
+        if self.engine is None:
+            return False
+        self.engine.start()
+        return self.engine.wait(timeout)
+
+    def warm(self, lang: str) -> None:
+        """Pre-evaluate `lang`'s fixed prompt in the background, e.g. when a worker logs in."""
+        engine = self.engine
+        if engine is None or not self._model_writes(lang):
+            return
+        prefix = prompt_set(lang).prefix(engine.spec.prompt_style)
+
+        def run() -> None:
+            if engine.wait(self.time_limit * 3):
+                engine.warm(prefix)
+
+        threading.Thread(target=run, name="coach-warm", daemon=True).start()
+
+    def _model_writes(self, lang: str) -> bool:
+        return self.engine is not None and self.engine.spec.writes(lang)
+
+    # -- the fast, model-free parts ---------------------------------------------------------
+    def classify(self, text: str, lang: str) -> CategoryGuess:
+        return classifier(_lang(lang)).classify(text)
+
+    def related(self, text: str, candidates: Iterable[Any], k: int = 3, *,
+                lang: str | None = None, author: str | None = None,
+                exclude_id: str | None = None) -> list[Related]:
+        """Up to k earlier entries like `text`, among those shared with the team (or written by
+        `author`), excluding `exclude_id` (the entry being edited)."""
+        visible = [e for e in candidates
+                   if getattr(e, "id", None) != exclude_id
+                   and (getattr(e, "visibility", "team") == "team"
+                        or (author is not None and getattr(e, "author", None) == author))]
+        return related(text, _lang(lang or self.config.language), visible, k)
+
+    # -- suggestions ------------------------------------------------------------------------
+    def suggest(self, text: str, lang: str, *, on_token: Callable[[str], None] | None = None,
+                cancel: threading.Event | None = None,
+                category: str | None = None) -> Suggestions:
+        """Questions, an idea and a title for `text`. Blocking: call it from a worker thread.
+        Streams the model's raw text through `on_token`; stops early on `cancel`, `cancel()` or
+        the configured time limit. Always returns a full set (the bank fills in)."""
+        lang = _lang(lang)
+        guess = self.classify(text, lang)
+        chosen = category or guess.category
+        result = Suggestions(language=lang, questions=[], idea=Suggested("idea", "", BANK),
+                             title=Suggested("title", "", TEXT), category=guess)
+        parsed = self._ask_model(text, lang, result, on_token, cancel)
+        self._fill(text, lang, chosen, parsed, result)
+        return result
+
+    def _ask_model(self, text: str, lang: str, result: Suggestions,
+                   on_token: Callable[[str], None] | None,
+                   cancel: threading.Event | None) -> Parsed | None:
+        engine = self.engine
+        if engine is None:
+            result.stop_reason = "unavailable"
+            return None
+        if not self._model_writes(lang):
+            result.stop_reason = "language"
+            return None
+        if len(language(lang).content(text)) < MIN_WORDS_FOR_MODEL:
+            result.stop_reason = "too_little_text"
+            return None
+        engine.start()
+        prompts = prompt_set(lang)
+        prompt = prompts.build(text, engine.spec.prompt_style)
+        own = threading.Event()
+        with self._active_lock:
+            self._active.add(own)
+        streamed_lead = False
+
+        def forward(piece: str) -> None:
+            nonlocal streamed_lead
+            if on_token is None:
+                return
+            if not streamed_lead:
+                streamed_lead = True
+                on_token(prompt.lead)
+            on_token(piece)
+
+        try:
+            generation = engine.generate(
+                prompt.text, max_tokens=self.max_tokens, on_token=forward,
+                cancel=_AnyEvent(own, cancel), time_limit=self.time_limit, stop=prompt.stop,
+                until=lambda so_far: prompts.parse(prompt.lead + so_far).complete,
+                temperature=prompts.temperature, repeat_penalty=prompts.repeat_penalty)
+        finally:
+            with self._active_lock:
+                self._active.discard(own)
+        result.model = engine.name
+        result.stop_reason = generation.stop_reason
+        result.first_token_s = generation.first_token_s
+        result.seconds = generation.seconds
+        result.tokens = generation.tokens
+        if generation.stop_reason in ("unavailable", "error") and not generation.text:
+            return None
+        raw = prompt.lead + generation.text
+        if generation.stop_reason in ("max_tokens", "time_limit", "cancelled") and \
+                not raw.endswith("\n"):
+            raw = raw.rsplit("\n", 1)[0] if "\n" in raw else ""  # drop the unfinished line
+        result.raw = prompt.lead + generation.text
+        return prompts.parse(raw)
+
+    def _fill(self, text: str, lang: str, category: str, parsed: Parsed | None,
+              result: Suggestions) -> None:
+        model = result.model or ""
+        examples = tuple(prompt_set(lang).example_outputs())
+        questions: list[Suggested] = []
+        if parsed is not None:
+            for question in parsed.questions:
+                if len(questions) >= MAX_MODEL_QUESTIONS:
+                    break
+                verdict = gate.check(question, "question", lang, text, examples=examples)
+                if verdict and any(_same(question, q.text) for q in questions):
+                    verdict = gate.Verdict(False, "repetitive", "same as another question")
+                self._keep_or_reject("question", question, verdict, model, questions, result)
+            ideas: list[Suggested] = []
+            if parsed.idea:
+                verdict = gate.check(parsed.idea, "idea", lang, text, examples=examples)
+                self._keep_or_reject("idea", parsed.idea, verdict, model, ideas, result)
+            if ideas:
+                result.idea = ideas[0]
+            titles: list[Suggested] = []
+            if parsed.title:
+                title = parsed.title.strip().rstrip(".")
+                verdict = gate.check(title, "title", lang, text, examples=examples)
+                self._keep_or_reject("title", title, verdict, model, titles, result)
+            if titles:
+                result.title = titles[0]
+        the_bank = bank(lang)
+        taken = tuple(q.text for q in questions)
+        for extra in the_bank.pick_questions(text, category, N_QUESTIONS - len(questions),
+                                             avoid=taken):
+            questions.append(Suggested("question", extra, BANK))
+        result.questions = questions[:N_QUESTIONS]
+        if not result.idea.text:
+            result.idea = Suggested("idea", the_bank.pick_idea(text, category), BANK)
+        if not result.title.text:
+            result.title = Suggested("title", title_from_text(text, lang), TEXT)
+
+    @staticmethod
+    def _keep_or_reject(kind: str, text: str, verdict: gate.Verdict, model: str,
+                        kept: list[Suggested], result: Suggestions) -> None:
+        if verdict.ok:
+            kept.append(Suggested(kind, text.strip(), model))
+        else:
+            result.rejected.append(Rejected(kind, text, verdict.reason, verdict.detail))
+
+    # -- stopping ---------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop every suggest() running now (they return promptly with bank suggestions)."""
+        with self._active_lock:
+            for event in self._active:
+                event.set()
+
+    def close(self) -> None:
+        self.cancel()
+        if self.engine is not None:
+            self.engine.close()
+
+
+def _lang(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else "en"
+
+
+def _same(a: str, b: str) -> bool:
+    wa, wb = set(words(a)), set(words(b))
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.6
+
+
+def title_from_text(text: str, lang: str) -> str:
+    """A title from the worker's own first words: the first sentence, at most 8 words, not ending
+    on a little word like "the"."""
+    first = " ".join(text.split())
+    for mark in (". ", "! ", "? ", "; ", ": "):
+        first = first.split(mark, 1)[0]
+    tokens = first.strip(" .!?;:,").split(" ")[:TITLE_WORDS]
+    stop = language(lang).stopwords
+    while len(tokens) > 1 and tokens[-1].lower().strip(",") in stop:
+        tokens.pop()
+    title = " ".join(tokens).strip(" ,;:")
+    return title[:MAX_TITLE_CHARS]

@@ -1,0 +1,101 @@
+"""Text helpers shared by the coach: words, light stemming, content words, word lists per language.
+
+Deliberately simple and explainable: lower-case word splitting, a few suffix rules per language,
+and a loose word match that also links Dutch compounds ("vloeistof" ~ "koelvloeistof").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kiosk.paths import content_dir
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_SUFFIXES = {
+    "en": ("ings", "ing", "ies", "ied", "ed", "es", "ly", "s"),
+    "nl": ("heden", "ingen", "jes", "ing", "en", "es", "je", "e", "s"),
+}
+
+
+def coach_dir(language: str, folder: Path | None = None) -> Path:
+    return (folder or content_dir() / "coach") / language
+
+
+def load_toml(language: str, name: str, folder: Path | None = None) -> dict:
+    path = coach_dir(language, folder) / f"{name}.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"coach content missing: {path}") from None
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("geïnformeerd" -> "geinformeerd")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return [w.replace("’", "'") for w in _WORD_RE.findall(fold(text))]
+
+
+def stem(word: str, language: str) -> str:
+    """Strip one common suffix, keeping at least 3 letters; undouble a final consonant (nl)."""
+    word = word.replace("'", "")
+    for suffix in _SUFFIXES.get(language, _SUFFIXES["en"]):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if suffix == "ies":
+                word += "y"
+            break
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    stopwords: frozenset[str]
+    question_words: frozenset[str]
+    blocked: tuple[str, ...]
+    compounds: bool = False  # words are glued into compounds (Dutch "transportband")
+
+    def content(self, text: str) -> list[str]:
+        """Stems of the words that carry meaning (no stopwords, no numbers, 3+ letters)."""
+        return [stem(w, self.code) for w in words(text)
+                if w not in self.stopwords and len(w) >= 3 and not w.isdigit()]
+
+
+@lru_cache(maxsize=8)
+def language(code: str, folder: Path | None = None) -> Language:
+    data = load_toml(code, "language", folder)
+    return Language(code=code,
+                    stopwords=frozenset(fold(w) for w in data.get("stopwords", [])),
+                    question_words=frozenset(fold(w) for w in data.get("question_words", [])),
+                    blocked=tuple(fold(w) for w in data.get("blocked", [])),
+                    compounds=bool(data.get("compound_words", False)))
+
+
+def loosely_equal(a: str, b: str, compounds: bool = False) -> bool:
+    """Same stem, or one starts the other (5+ letters); with `compounds` (Dutch) also when one
+    ends the other ("koelvloeistof" ~ "vloeistof"; 4-letter words like "band" only match exactly)."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 5:
+        return False
+    return long_.startswith(short) or (compounds and long_.endswith(short))
+
+
+def overlap(stems: list[str] | set[str], others: list[str] | set[str],
+            compounds: bool = False) -> int:
+    """How many distinct stems of `stems` loosely match some stem of `others`."""
+    others = set(others)
+    return sum(1 for s in set(stems)
+               if s in others or any(loosely_equal(s, o, compounds) for o in others))
