@@ -392,6 +392,18 @@ class Store:
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
+    def close_old_weeks(self, keep_newest: int = 8, keep: Iterable[str] = ()) -> int:
+        """Drop the in-memory copies of open weekly files other than the `keep_newest` newest
+        and those in `keep`; they are read again on next use. Keeps memory, and the garbage
+        collector's pauses, small on a supervisor station that touches many old weeks (each
+        open week of ~2,800 entries holds ~15,000 objects). Returns how many were closed."""
+        with self.lock:
+            newest = set(sorted(self._shards)[-keep_newest:]) if keep_newest > 0 else set()
+            old = [key for key in self._shards if key not in newest and key not in set(keep)]
+            for key in old:
+                self._shards.pop(key).db.close()
+            return len(old)
+
     def save(self, entry: Entry) -> Entry:
         """Validate and store `entry` (insert or replace by id). Durable when this returns."""
         entry.validate()

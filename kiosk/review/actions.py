@@ -14,7 +14,7 @@ from typing import Any
 
 from kiosk.entries import MAX_FIELD_CHARS, STATUSES, Entry, Response, now_iso
 from kiosk.review.audit import AuditLog
-from kiosk.review.queue import ReviewIndex
+from kiosk.review.queue import ReviewIndex, forget_old_weeks
 from kiosk.store import Store, StoreError
 
 MAX_NAME_CHARS = 80
@@ -140,7 +140,9 @@ def _apply(store: Store, entry_id: str, action: str, by: str,
             raise
         if index is not None:
             index.put(updated)
+        forget_old_weeks(store, updated.id)
     return updated
+
 
 
 __all__ = ["ReviewError", "mark_seen", "answer", "set_status", "MAX_NAME_CHARS"]

@@ -25,7 +25,16 @@ from pathlib import Path
 
 from kiosk.entries import CATEGORIES, STATUSES, parse_time
 from kiosk.paths import content_dir
-from kiosk.review.queue import QueueItem, ReviewIndex, Values
+from kiosk.review.queue import TEXT_SEPARATOR, QueueItem, ReviewIndex, Values
+
+# Positions in a queue row (QueueItem, or the index's plain tuples in the same order).
+_F = {name: i for i, name in enumerate(QueueItem._fields)}
+_ID, _STATION, _CATEGORY, _KIND, _STATUS = _F["id"], _F["station"], _F["category"], \
+    _F["kind"], _F["status"]
+_CREATED, _FIRST_ANSWER, _WEEK, _TEXT, _WAITING = _F["created"], _F["first_answer"], \
+    _F["week"], _F["search_text"], _F["waiting"]
+_HEADLINE, _VISIBILITY = _F["headline"], _F["visibility"]
+Row = tuple  # a QueueItem or a plain row of the index
 
 DEFAULT_MIN_GROUP = 5
 OTHER = "other"
@@ -180,14 +189,14 @@ def entry_terms(text: str, stop: frozenset[str]) -> set[str]:
     return terms
 
 
-def themes(items: Iterable[QueueItem], *, min_entries: int, top: int = 15,
+def themes(items: Iterable[Row], *, min_entries: int, top: int = 15,
            stop: frozenset[str] | None = None) -> tuple[list[Theme], list[Theme]]:
     """(words, phrases): the most used, by how many entries use them; rarer than
     `min_entries` entries never shown. Only the workers' own text counts, not answers."""
     stop = stop_words() if stop is None else stop
     counts: Counter[str] = Counter()
     for item in items:
-        counts.update(entry_terms(item.worker_text, stop))
+        counts.update(entry_terms(item[_TEXT].split(TEXT_SEPARATOR, 1)[0], stop))
     words = [Theme(t, n) for t, n in counts.most_common() if n >= min_entries and " " not in t]
     phrases = [Theme(t, n) for t, n in counts.most_common() if n >= min_entries and " " in t]
     return words[:top], phrases[:top]
@@ -204,12 +213,13 @@ def recent_weeks(now: datetime, count: int) -> list[str]:
     return [iso_week(today - timedelta(weeks=n)) for n in range(count - 1, -1, -1)]
 
 
-def answer_times(items: Iterable[QueueItem], min_size: int) -> AnswerTimes:
+def answer_times(items: Iterable[Row], min_size: int) -> AnswerTimes:
     hours_by_station: dict[str, list[float]] = {}
     for item in items:
-        if item.first_answer:
-            hours = (parse_time(item.first_answer) - parse_time(item.created)).total_seconds()
-            hours_by_station.setdefault(item.station, []).append(max(0.0, hours / 3600))
+        if item[_FIRST_ANSWER]:
+            hours = (parse_time(item[_FIRST_ANSWER]) - parse_time(item[_CREATED])) \
+                .total_seconds()
+            hours_by_station.setdefault(item[_STATION], []).append(max(0.0, hours / 3600))
     every = [h for hours in hours_by_station.values() for h in hours]
     if len(every) < min_size:
         return AnswerTimes(None, None, [], None)
@@ -229,20 +239,20 @@ def age_bucket(days: float) -> str:
     return AGE_BUCKETS[-1][0]
 
 
-def waiting_items(items: Iterable[QueueItem], now: datetime) -> list[WaitingItem]:
+def waiting_items(items: Iterable[Row], now: datetime) -> list[WaitingItem]:
     """Entries still waiting for the supervisor, oldest first."""
     out = []
     for item in items:
-        if item.waiting:
-            age = (now - parse_time(item.created)).total_seconds() / 86400
-            out.append(WaitingItem(item.id, item.headline, item.station, item.kind,
-                                   item.category, item.created, max(0, int(age)),
-                                   item.visibility))
+        if item[_WAITING]:
+            age = (now - parse_time(item[_CREATED])).total_seconds() / 86400
+            out.append(WaitingItem(item[_ID], item[_HEADLINE], item[_STATION], item[_KIND],
+                                   item[_CATEGORY], item[_CREATED], max(0, int(age)),
+                                   item[_VISIBILITY]))
     out.sort(key=lambda w: w.id)
     return out
 
 
-def compute_insights(items: Sequence[QueueItem], *, min_group_size: int = DEFAULT_MIN_GROUP,
+def compute_insights(items: Sequence[Row], *, min_group_size: int = DEFAULT_MIN_GROUP,
                      now: datetime | None = None, weeks: int = 12, top_themes: int = 15,
                      oldest: int = 10, with_themes: bool = True) -> Insights:
     """Insights over `items` (queue items: no authors, no private entries)."""
@@ -254,12 +264,12 @@ def compute_insights(items: Sequence[QueueItem], *, min_group_size: int = DEFAUL
     statuses: Counter[str] = Counter()
     per_week: Counter[str] = Counter()
     for item in items:
-        categories[item.category] += 1
-        stations[item.station] += 1
-        kinds[item.kind] += 1
-        per_week[item.week] += 1
-        if item.kind == "idea":
-            statuses[item.status] += 1
+        categories[item[_CATEGORY]] += 1
+        stations[item[_STATION]] += 1
+        kinds[item[_KIND]] += 1
+        per_week[item[_WEEK]] += 1
+        if item[_KIND] == "idea":
+            statuses[item[_STATUS]] += 1
     waiting = waiting_items(items, now)
     ages = Counter(age_bucket((now - parse_time(w.created)).total_seconds() / 86400)
                    for w in waiting)
@@ -294,8 +304,8 @@ def insights_for(index: ReviewIndex, *, min_group_size: int = DEFAULT_MIN_GROUP,
                  date_to: date | str | None = None, now: datetime | None = None,
                  weeks: int = 12, with_themes: bool = True) -> Insights:
     """Insights over the index, narrowed like the queue (no free text: aggregates only)."""
-    items = index.matching(line=line, station=station, category=category, kind=kind,
-                           date_from=date_from, date_to=date_to)
+    items = index.rows(line=line, station=station, category=category, kind=kind,
+                       date_from=date_from, date_to=date_to)
     return compute_insights(items, min_group_size=min_group_size, now=now, weeks=weeks,
                             with_themes=with_themes)
 

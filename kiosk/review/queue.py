@@ -64,7 +64,7 @@ class QueueItem(NamedTuple):
 
 # Field positions for the hot loops (tuple indexing is faster than attribute access).
 _RANK, _ID, _LINE, _STATION, _CATEGORY, _KIND, _STATUS = 0, 1, 2, 3, 4, 5, 6
-_TEXT, _WAITING = 16, 17
+_TEXT, _WAITING, _WEEK = 16, 17, 15
 
 
 def is_waiting(seen: bool, kind: str, status: str, answers: int) -> bool:
@@ -95,6 +95,14 @@ def _headline(doc: dict[str, Any]) -> str:
 
 def item_from_doc(doc: dict[str, Any], week: str | None = None) -> QueueItem | None:
     """The queue item of a stored entry dict, or None for a private entry."""
+    row = row_from_doc(doc, week)
+    return None if row is None else QueueItem._make(row)
+
+
+def row_from_doc(doc: dict[str, Any], week: str | None = None) -> tuple | None:
+    """Like `item_from_doc`, as a plain tuple: the index keeps plain tuples because the garbage
+    collector stops tracking those (a tuple subclass stays tracked, and 150,000 tracked rows
+    made every full collection pause the app for ~80 ms)."""
     visibility = doc.get("visibility")
     if visibility == "private":
         return None
@@ -106,7 +114,7 @@ def item_from_doc(doc: dict[str, Any], week: str | None = None) -> QueueItem | N
     answers = "\n".join(r["text"] for r in responses)
     entry_id = doc["id"]
     kind, status = doc["kind"], doc.get("status", "new")
-    return QueueItem(
+    return (
         0 if seen else 1, entry_id, intern(doc.get("line", "")), intern(doc.get("station", "")),
         intern(doc["category"]), intern(kind), intern(status), seen,
         intern(visibility or "team"), doc["created"], doc.get("updated") or doc["created"],
@@ -162,6 +170,16 @@ def search_terms(text: str | None) -> list[str]:
     return [t for t in terms if t.strip()]
 
 
+OPEN_WEEKS = 4  # weekly files the store keeps in memory besides the one in use
+
+
+def forget_old_weeks(store: Store, entry_id: str) -> None:
+    """Keep only the newest weeks and the one of `entry_id` in the store's memory: reviewing
+    entries from all over a year must not keep the whole year in memory (~400 MB at 150,000
+    entries, and every full garbage collection then pauses the app for 100-300 ms)."""
+    store.close_old_weeks(keep_newest=OPEN_WEEKS, keep=(week_key(entry_id),))
+
+
 class ReviewIndex:
     """Every non-private entry of a store, in queue order, for filtering and search.
 
@@ -172,8 +190,10 @@ class ReviewIndex:
     def __init__(self, store: Store):
         self.store = store
         self._lock = threading.RLock()
-        self._items: list[QueueItem] = []  # ascending (rank, id): iterate reversed for the queue
-        self._by_id: dict[str, QueueItem] = {}
+        # Rows are plain tuples in QueueItem's field order (see `row_from_doc`), ascending by
+        # (rank, id): the queue is this list reversed.
+        self._items: list[tuple] = []
+        self._by_id: dict[str, tuple] = {}
         self._week_ids: dict[str, set[str]] = {}
         self._signatures: dict[str, tuple[int, int, int] | None] = {}
         self._stations: Counter[tuple[str, str]] = Counter()
@@ -204,8 +224,8 @@ class ReviewIndex:
                 with self.store.lock:
                     signature = self.store.week_signature(key)
                     docs = self.store.week_docs(key)
-                items = [item for item in map(item_from_doc, docs, [key] * len(docs))
-                         if item is not None]
+                items = [row for row in map(row_from_doc, docs, [key] * len(docs))
+                         if row is not None]
                 pending.append((key, signature, items))
                 pending_rows += len(items)
                 if number <= first_batch_weeks or pending_rows >= batch_rows or \
@@ -240,11 +260,12 @@ class ReviewIndex:
                 self._signatures[key] = signature
                 ids = self._week_ids.setdefault(key, set())
                 for item in items:
-                    if item.id in self._by_id or item.id in self._touched:
+                    entry_id = item[_ID]
+                    if entry_id in self._by_id or entry_id in self._touched:
                         continue  # put() since the file was read: that copy is newer
-                    self._by_id[item.id] = item
-                    ids.add(item.id)
-                    self._stations[(item.line, item.station)] += 1
+                    self._by_id[entry_id] = item
+                    ids.add(entry_id)
+                    self._stations[(item[_LINE], item[_STATION])] += 1
                     added.append(item)
                 self.weeks_loaded += 1
             added.sort()
@@ -264,28 +285,28 @@ class ReviewIndex:
                 self._remove(doc["id"])
                 if self._loading:
                     self._touched.add(doc["id"])
-                item = item_from_doc(doc)
+                item = row_from_doc(doc)
                 if item is not None:
                     self._add(item)
 
-    def _add(self, item: QueueItem) -> None:
+    def _add(self, item: tuple) -> None:
         self._version += 1
         position = bisect_left(self._items, item)
         self._items.insert(position, item)
-        self._by_id[item.id] = item
-        self._week_ids.setdefault(item.week, set()).add(item.id)
-        self._stations[(item.line, item.station)] += 1
+        self._by_id[item[_ID]] = item
+        self._week_ids.setdefault(item[_WEEK], set()).add(item[_ID])
+        self._stations[(item[_LINE], item[_STATION])] += 1
 
     def _remove(self, entry_id: str) -> None:
         old = self._by_id.pop(entry_id, None)
         if old is None:
             return
         self._version += 1
-        position = bisect_left(self._items, (old.rank, old.id))
-        assert self._items[position].id == entry_id
+        position = bisect_left(self._items, (old[_RANK], entry_id))
+        assert self._items[position][_ID] == entry_id
         del self._items[position]
-        self._week_ids.get(old.week, set()).discard(entry_id)
-        key = (old.line, old.station)
+        self._week_ids.get(old[_WEEK], set()).discard(entry_id)
+        key = (old[_LINE], old[_STATION])
         self._stations[key] -= 1
         if self._stations[key] <= 0:
             del self._stations[key]
@@ -305,7 +326,7 @@ class ReviewIndex:
                             (known and self._signatures[key] == signature):
                         continue
                 docs = self.store.week_docs(key)
-                items = [item for item in (item_from_doc(d, key) for d in docs) if item]
+                items = [row for row in (row_from_doc(d, key) for d in docs) if row]
                 with self._lock:
                     self._replace_week(key, signature, items, count=not known)
             changed.append(key)
@@ -316,16 +337,16 @@ class ReviewIndex:
         self._version += 1
         old_ids = self._week_ids.pop(key, set())
         if old_ids:
-            self._items = [item for item in self._items if item.id not in old_ids]
+            self._items = [item for item in self._items if item[_ID] not in old_ids]
             for entry_id in old_ids:
                 old = self._by_id.pop(entry_id)
-                self._stations[(old.line, old.station)] -= 1
+                self._stations[(old[_LINE], old[_STATION])] -= 1
             self._stations = +self._stations  # drop zero counts
         self._signatures[key] = signature
-        self._week_ids[key] = {item.id for item in items}
+        self._week_ids[key] = {item[_ID] for item in items}
         for item in items:
-            self._by_id[item.id] = item
-            self._stations[(item.line, item.station)] += 1
+            self._by_id[item[_ID]] = item
+            self._stations[(item[_LINE], item[_STATION])] += 1
         self._items += sorted(items)
         self._items.sort()
         if count:
@@ -336,11 +357,15 @@ class ReviewIndex:
         return len(self._items)
 
     def get(self, entry_id: str) -> QueueItem | None:
-        return self._by_id.get(entry_id)
+        row = self._by_id.get(entry_id)
+        return None if row is None else QueueItem._make(row)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The full entry from the store, or None if it is unknown or private."""
-        entry = self.store.get(entry_id)
+        with self.store.lock:
+            entry = self.store.get(entry_id)
+            if entry is not None:
+                forget_old_weeks(self.store, entry_id)
         if entry is None or entry.visibility == "private":
             return None
         return entry
@@ -367,13 +392,13 @@ class ReviewIndex:
         anywhere in the title, the reflection fields and the answers; every word (or "quoted
         phrase") must occur. `limit=0` only counts; `limit=None` returns every match.
         """
-        matches = self.matching(line=line, station=station, category=category, kind=kind,
-                                status=status, seen=seen, date_from=date_from,
-                                date_to=date_to, text=text, waiting=waiting)
+        matches = self.rows(line=line, station=station, category=category, kind=kind,
+                            status=status, seen=seen, date_from=date_from, date_to=date_to,
+                            text=text, waiting=waiting)
         total = len(matches)
         end = total - max(0, offset)
         start = 0 if limit is None else max(0, end - max(0, limit))
-        page = matches[start:end] if end > 0 else []
+        page = list(map(QueueItem._make, matches[start:end])) if end > 0 else []
         page.reverse()
         return total, page
 
@@ -384,6 +409,17 @@ class ReviewIndex:
                  waiting: bool | None = None) -> list[QueueItem]:
         """Every match, in ascending order (reverse it for queue order). Same filters as
         `filter()`; used by insights and the report."""
+        return list(map(QueueItem._make, self.rows(
+            line=line, station=station, category=category, kind=kind, status=status, seen=seen,
+            date_from=date_from, date_to=date_to, text=text, waiting=waiting)))
+
+    def rows(self, *, line: Values = None, station: Values = None, category: Values = None,
+              kind: Values = None, status: Values = None, seen: bool | None = None,
+              date_from: date | datetime | str | None = None,
+              date_to: date | datetime | str | None = None, text: str | None = None,
+              waiting: bool | None = None) -> list[tuple]:
+        """Like `matching()`, as plain tuples in QueueItem's field order (faster for
+        aggregates over many entries; read them, never change them)."""
         low = id_prefix(day_start(_as_date(date_from, "date_from"))) if date_from else None
         high = id_prefix(day_start(_as_date(date_to, "date_to") + timedelta(days=1))) \
             if date_to else None
@@ -434,5 +470,5 @@ class ReviewIndex:
         return found
 
 
-__all__ = ["ReviewIndex", "QueueItem", "Facets", "item_from_doc", "item_from_entry",
-           "search_terms", "is_waiting", "id_prefix", "day_start", "TEXT_SEPARATOR"]
+__all__ = ["ReviewIndex", "QueueItem", "Facets", "item_from_doc", "row_from_doc", "item_from_entry",
+           "search_terms", "is_waiting", "forget_old_weeks", "id_prefix", "day_start", "TEXT_SEPARATOR"]

@@ -107,7 +107,7 @@ def build_report(store: Store, week: str, *, index: ReviewIndex | None = None,
     if index is None:
         index = ReviewIndex(store)
         index.load()
-    items = index.matching(line=line, station=station)
+    items = index.rows(line=line, station=station)
     waiting = waiting_items(items, now)
     ages = {k: 0 for k, _ in AGE_BUCKETS}
     for w in waiting:
