@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kiosk.coach.text import language, load_toml, loosely_equal, stem, words
+from kiosk.coach.text import is_form_of, language, load_toml, stem, words
 from kiosk.entries import CATEGORIES, REFLECTION_FIELDS
 
 
@@ -101,9 +101,12 @@ class Classifier:
         example_docs, self.example_category = [], []
         for category in CATEGORIES:
             table = data.get(category, {})
-            self.keywords[category] = [
-                _Keyword(k, tuple(stem(w, lang) for w in words(k)))
-                for k in table.get("keywords", []) if words(k)]
+            unique: dict[tuple[str, ...], _Keyword] = {}  # "wait", "waiting": one keyword
+            for k in table.get("keywords", []):
+                stems = tuple(stem(w, lang) for w in words(k))
+                if stems:
+                    unique.setdefault(stems, _Keyword(k, stems))
+            self.keywords[category] = list(unique.values())
             for example in table.get("examples", []):
                 example_docs.append(index_terms(example, lang))
                 self.example_category.append(category)
@@ -142,7 +145,7 @@ class Classifier:
                compounds: bool) -> float:
         if len(keyword.stems) == 1:
             target = keyword.stems[0]
-            if target in content or any(loosely_equal(target, s, compounds) for s in content):
+            if target in content or any(is_form_of(s, target, compounds) for s in content):
                 return self.KEYWORD_WEIGHT
             return 0.0
         n = len(keyword.stems)

@@ -363,7 +363,8 @@ class FakeEngine:
     """Engine stand-in for UI tests: no model; streams `tokens` with `delay` seconds between them
     (after `first_delay`), honouring cancel, time limit, max_tokens and `until` like the real one."""
 
-    DEFAULT_TOKENS = ("Title:", " Pump", " noise", "\n", "Question:", " When", " did", " the",
+    # The prompt ends with the first label ("Title:"), so the answer starts with its value.
+    DEFAULT_TOKENS = (" Pump", " noise", "\n", "Question:", " When", " did", " the",
                       " pump", " noise", " start", "?", "\n", "Question:", " Who", " else",
                       " heard", " the", " pump", "?", "\n", "Idea:", " Record", " the", " pump",
                       " noise", " for", " maintenance", ".", "\n")

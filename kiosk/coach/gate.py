@@ -20,7 +20,7 @@ REASONS = ("empty", "too_short", "too_long", "judging", "repetitive", "wrong_lan
            "not_a_question", "is_a_question", "echo", "copied_example", "off_topic", "garbled")
 
 # (min words, max words, max characters) per kind of suggestion
-LIMITS = {"question": (4, 22, 160), "idea": (3, 25, 180), "title": (1, 8, 70)}
+LIMITS = {"question": (3, 22, 160), "idea": (3, 25, 180), "title": (1, 8, 70)}
 ECHO_RUN = 6  # this many words in a row copied from the worker's text is an echo
 
 
@@ -80,8 +80,9 @@ def check(text: str, kind: str, lang: str, source_text: str, *,
     if overlap(content, own.content(source_text), own.compounds) == 0:
         return _fail("off_topic", "shares no word with the worker's text")
     unknown = _unknown_words(content, own.content(source_text), lang, folder)
-    if len(unknown) >= 2 and len(unknown) > 0.5 * len(content):
-        return _fail("garbled", ", ".join(unknown))
+    if (len(unknown) >= 2 and len(unknown) > 0.5 * len(content)) or \
+            len(unknown) > len(set(unknown)):  # made-up words, or one made-up word repeated
+        return _fail("garbled", ", ".join(dict.fromkeys(unknown)))
     return PASS
 
 
@@ -96,15 +97,14 @@ def _blocked_hit(tokens: list[str], blocked: tuple[str, ...]) -> str:
 def _repetition(tokens: list[str], text: str, stopwords: frozenset[str]) -> str:
     if re.search(r"(.)\1{4,}", text):
         return "a character repeated"
-    counts = Counter(t for t in tokens if len(t) >= 3)
+    every = Counter(tokens)
+    if len(tokens) >= 4 and every.most_common(1)[0][1] > 0.5 * len(tokens):
+        return f"'{every.most_common(1)[0][0]}' is most of the text"
+    counts = Counter(t for t in tokens if len(t) >= 3 and t not in stopwords)
     if counts:
         word, n = counts.most_common(1)[0]
         if n >= 3 and n > 0.25 * len(tokens):
             return f"'{word}' {n} times"
-    if len(tokens) <= 12:
-        twice = [w for w, k in counts.items() if k >= 2 and len(w) >= 4 and w not in stopwords]
-        if twice:
-            return f"'{twice[0]}' twice in a short text"
     trigrams = Counter(zip(tokens, tokens[1:], tokens[2:]))
     if trigrams and trigrams.most_common(1)[0][1] > 1:
         return "'" + " ".join(trigrams.most_common(1)[0][0]) + "' repeated"

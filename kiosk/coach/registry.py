@@ -101,7 +101,7 @@ def load_registry(folder: Path | None = None) -> Registry:
             raise RegistryError(f"{path.name}: model {spec.name!r} is listed twice")
         models[spec.name] = spec
     default = data.get("default", "")
-    if models and default not in models:
+    if default and default not in models:
         raise RegistryError(f"{path.name}: default {default!r} is not one of the listed models")
     return Registry(models=models, default=default, path=path)
 

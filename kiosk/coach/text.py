@@ -1,7 +1,7 @@
 """Text helpers shared by the coach: words, light stemming, content words, word lists per language.
 
 Deliberately simple and explainable: lower-case word splitting, a few suffix rules per language,
-and a loose word match that also links Dutch compounds ("vloeistof" ~ "koelvloeistof").
+and a loose word match that also links Dutch compounds ("pomp" ~ "koelpomp").
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from kiosk.paths import content_dir
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_EN_ES = ("ses", "xes", "zes", "ches", "shes")
 _SUFFIXES = {
     "en": ("ings", "ing", "ies", "ied", "ed", "es", "ly", "s"),
     "nl": ("heden", "ingen", "jes", "ing", "en", "es", "je", "e", "s"),
@@ -48,6 +49,8 @@ def stem(word: str, language: str) -> str:
     """Strip one common suffix, keeping at least 3 letters; undouble a final consonant (nl)."""
     word = word.replace("'", "")
     for suffix in _SUFFIXES.get(language, _SUFFIXES["en"]):
+        if suffix == "es" and language == "en" and not word.endswith(_EN_ES):
+            continue  # "boxes" -> "box", but "colleagues" -> "colleague"
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             if suffix == "ies":
@@ -82,15 +85,24 @@ def language(code: str, folder: Path | None = None) -> Language:
                     compounds=bool(data.get("compound_words", False)))
 
 
-def loosely_equal(a: str, b: str, compounds: bool = False) -> bool:
-    """Same stem, or one starts the other (5+ letters); with `compounds` (Dutch) also when one
-    ends the other ("koelvloeistof" ~ "vloeistof"; 4-letter words like "band" only match exactly)."""
-    if a == b:
+def is_form_of(word: str, base: str, compounds: bool = False) -> bool:
+    """Is `word` `base`, an inflected form of it or (with `compounds`, Dutch) a compound ending in
+    it? Forms: `base` starts `word` and is 5+ letters, or 4+ letters with at most 2 more
+    ("piep" -> "piept"). Compounds: `word` ends with `base` of 5+ letters, or with a 4-letter
+    `base` when `word` is much longer ("pomp" -> "koelpomp", "band" -> "transportband")."""
+    if word == base:
         return True
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) < 5:
+    extra = len(word) - len(base)
+    if extra <= 0:
         return False
-    return long_.startswith(short) or (compounds and long_.endswith(short))
+    if word.startswith(base) and (len(base) >= 5 or (len(base) >= 4 and extra <= 2)):
+        return True
+    return compounds and word.endswith(base) and (len(base) >= 5 or (len(base) >= 4 and extra >= 4))
+
+
+def loosely_equal(a: str, b: str, compounds: bool = False) -> bool:
+    """Either word is a form of the other (see `is_form_of`)."""
+    return is_form_of(a, b, compounds) or is_form_of(b, a, compounds)
 
 
 def overlap(stems: list[str] | set[str], others: list[str] | set[str],
