@@ -281,3 +281,29 @@ def test_review_core_does_not_import_textual():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_actions_and_filters_while_loading_end_consistent(store, demo_config):
+    """The loader runs in a thread while the supervisor already filters and acts: at the end
+    the index equals one loaded afresh (no lost or stale updates)."""
+    import time
+
+    from kiosk.review.actions import answer, mark_seen
+
+    fill_demo_data(store, demo_config, count=2000, days=70, seed=9, stations=4)
+    targets = [e.id for e in store.entries() if e.visibility != "private" and not e.seen][::40]
+    assert len(targets) >= 10
+    index = ReviewIndex(store)
+    thread = index.load_in_background(lambda done, total: time.sleep(0.01))  # a slow disk
+    for n, entry_id in enumerate(targets):
+        index.filter(text="shift", limit=10)
+        if n % 2:
+            answer(store, entry_id, f"Answer {n}", by="Anna", index=index)
+        else:
+            mark_seen(store, entry_id, by="Anna", index=index)
+    thread.join(30)
+    assert index.complete.is_set()
+    fresh = ReviewIndex(store)
+    fresh.load()
+    assert index.filter(limit=None) == fresh.filter(limit=None)
+    assert all(index.get(entry_id).seen for entry_id in targets)

@@ -276,10 +276,13 @@ def cmd_review_audit(args: argparse.Namespace) -> int:
         print()
     else:
         for r in contents.records:
-            change = ", ".join(f"{k}: {json.dumps(r.before.get(k), ensure_ascii=False)} -> "
-                               f"{json.dumps(v, ensure_ascii=False)}"
-                               for k, v in r.after.items())
-            print(f"{r.at}  {r.who}  {r.action}  {r.entry}  {change}{'  ' + r.note if r.note else ''}")
+            changes = []
+            for key, value in r.after.items():
+                after = json.dumps(value, ensure_ascii=False)
+                changes.append(f"{key}: {json.dumps(r.before[key], ensure_ascii=False)} -> "
+                               f"{after}" if key in r.before else f"{key}: {after}")
+            note = f"  {r.note}" if r.note else ""
+            print(f"{r.at}  {r.who}  {r.action}  {r.entry}  {', '.join(changes)}{note}")
         print(f"{len(contents.records)} audit records in {config.data_dir / AUDIT_FILE}")
     for problem in contents.problems:
         print(f"kiosk: audit log line {problem.line}: {problem.problem}", file=sys.stderr)

@@ -30,7 +30,8 @@ Values = str | Iterable[str] | None
 
 
 class QueueItem(NamedTuple):
-    """One entry as the queue knows it. A tuple that sorts in (reversed) queue order."""
+    """One entry as the queue knows it (no author: the queue never needs one). Tuples in this
+    field order sort in reversed queue order; the index keeps them as plain tuples."""
 
     rank: int  # 1 = not seen yet, 0 = seen; the queue shows rank 1 first
     id: str
@@ -59,7 +60,6 @@ class QueueItem(NamedTuple):
     @property
     def answered(self) -> bool:
         return self.answers > 0
-
 
 
 # Field positions for the hot loops (tuple indexing is faster than attribute access).
@@ -197,14 +197,14 @@ class ReviewIndex:
         self._week_ids: dict[str, set[str]] = {}
         self._signatures: dict[str, tuple[int, int, int] | None] = {}
         self._stations: Counter[tuple[str, str]] = Counter()
-        self._touched: set[str] = set()  # put() while loading: newer than the loader's copy
+        self._touched: set[str] = set()  # put() before load() completed: newer than its copy
         self._loading = False
         self._stop = threading.Event()
         self.complete = threading.Event()
         self.weeks_loaded = 0
         self.weeks_total = 0
         self._version = 0  # bumped on every change; keys the search cache
-        self._last_search: tuple[Any, list[str], list[QueueItem]] | None = None
+        self._last_search: tuple[Any, list[str], list[tuple]] | None = None
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, progress: Progress | None = None, *, first_batch_weeks: int = 1,
@@ -215,7 +215,7 @@ class ReviewIndex:
         with self._lock:
             self._loading = True
             self.weeks_total = len(keys)
-        pending: list[tuple[str, Any, list[QueueItem]]] = []
+        pending: list[tuple[str, Any, list[tuple]]] = []
         pending_rows = 0
         try:
             for number, key in enumerate(keys, 1):
@@ -253,9 +253,9 @@ class ReviewIndex:
         """Make a running `load()` return soon (the app is closing)."""
         self._stop.set()
 
-    def _merge(self, weeks: list[tuple[str, Any, list[QueueItem]]]) -> None:
+    def _merge(self, weeks: list[tuple[str, Any, list[tuple]]]) -> None:
         with self._lock:
-            added: list[QueueItem] = []
+            added: list[tuple] = []
             for key, signature, items in weeks:
                 self._signatures[key] = signature
                 ids = self._week_ids.setdefault(key, set())
@@ -283,7 +283,7 @@ class ReviewIndex:
             for entry in entries:
                 doc = entry.to_dict() if isinstance(entry, Entry) else entry
                 self._remove(doc["id"])
-                if self._loading:
+                if not self.complete.is_set():
                     self._touched.add(doc["id"])
                 item = row_from_doc(doc)
                 if item is not None:
@@ -332,7 +332,7 @@ class ReviewIndex:
             changed.append(key)
         return changed
 
-    def _replace_week(self, key: str, signature: Any, items: list[QueueItem],
+    def _replace_week(self, key: str, signature: Any, items: list[tuple],
                       count: bool) -> None:
         self._version += 1
         old_ids = self._week_ids.pop(key, set())
@@ -447,11 +447,11 @@ class ReviewIndex:
     def _filter_facets(self, *, line: Values, station: Values,
                        category: Values, kind: Values, status: Values, seen: bool | None,
                        low: str | None, high: str | None,
-                       waiting: bool | None) -> list[QueueItem]:
+                       waiting: bool | None) -> list[tuple]:
         with self._lock:
             items = self._items
             ranks = (0, 1) if seen is None else ((0,) if seen else (1,))
-            found: list[QueueItem] = []
+            found: list[tuple] = []
             for rank in ranks:  # each rank is a run sorted by id, so dates are a slice
                 lo = bisect_left(items, (rank, low) if low else (rank,))
                 hi = bisect_left(items, (rank, high) if high else (rank + 1,))
@@ -470,5 +470,6 @@ class ReviewIndex:
         return found
 
 
-__all__ = ["ReviewIndex", "QueueItem", "Facets", "item_from_doc", "row_from_doc", "item_from_entry",
-           "search_terms", "is_waiting", "forget_old_weeks", "id_prefix", "day_start", "TEXT_SEPARATOR"]
+__all__ = ["ReviewIndex", "QueueItem", "Facets", "item_from_doc", "row_from_doc",
+           "item_from_entry", "search_terms", "is_waiting", "forget_old_weeks", "id_prefix",
+           "day_start", "TEXT_SEPARATOR", "OPEN_WEEKS"]

@@ -174,6 +174,10 @@ def _footer(report: Report, t: Labels) -> str:
     return t("report.generated_none_hidden", at=at)
 
 
+def _period(report: Report, t: Labels) -> str:
+    return t("report.period", start=report.start.isoformat(), end=report.end.isoformat())
+
+
 def _title(report: Report, t: Labels) -> str:
     year, week = report.week.split("-W")
     return t("report.title", week_number=int(week), year=year)
@@ -208,9 +212,8 @@ def md(text: str) -> str:
 
 def render_markdown(report: Report, t: Labels) -> str:
     m = report.min_group_size
-    out = [f"# {_title(report, t)}", "",
-           f"{t('report.period', start=report.start.isoformat(), end=report.end.isoformat())}"
-           f" · {md(_scope(report, t))}", "", _summary(report, t), ""]
+    out = [f"# {_title(report, t)}", "", f"{_period(report, t)} · {md(_scope(report, t))}", "",
+           _summary(report, t), ""]
 
     out += [f"## {t('report.learned_heading')}", ""]
     groups = report.learned_by_category()
@@ -293,8 +296,7 @@ def render_html(report: Report, t: Labels) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e_(title)}</title>", f"<style>\n{css}</style>", "</head>", "<body>",
            f"<h1>{e_(title)}</h1>",
-           f'<p class="meta">{e_(t("report.period", start=report.start.isoformat(), end=report.end.isoformat()))}'
-           f" · {e_(_scope(report, t))}</p>",
+           f'<p class="meta">{e_(_period(report, t))} · {e_(_scope(report, t))}</p>',
            f"<p>{e_(_summary(report, t))}</p>",
            f"<h2>{e_(t('report.learned_heading'))}</h2>"]
     groups = report.learned_by_category()
