@@ -117,3 +117,11 @@ def test_insights_text_and_json(run_kiosk, filled):
                                    "min_size": 5}
     dumped = json.dumps(data)
     assert "otter-17" not in dumped and "author" not in dumped
+
+
+def test_list_shows_user_text_without_terminal_escapes(run_kiosk, data_dir, make_entry):
+    with Store(data_dir) as store:
+        store.save(make_entry(at=AT, title="Clear \x1b[2J the screen"))
+    result = run_kiosk("--data-dir", str(data_dir), "review", "list")
+    assert result.returncode == 0 and "\x1b" not in result.stdout
+    assert "Clear [2J the screen" in result.stdout

@@ -252,3 +252,18 @@ def test_parse_week_refuses_bad_weeks(text):
 def test_unknown_format(demo_week):
     with pytest.raises(ReportError, match="unknown format"):
         render(demo_week[1], "pdf")
+
+
+def test_this_and_last_week():
+    assert parse_week("last", NOW)[0] == "2026-W47"
+    assert parse_week("This", NOW)[0] == "2026-W48"
+
+
+def test_control_characters_never_reach_the_report(store, make_entry):
+    store.save(make_entry(at=NOW.timestamp() - 86400, title="Bell \x07 and \x1b[31mred\x1b[0m",
+                          learned="tab\there"))
+    report = build_report(store, "2026-W48", min_group_size=MIN, now=NOW)
+    for fmt in ("md", "html"):
+        text = render(report, fmt, "en")
+        assert "\x1b" not in text and "\x07" not in text
+    assert "Bell and [31mred [0m" in render(report, "md", "en").replace("\\", "")

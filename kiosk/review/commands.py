@@ -15,7 +15,8 @@ from kiosk.entries import CATEGORIES, KINDS, STATUSES
 
 def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="the team-meeting report of one week")
-    report.add_argument("--week", help="ISO week like 2026-W48 (default: this week)")
+    report.add_argument("--week", default="this",
+                        help="ISO week like 2026-W48, or this (default) or last")
     report.add_argument("--format", choices=("md", "csv", "html"), default="md",
                         help="Markdown (default), CSV (one row per entry) or HTML")
     report.add_argument("--out", metavar="FILE", help="write to FILE instead of the screen")
@@ -94,12 +95,12 @@ def _read_store(args: argparse.Namespace):
 
 # -- report -----------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
-    from kiosk.review.report import ReportError, build_report, current_week, render
+    from kiosk.review.report import ReportError, build_report, render
     from kiosk.store import StoreError
 
     config, store = _read_store(args)
     try:
-        report = build_report(store, args.week or current_week(), line=args.line,
+        report = build_report(store, args.week, line=args.line,
                               station=args.station, min_group_size=config.min_group_size)
         text = render(report, args.format, args.lang or config.language)
     except ReportError as exc:
@@ -146,6 +147,8 @@ def cmd_insights(args: argparse.Namespace) -> int:
 
 def format_insights(found, t) -> str:
     """Plain-text insights for the terminal."""
+    from kiosk.review.report import plain
+
     m = found.min_group_size
     small = t("report.hidden", min=m)
     lines = [t("insights.title"), ""]
@@ -158,7 +161,7 @@ def format_insights(found, t) -> str:
             ("insights.by_station", found.by_station, None)):
         lines += ["", t(heading)]
         for key, n in counts.shown:
-            lines.append(f"  {t(f'{label_key}.{key}') if label_key else key:<28} {n:>7}")
+            lines.append(f"  {t(f'{label_key}.{key}') if label_key else plain(key):<28} {n:>7}")
         if counts.other:
             lines.append(f"  {t('report.other', groups=counts.other_groups):<28} "
                          f"{counts.other:>7}")
@@ -178,7 +181,7 @@ def format_insights(found, t) -> str:
                                 count=times.answered))
         rows = list(times.by_station) + ([times.other] if times.other else [])
         for row in rows:
-            name = t("report.other", groups="") if row is times.other else row.station
+            name = t("report.other", groups="") if row is times.other else plain(row.station)
             lines.append(f"  {name:<28} {row.median_hours:>6.1f} h  ({row.answered})")
     lines += ["", t("report.waiting_heading")]
     for key, n in found.waiting_by_age:
@@ -216,10 +219,12 @@ def cmd_review_list(args: argparse.Namespace) -> int:
                   sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
+    from kiosk.review.report import plain
+
     for item in page:
         mark = " " if item.seen else "*"
-        print(f"{mark} {item.id}  {item.created[:10]}  {item.station:<20.20}  "
-              f"{item.kind:<11} {item.category:<11} {item.status:<8}  {item.headline}")
+        print(f"{mark} {item.id}  {item.created[:10]}  {plain(item.station):<20.20}  "
+              f"{item.kind:<11} {item.category:<11} {item.status:<8}  {plain(item.headline)}")
     shown = f"{args.offset + 1}-{args.offset + len(page)}" if page else "none"
     print(f"{total} matching ({shown} shown; * = not seen yet)")
     return 0
@@ -266,6 +271,7 @@ def cmd_review_status(args: argparse.Namespace) -> int:
 
 def cmd_review_audit(args: argparse.Namespace) -> int:
     from kiosk.review.audit import AUDIT_FILE, read_audit
+    from kiosk.review.report import plain
 
     config = config_from_args(args)
     contents = read_audit(config.data_dir / AUDIT_FILE)
@@ -282,7 +288,8 @@ def cmd_review_audit(args: argparse.Namespace) -> int:
                 changes.append(f"{key}: {json.dumps(r.before[key], ensure_ascii=False)} -> "
                                f"{after}" if key in r.before else f"{key}: {after}")
             note = f"  {r.note}" if r.note else ""
-            print(f"{r.at}  {r.who}  {r.action}  {r.entry}  {', '.join(changes)}{note}")
+            print(plain(f"{r.at}  {r.who}  {r.action}  {r.entry}  {', '.join(changes)}"
+                        f"{note}"))
         print(f"{len(contents.records)} audit records in {config.data_dir / AUDIT_FILE}")
     for problem in contents.problems:
         print(f"kiosk: audit log line {problem.line}: {problem.problem}", file=sys.stderr)

@@ -36,11 +36,15 @@ class ReportError(ValueError):
     """A report that cannot be made as asked (a bad week, an unknown format)."""
 
 
-def parse_week(text: str) -> tuple[str, date]:
-    """("2026-W48", Monday of that week) from "2026-W48" (also "2026W48", "2026-w8")."""
+def parse_week(text: str, now: datetime | None = None) -> tuple[str, date]:
+    """("2026-W48", Monday of that week) from "2026-W48" (also "2026W48", "2026-w8"), or
+    "this" / "last" for this or last week."""
+    if text.strip().lower() in ("this", "last"):
+        now = now or datetime.now(timezone.utc)
+        text = current_week(now - timedelta(weeks=1) if text.strip().lower() == "last" else now)
     match = _WEEK_RE.match(text.strip())
     if not match:
-        raise ReportError(f"not an ISO week: {text!r} (write it like 2026-W48)")
+        raise ReportError(f"not an ISO week: {text!r} (write it like 2026-W48, or this, last)")
     year, week = int(match[1]), int(match[2])
     try:
         monday = date.fromisocalendar(year, week, 1)
@@ -89,8 +93,8 @@ def build_report(store: Store, week: str, *, index: ReviewIndex | None = None,
                  oldest: int = 10) -> Report:
     """The report of `week` ("2026-W48"), optionally for one line or station. `index` (loaded)
     gives the waiting items of all weeks; without one, a new index is loaded here."""
-    key, monday = parse_week(week)
     now = now or datetime.now(timezone.utc)
+    key, monday = parse_week(week, now)
     entries = []
     for doc in store.week_docs(key):
         if doc.get("visibility") == "private":
@@ -143,8 +147,13 @@ def _local_date(iso: str) -> str:
     return parse_time(iso).astimezone().date().isoformat()
 
 
-def _first_line(text: str) -> str:
-    return " ".join(text.split())
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> str:
+    """User text on one line, without control characters (a terminal escape sequence in an
+    entry must not reach the supervisor's terminal or the report)."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _scope(report: Report, t: Labels) -> str:
@@ -207,7 +216,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 def md(text: str) -> str:
     """User text as literal Markdown on one line (no formatting, links or HTML from it)."""
-    return _MD_SPECIAL.sub(r"\\\1", _first_line(text))
+    return _MD_SPECIAL.sub(r"\\\1", plain(text))
 
 
 def render_markdown(report: Report, t: Labels) -> str:
@@ -287,7 +296,7 @@ def _csv_cell(value: str) -> str:
 
 def render_html(report: Report, t: Labels) -> str:
     def e_(text: str) -> str:
-        return html.escape(text, quote=True)
+        return html.escape(plain(text), quote=True)
 
     css = (content_dir() / "review" / "report.css").read_text(encoding="utf-8")
     title = _title(report, t)
@@ -309,10 +318,10 @@ def render_html(report: Report, t: Labels) -> str:
                     f'<span class="where">({e_(e.station)}, {_local_date(e.created)})</span>')
             if e.learned.strip():
                 item += (f'<br><span class="label">{e_(t("report.learned_label"))}:</span> '
-                         f"{e_(_first_line(e.learned))}")
+                         f"{e_(e.learned)}")
             elif e.noticed.strip():
                 item += (f'<br><span class="label">{e_(t("report.noticed_label"))}:</span> '
-                         f"{e_(_first_line(e.noticed))}")
+                         f"{e_(e.noticed)}")
             out.append(item + "</li>")
         out.append("</ul>")
 
@@ -326,8 +335,7 @@ def render_html(report: Report, t: Labels) -> str:
             item = (f"<li><strong>{e_(e.headline)}</strong> "
                     f'<span class="where">({e_(e.station)})</span>')
             for label, text in _idea_details(e, t):
-                item += (f'<br><span class="label">{e_(label)}:</span> '
-                         f"{e_(_first_line(text))}")
+                item += f'<br><span class="label">{e_(label)}:</span> {e_(text)}'
             out.append(item + "</li>")
         out.append("</ul>")
 
@@ -356,8 +364,8 @@ def render_html(report: Report, t: Labels) -> str:
 
 
 def _html_table(head: str, count_head: str, rows: list[tuple[str, str]]) -> str:
-    body = "".join(f'<tr><td>{html.escape(name)}</td><td class="n">{html.escape(n)}</td></tr>'
-                   for name, n in rows)
+    body = "".join(f'<tr><td>{html.escape(plain(name))}</td><td class="n">{html.escape(n)}'
+                   f"</td></tr>" for name, n in rows)
     return (f"<table><thead><tr><th>{html.escape(head)}</th><th>{html.escape(count_head)}</th>"
             f"</tr></thead><tbody>{body}</tbody></table>")
 
@@ -368,4 +376,4 @@ def write_report(text: str, out: Path) -> None:
 
 __all__ = ["Report", "ReportError", "build_report", "render", "render_markdown",
            "render_csv", "render_html", "parse_week", "current_week", "FORMATS",
-           "CSV_COLUMNS", "md"]
+           "CSV_COLUMNS", "md", "plain"]
