@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -110,8 +111,10 @@ def main() -> int:
             start = time.perf_counter()
             index.load()
             build_s = time.perf_counter() - start
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"\nindex build (in-process, all weeks): {build_s:.2f} s, "
-                  f"{len(index):,} entries indexed (private ones left out)")
+                  f"{len(index):,} entries indexed (private ones left out); "
+                  f"peak RSS {rss:.0f} MiB")
 
             results: dict[str, list[float]] = {}
             facets = index.facets()

@@ -9,9 +9,9 @@ import os
 import pytest
 
 from kiosk.review.actions import ReviewError, answer, mark_seen, set_status
-from kiosk.review.audit import AUDIT_FILE, AuditLog, read_audit
+from kiosk.review.audit import AUDIT_FILE, AuditError, AuditLog, read_audit
 from kiosk.review.queue import ReviewIndex
-from kiosk.store import Store
+from kiosk.store import Store, week_key
 
 
 @pytest.fixture
@@ -182,20 +182,26 @@ def test_audit_reader_without_a_file(tmp_path):
     assert contents.records == [] and contents.problems == []
 
 
-def test_failed_save_is_audited_as_failed(desk, monkeypatch):
-    from kiosk.store import StoreError
-
+def test_failed_save_is_audited_as_failed(desk):
     store, index, e = desk
-
-    def broken_save(entry):
-        raise StoreError("Could not save: the disk is full. The previous data is intact.")
-
-    monkeypatch.setattr(store, "save", broken_save)
-    with pytest.raises(StoreError):
+    week_file = store.entries_dir / f"{week_key(e['obs'].id)}.json"
+    store.get(e["obs"].id)  # the week is open; now its file cannot be replaced any more
+    week_file.rename(week_file.with_suffix(".away"))
+    week_file.mkdir()
+    with pytest.raises(OSError):
         mark_seen(store, e["obs"].id, by="Anna", index=index)
-    actions = [r.action for r in audit_records(store)]
-    assert actions == ["mark_seen", "mark_seen_failed"]
+    records = audit_records(store)
+    assert [r.action for r in records] == ["mark_seen", "mark_seen_failed"]
+    assert records[1].note.startswith("not saved: ")
     assert index.get(e["obs"].id).seen is False
+
+
+def test_audit_failure_stops_the_action(desk):
+    store, index, e = desk
+    (store.data_dir / AUDIT_FILE).mkdir()  # the log cannot be written
+    with pytest.raises(AuditError, match="Could not write the audit log"):
+        answer(store, e["obs"].id, "Thanks", by="Anna", index=index)
+    assert store.get(e["obs"].id).responses == []  # nothing changed without a record
 
 
 def test_audit_log_used_directly(tmp_path):

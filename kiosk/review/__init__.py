@@ -1,2 +1,9 @@
-"""Supervisor review, UI-free: the review queue index, supervisor actions with an audit log,
-aggregate-only insights and the team-meeting report. Never imports textual."""
+"""Supervisor review, UI-free (never imports textual).
+
+queue.ReviewIndex   every non-private entry in memory: filter(), search, facets; load() in a thread
+actions             mark_seen(), answer(), set_status(): validated, saved, audited, indexed
+audit.AuditLog      append-only JSON-lines log of supervisor actions; read_audit()
+insights            insights_for(index, ...): aggregates only, minimum group size, themes
+report              build_report(store, week, ...) and render(report, "md"|"csv"|"html", lang)
+commands            `kiosk report`, `kiosk insights`, `kiosk review list|seen|answer|status|audit`
+"""

@@ -15,7 +15,7 @@ from typing import Any
 from kiosk.entries import MAX_FIELD_CHARS, STATUSES, Entry, Response, now_iso
 from kiosk.review.audit import AuditLog
 from kiosk.review.queue import ReviewIndex, forget_old_weeks
-from kiosk.store import Store, StoreError
+from kiosk.store import Store
 
 MAX_NAME_CHARS = 80
 
@@ -134,7 +134,7 @@ def _apply(store: Store, entry_id: str, action: str, by: str,
         audit.append(who=who, action=action, entry=entry.id, before=before, after=after)
         try:
             store.save(updated)
-        except StoreError as exc:
+        except Exception as exc:  # a StoreError, or whatever else stopped the save
             audit.append(who=who, action=f"{action}_failed", entry=entry.id,
                          note=f"not saved: {exc}")
             raise
