@@ -111,6 +111,7 @@ def test_status_changes_and_declined_needs_a_reason(desk):
     (lambda s, e: answer(s, e["obs"].id, "x" * 4001, by="A"), "longer than 4000"),
     (lambda s, e: answer(s, e["obs"].id, "ok", by=" "), "display name"),
     (lambda s, e: answer(s, e["obs"].id, "ok", by="A" * 81), "longer than 80"),
+    (lambda s, e: answer(s, e["obs"].id, "ok", by="Anna\nBram"), "one line"),
     (lambda s, e: answer(s, e["obs"].id, "bad \udc80", by="A"), "broken characters"),
     (lambda s, e: mark_seen(s, e["private"].id, by="A"), "no entry"),
     (lambda s, e: mark_seen(s, "01ABCDEFGHJKMNPQRSTVWXYZ00", by="A"), "no entry"),

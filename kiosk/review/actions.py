@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.entries import MAX_FIELD_CHARS, STATUSES, Entry, Response, now_iso
-from kiosk.review.audit import AuditLog
+from kiosk.review.audit import AuditError, AuditLog
 from kiosk.review.queue import ReviewIndex, forget_old_weeks
 from kiosk.store import Store
 
@@ -97,6 +97,8 @@ def _clean_name(by: Any) -> str:
     by = by.strip()
     if len(by) > MAX_NAME_CHARS:
         raise ReviewError(f"The display name is longer than {MAX_NAME_CHARS} characters.")
+    if not by.isprintable():
+        raise ReviewError("The display name must be one line of plain text.")
     return by
 
 
@@ -135,14 +137,16 @@ def _apply(store: Store, entry_id: str, action: str, by: str,
         try:
             store.save(updated)
         except Exception as exc:  # a StoreError, or whatever else stopped the save
-            audit.append(who=who, action=f"{action}_failed", entry=entry.id,
-                         note=f"not saved: {exc}")
+            try:
+                audit.append(who=who, action=f"{action}_failed", entry=entry.id,
+                             note=f"not saved: {exc}")
+            except AuditError:
+                pass  # the log is failing too: report the save's own error
             raise
         if index is not None:
             index.put(updated)
         forget_old_weeks(store, updated.id)
     return updated
-
 
 
 __all__ = ["ReviewError", "mark_seen", "answer", "set_status", "MAX_NAME_CHARS"]
