@@ -145,8 +145,13 @@ if [ -n "$BUNDLE" ]; then
     export PIP_CONFIG_FILE=/dev/null PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
     PIP_SOURCE=(--no-index --find-links "$BUNDLE/wheels")
 else
-    SRC="$(cd "$SCRIPT_DIR/.." && pwd)"
-    [ -f "$SRC/pyproject.toml" ] || die "no source checkout at $SRC; use --offline BUNDLE_DIR"
+    CHECKOUT="$(cd "$SCRIPT_DIR/.." && pwd)"
+    [ -f "$CHECKOUT/pyproject.toml" ] || die "no source checkout at $CHECKOUT; use --offline BUNDLE_DIR"
+    # Build from a clean copy: a stale build/ folder in the checkout never reaches the install.
+    SRC="$(mktemp -d "${TMPDIR:-/tmp}/kiosk-src.XXXXXX")"
+    trap 'rm -rf "$SRC"' EXIT
+    tar -C "$CHECKOUT" --exclude=./.venv --exclude=./build --exclude=./dist --exclude=./.git \
+        --exclude='*.gguf' --exclude='__pycache__' --exclude='*.egg-info' -cf - . | tar -C "$SRC" -xf -
     # Portable llama.cpp build: GGML_NATIVE=ON would tune for this CPU only (see README.md).
     export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
     PIP_SOURCE=()
