@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from kiosk.store import Store
 
 # Run in a fresh interpreter: the time a supervisor waits before the queue can be drawn.
 STARTUP_CHILD = r"""
-import sys, threading, time
+import resource, sys, threading, time
 spawned = float(sys.argv[2])
 from kiosk.store import Store
 from kiosk.review.queue import ReviewIndex
@@ -46,8 +45,9 @@ total, page = index.filter(limit=50)
 shown = time.time()
 index.complete.wait()
 full = time.time()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"{imported - spawned:.3f} {opened - spawned:.3f} {shown - spawned:.3f} "
-      f"{full - spawned:.3f} {len(page)} {index.weeks_total}")
+      f"{full - spawned:.3f} {len(page)} {index.weeks_total} {rss:.0f}")
 """
 
 
@@ -100,10 +100,10 @@ def main() -> int:
             spawned = time.time()
             result = subprocess.run([sys.executable, "-c", STARTUP_CHILD, str(folder),
                                      repr(spawned)], capture_output=True, text=True, check=True)
-            imported, opened, shown, full, page, weeks = result.stdout.split()
+            imported, opened, shown, full, page, weeks, rss = result.stdout.split()
             print(f"  imports {float(imported):.3f}  store open {float(opened):.3f}  "
                   f"first page ({page} items, newest week) {float(shown):.3f}  "
-                  f"all {weeks} weeks indexed {float(full):.3f}")
+                  f"all {weeks} weeks indexed {float(full):.3f}  (peak RSS {rss} MiB)")
 
         store = Store(folder)
         try:
@@ -111,10 +111,8 @@ def main() -> int:
             start = time.perf_counter()
             index.load()
             build_s = time.perf_counter() - start
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"\nindex build (in-process, all weeks): {build_s:.2f} s, "
-                  f"{len(index):,} entries indexed (private ones left out); "
-                  f"peak RSS {rss:.0f} MiB")
+                  f"{len(index):,} entries indexed (private ones left out)")
 
             results: dict[str, list[float]] = {}
             facets = index.facets()

@@ -84,7 +84,10 @@ def test_report_counts_match_a_hand_count(demo_week):
     assert set(learned) == {f"{labels[c]} ({n})" for c, n in by_category.items()}
     for category, n in by_category.items():
         body = learned[f"{labels[category]} ({n})"]
-        assert body.count("\n- **") == n
+        items = [line for line in body.splitlines() if line.startswith("- **")]
+        times = [int(m[1]) if (m := re.search(r"\*\* \((\d+)×\)", line)) else 1
+                 for line in items]
+        assert sum(times) == n and len(items) < n  # the same lesson reported often: one line
         for e in shared:
             if e.category == category:
                 assert e.headline.replace("*", "") in body.replace("\\", "")
@@ -152,7 +155,8 @@ def test_markdown_reads_well(demo_week):
         if line.startswith("- **"):
             assert line.count("**") >= 2
     example = next(e for e in report.shared if e.learned.strip())
-    assert f"**{example.headline}**: {example.learned}" in markdown.replace("\\", "")
+    assert re.search(rf"\*\*{re.escape(example.headline)}\*\*( \(\d+×\))?: "
+                     rf"{re.escape(example.learned)}", markdown.replace("\\", ""))
     authors = {e.author for e in entries if e.author}
     assert not any(author in markdown for author in authors)
     assert markdown.rstrip().splitlines()[-1].startswith("Made on ")
@@ -267,3 +271,22 @@ def test_control_characters_never_reach_the_report(store, make_entry):
         text = render(report, fmt, "en")
         assert "\x1b" not in text and "\x07" not in text
     assert "Bell and [31mred [0m" in render(report, "md", "en").replace("\\", "")
+
+
+def test_same_lesson_reported_often_is_one_line(store, make_entry):
+    at = NOW.timestamp() - 3 * 86400
+    for i in range(3):
+        store.save(make_entry(at=at + i * 3600, station=f"Station {i}", title="Sharp corner",
+                              learned="Gloves hide small risks."))
+    store.save(make_entry(at=at + 7200, title="Sharp corner", learned="Round it off."))
+    store.save(make_entry(at=at - 3600, title="Coolant on the floor", learned="Empty the tray."))
+    report = build_report(store, "2026-W48", min_group_size=MIN, now=NOW)
+    [(category, count, found)] = report.lessons_by_category()
+    assert (category, count) == ("quality", 5)
+    assert [(x.headline, x.text, len(x.entries)) for x in found] == [
+        ("Sharp corner", "Gloves hide small risks.", 3),
+        ("Coolant on the floor", "Empty the tray.", 1), ("Sharp corner", "Round it off.", 1)]
+    markdown = render(report, "md", "en")
+    assert ("- **Sharp corner** (3×): Gloves hide small risks. "
+            "_(Station 0, Station 1, Station 2; 2026-11-24)_") in markdown
+    assert "<strong>Sharp corner</strong> (3×) " in render(report, "html", "en")

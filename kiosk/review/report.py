@@ -81,10 +81,44 @@ class Report:
         return [(c, found) for c in CATEGORIES
                 if (found := [e for e in self.shared if e.category == c])]
 
+    def lessons_by_category(self) -> list[tuple[str, int, list["Lesson"]]]:
+        """(category, entries, lessons): entries with the same headline and lesson are one
+        lesson, so a problem reported nine times reads as one line "(9×)", not nine."""
+        return [(c, len(entries), lessons(entries)) for c, entries in self.learned_by_category()]
+
     def ideas_by_status(self) -> list[tuple[str, list[Entry]]]:
         order = ("adopted", "trying", "seen", "new", "declined")
         ideas = [e for e in self.shared if e.kind == "idea"]
         return [(s, found) for s in order if (found := [e for e in ideas if e.status == s])]
+
+
+@dataclass
+class Lesson:
+    headline: str
+    text: str  # what was learned, or else what was noticed
+    entries: list[Entry]
+
+    @property
+    def stations(self) -> list[str]:
+        return sorted({e.station for e in self.entries})
+
+    @property
+    def dates(self) -> tuple[str, str]:
+        days = sorted(_local_date(e.created) for e in self.entries)
+        return days[0], days[-1]
+
+
+def lessons(entries: list[Entry]) -> list[Lesson]:
+    """The lessons of `entries` (oldest first), the most often reported first."""
+    found: dict[tuple[str, str], Lesson] = {}
+    for e in entries:
+        text = e.learned.strip() or e.noticed.strip()
+        key = (plain(e.headline).casefold(), plain(text).casefold())
+        if key in found:
+            found[key].entries.append(e)
+        else:
+            found[key] = Lesson(e.headline, text, [e])
+    return sorted(found.values(), key=lambda lesson: -len(lesson.entries))  # stable: by date
 
 
 def build_report(store: Store, week: str, *, index: ReviewIndex | None = None,
@@ -205,6 +239,16 @@ def _where(report: Report, station: str, *more: str) -> str:
     return ", ".join(parts)
 
 
+def _lesson_where(report: Report, lesson: Lesson, *, markdown: bool = True) -> str:
+    """Stations (unless the report is about one) and the day, or first and last day."""
+    first, last = lesson.dates
+    days = first if first == last else f"{first} – {last}"
+    stations = lesson.stations
+    where = ", ".join(stations[:3]) + (f" +{len(stations) - 3}" if len(stations) > 3 else "")
+    parts = ([] if report.station else [where]) + [days]
+    return md("; ".join(parts)) if markdown else "; ".join(parts)
+
+
 def _idea_details(e: Entry, t: Labels) -> list[tuple[str, str]]:
     details = [(t("report.next_label"), e.next_step), (t("report.reason_label"), e.status_reason),
                (t("report.answer_label"), e.responses[-1].text if e.responses else "")]
@@ -225,15 +269,17 @@ def render_markdown(report: Report, t: Labels) -> str:
            _summary(report, t), ""]
 
     out += [f"## {t('report.learned_heading')}", ""]
-    groups = report.learned_by_category()
+    groups = report.lessons_by_category()
     if not groups:
         out += [t("report.learned_none"), ""]
-    for category, entries in groups:
-        out += [f"### {t(f'category.{category}')} ({len(entries)})", ""]
-        for e in entries:
-            lesson = e.learned.strip() or e.noticed.strip()
-            out.append(f"- **{md(e.headline)}**" + (f": {md(lesson)}" if lesson else "")
-                       + f" _({_where(report, e.station, _local_date(e.created))})_")
+    for category, count, found in groups:
+        out += [f"### {t(f'category.{category}')} ({count})", ""]
+        for lesson in found:
+            times = f" ({t('report.times', count=len(lesson.entries))})" \
+                if len(lesson.entries) > 1 else ""
+            out.append(f"- **{md(lesson.headline)}**{times}"
+                       + (f": {md(lesson.text)}" if lesson.text else "")
+                       + f" _({_lesson_where(report, lesson)})_")
         out.append("")
 
     out += [f"## {t('report.ideas_heading')}", ""]
@@ -308,20 +354,21 @@ def render_html(report: Report, t: Labels) -> str:
            f'<p class="meta">{e_(_period(report, t))} · {e_(_scope(report, t))}</p>',
            f"<p>{e_(_summary(report, t))}</p>",
            f"<h2>{e_(t('report.learned_heading'))}</h2>"]
-    groups = report.learned_by_category()
+    groups = report.lessons_by_category()
     if not groups:
         out.append(f"<p>{e_(t('report.learned_none'))}</p>")
-    for category, entries in groups:
-        out += [f"<h3>{e_(t(f'category.{category}'))} ({len(entries)})</h3>", "<ul>"]
-        for e in entries:
-            item = (f"<li><strong>{e_(e.headline)}</strong> "
-                    f'<span class="where">({e_(e.station)}, {_local_date(e.created)})</span>')
-            if e.learned.strip():
-                item += (f'<br><span class="label">{e_(t("report.learned_label"))}:</span> '
-                         f"{e_(e.learned)}")
-            elif e.noticed.strip():
-                item += (f'<br><span class="label">{e_(t("report.noticed_label"))}:</span> '
-                         f"{e_(e.noticed)}")
+    for category, count, found in groups:
+        out += [f"<h3>{e_(t(f'category.{category}'))} ({count})</h3>", "<ul>"]
+        for lesson in found:
+            times = f" ({t('report.times', count=len(lesson.entries))})" \
+                if len(lesson.entries) > 1 else ""
+            item = (f"<li><strong>{e_(lesson.headline)}</strong>{html.escape(times)} "
+                    f'<span class="where">({e_(_lesson_where(report, lesson, markdown=False))})'
+                    f"</span>")
+            if lesson.text:
+                label = "report.learned_label" if lesson.entries[0].learned.strip() \
+                    else "report.noticed_label"
+                item += f'<br><span class="label">{e_(t(label))}:</span> {e_(lesson.text)}'
             out.append(item + "</li>")
         out.append("</ul>")
 
@@ -374,6 +421,6 @@ def write_report(text: str, out: Path) -> None:
     out.write_text(text, encoding="utf-8", newline="")
 
 
-__all__ = ["Report", "ReportError", "build_report", "render", "render_markdown",
+__all__ = ["Report", "Lesson", "lessons", "ReportError", "build_report", "render", "render_markdown",
            "render_csv", "render_html", "parse_week", "current_week", "FORMATS",
            "CSV_COLUMNS", "md", "plain"]
