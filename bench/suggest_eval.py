@@ -1,0 +1,224 @@
+"""Suggestion quality on the dev set (../shared/eval/observations_dev.jsonl):
+
+1. Category accuracy per language, with a confusion summary, against chance and the majority
+   baseline; plus ablations (keywords only, nearest example only). The keyword lists were written
+   by someone who had read the dev set, so the full figure is optimistic; "nearest example only"
+   (no keyword can fire) is a pessimistic bound for text the lists were not written near.
+2. Related entries ("seen before?"): does a paraphrase retrieve its original (hit@1, hit@3), and
+   leave-one-out: is the top related entry of each observation of the same category. The pool
+   holds the dev observations plus the example sentences of content/coach/*/categories.toml as
+   distractors.
+3. With --model: how much of the real model's output passes the quality gate, and why the rest
+   fails (slow: runs the model on every observation).
+
+    python bench/suggest_eval.py [--model] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kiosk.coach.classify import Classifier, related  # noqa: E402
+from kiosk.entries import CATEGORIES  # noqa: E402
+from kiosk.paths import content_dir  # noqa: E402
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "observations_dev.jsonl"
+
+# A colleague reporting the same thing in other words (written for this benchmark), in dev order.
+PARAPHRASES = [
+    "Again a pallet fell from the stack when the reach truck stopped hard; people walk in that "
+    "aisle.",
+    "Weer iemand zonder bril bij de slijpmachine gezien; de veiligheidsbrillen liggen te ver weg.",
+    "Lathe parts came out oversize again; it was the worn insert.",
+    "Weer luchtbellen in het gietwerk omdat de matrijs koud was bij de start.",
+    "Waiting again for QC to release the first piece, half an hour lost.",
+    "Omstellen kostte veel tijd, we moesten het gereedschap zoeken.",
+    "Suction of the pick and place vacuum pump keeps getting weaker and the pump is noisy.",
+    "De ketting van de band slipt weer, de spanner kan niet verder.",
+    "Thanks to the note from the night shift about the mixer we did not have to search.",
+    "De nieuwe collega heeft op een kaartje in zijn eigen taal gezet hoe je de storing reset.",
+    "The folded cartons are stored far from where they are folded; lots of walking.",
+    "Na het onderhoud ontbrak de afscherming op de band weer.",
+    "Caps were loose because the capper torque was wrong after the changeover.",
+    "Koelvloeistof in de freesmachine schuimde en rook vies, verversen hielp.",
+    "Short talk between operators and maintenance about the downtime list at the start of the "
+    "shift.",
+]
+
+
+@dataclass
+class Item:
+    """Stands in for an Entry in related(): text, language, category."""
+
+    what_happened: str
+    language: str
+    category: str
+    source: str
+    title: str = ""
+    noticed: str = ""
+    learned: str = ""
+    next_step: str = ""
+
+
+def load_dev() -> list[dict]:
+    if not DEV_SET.exists():
+        sys.exit(f"no dev set at {DEV_SET}")
+    return [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+
+
+def examples_pool() -> list[Item]:
+    pool = []
+    for lang in ("en", "nl"):
+        data = tomllib.loads((content_dir() / "coach" / lang / "categories.toml").read_text())
+        for category, table in data.items():
+            pool += [Item(text, lang, category, "example") for text in table.get("examples", [])]
+    return pool
+
+
+# -- categories ---------------------------------------------------------------------------------
+
+def accuracy(dev: list[dict], make, verbose: bool = False) -> dict[str, tuple[int, int, Counter]]:
+    out = {}
+    for lang in ("en", "nl"):
+        clf = make(lang)
+        rows = [o for o in dev if o["lang"] == lang]
+        confusion: Counter = Counter()
+        hits = 0
+        for o in rows:
+            guess = clf.classify(o["text"])
+            hits += guess.category == o["category"]
+            confusion[(o["category"], guess.category)] += 1
+            if verbose and guess.category != o["category"]:
+                print(f"   miss [{lang}] {o['category']} -> {guess.category}: {o['text'][:70]}"
+                      f"  evidence {guess.evidence[:6]}")
+        out[lang] = (hits, len(rows), confusion)
+    return out
+
+
+def keywords_only(lang: str) -> Classifier:
+    clf = Classifier(lang)
+    clf.EXAMPLE_WEIGHT = 0.0
+    return clf
+
+
+def examples_only(lang: str) -> Classifier:
+    clf = Classifier(lang)
+    clf.keywords = {c: [] for c in clf.keywords}
+    clf.MIN_EVIDENCE = 0.01
+    return clf
+
+
+def print_accuracy(name: str, result: dict, chance_note: str) -> None:
+    total_hits = sum(h for h, _, _ in result.values())
+    total = sum(n for _, n, _ in result.values())
+    parts = ", ".join(f"{lang} {h}/{n} ({h / n:.0%})" for lang, (h, n, _) in result.items())
+    print(f"{name:<34} {total_hits}/{total} ({total_hits / total:.0%})  [{parts}]{chance_note}")
+
+
+def confusion_summary(result: dict) -> None:
+    for lang, (_, _, confusion) in result.items():
+        wrong = [f"{truth}->{guess} x{n}" for (truth, guess), n in sorted(confusion.items())
+                 if truth != guess]
+        print(f"   confusions {lang}: {', '.join(wrong) or 'none'}")
+
+
+# -- related entries ----------------------------------------------------------------------------
+
+def related_quality(dev: list[dict], verbose: bool) -> None:
+    originals = [Item(o["text"], o["lang"], o["category"], "dev") for o in dev]
+    pool = originals + examples_pool()
+    at1 = at3 = offered = 0
+    for i, paraphrase in enumerate(PARAPHRASES):
+        lang = dev[i]["lang"]
+        found = related(paraphrase, lang, pool, k=3)
+        ranks = [r.entry for r in found]
+        offered += bool(found)
+        at1 += bool(ranks) and ranks[0] is originals[i]
+        at3 += originals[i] in ranks
+        if verbose and (not ranks or ranks[0] is not originals[i]):
+            top = ranks[0].what_happened[:60] if ranks else "nothing"
+            print(f"   paraphrase miss: {paraphrase[:60]} -> {top}")
+    n = len(PARAPHRASES)
+    print(f"paraphrase -> original: hit@1 {at1}/{n} ({at1 / n:.0%}), hit@3 {at3}/{n} "
+          f"({at3 / n:.0%}); something offered for {offered}/{n}  "
+          f"(pool {len(pool)} texts: dev + {len(pool) - n} distractors; chance hit@1 "
+          f"{1 / len(pool):.1%})")
+
+    same = offered = 0
+    chance = []
+    for i, o in enumerate(originals):
+        others = [p for p in pool if p is not o]
+        chance.append(sum(p.category == o.category for p in others) / len(others))
+        found = related(o.what_happened, o.language, others, k=1)
+        if found:
+            offered += 1
+            same += found[0].entry.category == o.category
+    print(f"leave-one-out: top related entry has the same category for {same}/{offered} "
+          f"observations that got one ({same / max(offered, 1):.0%}; {offered}/{len(originals)} "
+          f"got one; chance {sum(chance) / len(chance):.0%})")
+
+
+# -- the model through the gate -----------------------------------------------------------------
+
+def model_gate(dev: list[dict]) -> None:
+    from kiosk.coach.suggest import Coach
+    from kiosk.config import load_config
+
+    coach = Coach(load_config(env={}))
+    if not coach.wait_ready(300):
+        print(f"model not available: {coach.status.message}")
+        return
+    spec = coach.engine.spec
+    kept: Counter = Counter()
+    reasons: Counter = Counter()
+    asked = 0
+    for o in dev:
+        result = coach.suggest(o["text"], o["lang"])
+        if result.model is None:
+            continue
+        asked += 1
+        for item in result.items:
+            kept[item.kind] += item.is_ai
+        for r in result.rejected:
+            reasons[f"{r.kind}:{r.reason}"] += 1
+    coach.close()
+    print(f"model {spec.name} asked for {asked} observations (languages {','.join(spec.languages)};"
+          f" others use the bank): shown AI questions {kept['question']} (at most 2 each), ideas "
+          f"{kept['idea']}, titles {kept['title']}")
+    print(f"   rejected by the gate: {dict(reasons.most_common())}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", action="store_true", help="also run the real model")
+    parser.add_argument("--verbose", action="store_true", help="show the misses")
+    args = parser.parse_args()
+    dev = load_dev()
+    counts = Counter(o["category"] for o in dev)
+    majority = counts.most_common(1)[0]
+    chance = (f"  chance {1 / len(CATEGORIES):.0%} (1 of {len(CATEGORIES)}), majority class "
+              f"'{majority[0]}' {majority[1] / len(dev):.0%}")
+    print(f"dev set: {len(dev)} observations ({dict(Counter(o['lang'] for o in dev))}), "
+          f"categories {dict(counts)}")
+    full = accuracy(dev, Classifier, args.verbose)
+    print_accuracy("category, keywords + nearest example", full, chance)
+    confusion_summary(full)
+    print_accuracy("   ablation: keywords only", accuracy(dev, keywords_only), "")
+    print_accuracy("   ablation: nearest example only", accuracy(dev, examples_only, args.verbose),
+                   "")
+    related_quality(dev, args.verbose)
+    if args.model:
+        model_gate(dev)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

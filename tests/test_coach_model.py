@@ -1,0 +1,152 @@
+"""The coach with the REAL default model (models/SmolLM2-135M-Instruct.Q4_1.gguf, installed by
+`kiosk models install-default` in the set-up). Run alone with `pytest -m model`.
+
+Checks what the issue asks: for every dev observation the suggestions pass the quality gate or are
+replaced (never empty), cancel stops generation within 0.5 s, a time limit holds, the stream is
+what the result is parsed from, and the warm prefix is really reused."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.coach import gate
+from kiosk.coach.engine import READY
+from kiosk.coach.prompts import prompt_set
+from kiosk.coach.registry import check_file, load_registry
+from kiosk.coach.suggest import BANK, Coach
+from kiosk.config import load_config
+
+pytestmark = pytest.mark.model
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "observations_dev.jsonl"
+SPEC = load_registry().get(load_registry().default)
+TEXT = ("The vacuum pump on the pick and place is getting louder and the suction is weaker. "
+        "Cleaned the filter, a bit better.")
+
+if check_file(SPEC, verify_hash=False) is not None:
+    pytest.skip(f"default model not installed at {SPEC.path}: run `kiosk models install-default` "
+                f"(make setup does)", allow_module_level=True)
+
+
+def dev_observations() -> list[dict]:
+    if DEV_SET.exists():
+        return [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    return [{"lang": "en", "category": "maintenance", "text": TEXT}]
+
+
+@pytest.fixture(scope="module")
+def coach():
+    config = load_config(env={}).with_changes(max_tokens=64, time_limit=20.0)
+    coach = Coach(config)
+    coach.start_loading()
+    assert coach.wait_ready(120), coach.status
+    yield coach
+    coach.close()
+
+
+def test_the_model_loads_and_is_ready(coach):
+    assert coach.state == READY and coach.model_name == SPEC.name
+    assert SPEC.name in coach.status_text("en")
+
+
+@pytest.mark.parametrize("observation", dev_observations(), ids=lambda o: o["text"][:30])
+def test_every_dev_observation_gets_gated_suggestions_never_empty(coach, observation):
+    lang, text = observation["lang"], observation["text"]
+    pieces: list[str] = []
+    result = coach.suggest(text, lang, on_token=pieces.append)
+    assert 1 <= len(result.questions) <= 3 and all(q.text.strip() for q in result.questions)
+    assert result.idea.text.strip() and result.title.text.strip()
+    examples = tuple(prompt_set(lang).example_outputs())
+    for item in result.items:
+        if item.is_ai:  # model text is shown only when it passes the gate
+            assert item.source == SPEC.name
+            assert gate.check(item.text, item.kind, lang, text, examples=examples).ok, item
+        else:
+            assert item.source in (BANK, "text")
+    for rejected in result.rejected:  # and what was turned down is not shown
+        assert rejected.text not in [item.text for item in result.items]
+        assert rejected.reason in gate.REASONS
+    if SPEC.writes(lang):
+        assert result.model == SPEC.name and result.raw
+        assert "".join(pieces) == result.raw  # the UI sees exactly what was parsed
+        assert result.stop_reason in ("done", "eos", "stop", "max_tokens")
+        assert result.tokens <= 64
+    else:
+        assert result.stop_reason == "language" and not pieces
+
+
+def test_the_model_contributes_in_english(coach):
+    """Not everything falls back: over the English dev set the model's text is used."""
+    english = [o["text"] for o in dev_observations() if o["lang"] == "en"]
+    used = sum(item.is_ai for text in english for item in coach.suggest(text, "en").items)
+    assert used >= len(english)  # on average at least one AI suggestion per observation
+
+
+def test_warm_prefix_is_reused_and_first_token_is_quick(coach):
+    result = coach.engine.generate(prompt_set("en").build(TEXT).text, max_tokens=4)
+    assert result.reused_tokens > 300  # the few-shot prefix was not evaluated again
+    assert result.prompt_tokens - result.reused_tokens < 80
+    assert result.first_token_s < 1.5  # target 0.5 s on an idle machine: see bench/coach.py
+
+
+def test_cancel_stops_generation_within_half_a_second(coach):
+    cancel = threading.Event()
+    first = threading.Event()
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(coach.engine.generate(
+        "<|im_start|>user\nCount from 1 to 500.<|im_end|>\n<|im_start|>assistant\n1, 2, 3,",
+        max_tokens=400, on_token=lambda piece: first.set(), cancel=cancel)))
+    worker.start()
+    assert first.wait(10)
+    started = time.monotonic()
+    cancel.set()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert time.monotonic() - started < 0.5
+    assert results[0].stop_reason == "cancelled" and results[0].tokens < 400
+
+
+def test_cancel_during_a_cold_prompt_stops_within_half_a_second(coach):
+    coach.engine.forget()  # the whole few-shot prompt must be evaluated again
+    cancel = threading.Event()
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(coach.suggest(TEXT, "en",
+                                                                          cancel=cancel)))
+    worker.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    cancel.set()
+    worker.join(5)
+    assert time.monotonic() - started < 0.5
+    assert results[0].stop_reason == "cancelled" and len(results[0].questions) == 3
+    coach.warm("en")
+
+
+def test_coach_cancel_stops_a_running_suggestion(coach):
+    first = threading.Event()
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(coach.suggest(
+        TEXT, "en", on_token=lambda piece: first.set())))
+    worker.start()
+    assert first.wait(10)
+    started = time.monotonic()
+    coach.cancel()
+    worker.join(5)
+    assert time.monotonic() - started < 0.5
+    assert results[0].stop_reason in ("cancelled", "done", "eos")  # it may just have finished
+    assert len(results[0].questions) == 3
+
+
+def test_time_limit_holds(coach):
+    started = time.monotonic()
+    result = coach.engine.generate(
+        "<|im_start|>user\nCount from 1 to 500.<|im_end|>\n<|im_start|>assistant\n1, 2, 3,",
+        max_tokens=400, time_limit=0.4)
+    elapsed = time.monotonic() - started
+    assert result.stop_reason == "time_limit", result
+    assert elapsed < 0.4 + 0.3
