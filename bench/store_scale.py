@@ -30,7 +30,7 @@ from kiosk.store import Store
 
 # Run in a fresh interpreter: the time a supervisor waits before the queue can be drawn.
 STARTUP_CHILD = r"""
-import resource, sys, threading, time
+import sys, threading, time
 spawned = float(sys.argv[2])
 from kiosk.store import Store
 from kiosk.review.queue import ReviewIndex
@@ -45,7 +45,8 @@ total, page = index.filter(limit=50)
 shown = time.time()
 index.complete.wait()
 full = time.time()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's peak (ru_maxrss would include the parent's, kept across exec)
+rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
 print(f"{imported - spawned:.3f} {opened - spawned:.3f} {shown - spawned:.3f} "
       f"{full - spawned:.3f} {len(page)} {index.weeks_total} {rss:.0f}")
 """
