@@ -52,6 +52,18 @@ def coach():
 def test_the_model_loads_and_is_ready(coach):
     assert coach.state == READY and coach.model_name == SPEC.name
     assert SPEC.name in coach.status_text("en")
+    if not SPEC.writes("nl"):
+        assert "vragenbank" in coach.status_text("nl")
+
+
+def test_closing_while_loading_leaves_it_shut_down():
+    other = Coach(load_config(env={}))
+    other.start_loading()
+    time.sleep(0.05)
+    other.close()
+    assert other.engine.wait(30) is False
+    assert other.state == "unavailable" and other.status.code == "closed"
+    assert other.engine._llm is None
 
 
 @pytest.mark.parametrize("observation", dev_observations(), ids=lambda o: o["text"][:30])
@@ -74,7 +86,8 @@ def test_every_dev_observation_gets_gated_suggestions_never_empty(coach, observa
     if SPEC.writes(lang):
         assert result.model == SPEC.name and result.raw
         assert "".join(pieces) == result.raw  # the UI sees exactly what was parsed
-        assert result.stop_reason in ("done", "eos", "stop", "max_tokens")
+        # time_limit only when other processes starve the CPU (seen at load average > 3)
+        assert result.stop_reason in ("done", "eos", "stop", "max_tokens", "time_limit"), result
         assert result.tokens <= 64
     else:
         assert result.stop_reason == "language" and not pieces

@@ -633,6 +633,10 @@ def test_model_is_not_asked_for_a_language_it_does_not_write_or_too_little_text(
     assert all(q.source == BANK for q in result.questions)
     assert bank("nl").questions  # Dutch questions come from the Dutch bank
     assert result.questions[0].text in sum(bank("nl").questions.values(), ())
+    coach.wait_ready(5)
+    assert "vragenbank" in coach.status_text("nl") and "fake-model" in coach.status_text("nl")
+    assert coach.status_text("en") == load_strings("en")["coach.status.ready"].format(
+        model="fake-model")
     assert coach.suggest("Pump.", "en").stop_reason == "too_little_text"
     assert engine.calls == []
 
@@ -641,7 +645,8 @@ def test_status_text_when_ready_names_the_model(config):
     coach = fake_coach(config)
     coach.wait_ready(5)
     assert coach.state == READY
-    assert "fake-model" in coach.status_text("en") and "fake-model" in coach.status_text("nl")
+    assert coach.status_text("en") == "Coach ready (fake-model)"
+    assert coach.status_text("nl") == "Coach klaar (fake-model)"
 
 
 def test_title_from_text_uses_the_first_words():

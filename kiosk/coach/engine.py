@@ -199,16 +199,19 @@ class Engine:
                       f"llama.cpp could not load {self.spec.path.name} ({exc}); run "
                       f"`kiosk models verify {self.spec.name}`")
             return
-        if self._closing.is_set():
-            llm.close()
-            return
         with self._lock:
+            if self._closing.is_set():  # close() came while loading
+                llm.close()
+                return
             self._llm = llm
         for prefix in self.warm_prefixes:
             self.warm(prefix)
-        self.load_seconds = time.perf_counter() - started
-        log.info("coach model %s ready in %.2f s", self.spec.name, self.load_seconds)
-        self._set(READY)
+        with self._lock:
+            if self._llm is None or self._closing.is_set():
+                return
+            self.load_seconds = time.perf_counter() - started
+            log.info("coach model %s ready in %.2f s", self.spec.name, self.load_seconds)
+            self._set(READY)
 
     # -- generation ------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
@@ -226,7 +229,7 @@ class Engine:
                 return 0
             tokens = self._tokenize(prefix)
             before = self._llm.n_tokens
-            reused = self._feed(tokens, _Stopper(cancel, None))
+            reused = self._feed(tokens, _Stopper(cancel, None, self._closing))
             log.debug("warm prefix: %d tokens, %d reused (had %d)", len(tokens), reused, before)
             return len(tokens) - reused
 

@@ -3,11 +3,14 @@
     coach = Coach(config)                 # cheap; nothing is loaded yet
     coach.start_loading()                 # background thread: check file, load model, warm prefix
     coach.state                           # "loading" | "ready" | "unavailable"
-    coach.status_text("nl")               # one line for the screen, in that language
+    coach.status_text("nl")               # one line for the screen, in that language (it says so
+                                          # when the model does not write that language)
     coach.warm("nl")                      # optional, when a worker picks a language: pre-evaluates
                                           # that language's fixed prompt in the background
 
-    # in a thread worker (blocking; tokens stream through on_token from that thread):
+    # in a thread worker (blocking; tokens stream through on_token from that thread). `text` is
+    # what the worker wrote (the filled-in fields joined); the time limit includes waiting for a
+    # model that is still loading:
     result = coach.suggest(text, "en", on_token=print, cancel=event)
     result.questions   # 1-3 Suggested(kind="question", text, source)
     result.idea        # Suggested(kind="idea", ...)
@@ -177,6 +180,8 @@ class Coach:
         t = Strings(lang)
         status = self.status
         if status.state == READY:
+            if not self._model_writes(_lang(lang)):
+                return t("coach.status.bank_only", model=self.model_name)
             return t("coach.status.ready", model=self.model_name)
         if status.state == LOADING:
             return t("coach.status.loading")
