@@ -250,16 +250,38 @@ def test_related_finds_the_original_of_a_paraphrase(make_entry):
 def test_related_respects_privacy_and_the_entry_being_edited(config, make_entry):
     coach = fake_coach(config)
     text = "The glue nozzle was clogged again this morning."
-    mine = make_entry(what_happened=text, visibility="private", author="me-1")
-    theirs = make_entry(what_happened=text, visibility="private", author="other-2")
-    supervisor = make_entry(what_happened=text, visibility="supervisor", author="other-3")
-    shared = make_entry(what_happened=text, visibility="team", author="other-4")
+
+    def entry(n: int, **fields):
+        return make_entry(what_happened=f"{text} ({n})", title=f"Glue nozzle clogged {n}",
+                          noticed="", learned="", next_step="", **fields)
+
+    mine = entry(1, visibility="private", author="me-1")
+    theirs = entry(2, visibility="private", author="other-2")
+    supervisor = entry(3, visibility="supervisor", author="other-3")
+    shared = entry(4, visibility="team", author="other-4")
     found = [r.entry for r in coach.related(text, [mine, theirs, supervisor, shared], lang="en")]
     assert found == [shared]
     found = {r.entry.id for r in coach.related(text, [mine, theirs, shared], lang="en",
                                                author="me-1")}
     assert found == {mine.id, shared.id}
     assert coach.related(text, [shared], lang="en", exclude_id=shared.id) == []
+
+
+def test_related_skips_repeats_and_weak_matches(make_entry):
+    def entry(text: str, title: str):
+        return make_entry(what_happened=text, title=title, noticed="", learned="", next_step="")
+
+    data = tomllib.loads((content_dir() / "coach" / "en" / "categories.toml").read_text())
+    filler = [entry(text, text[:40]) for table in data.values() for text in table["examples"]
+              if "nozzle" not in text]
+    same = [entry(f"The glue nozzle was clogged, day {i}.", "Clogged glue nozzle")
+            for i in range(3)]
+    weak = entry("Glue pallets were in the way, blocking the route near packing and shipping.",
+                 "Pallets in the way")
+    found = related("Glue nozzle clogged again, cleaning it took twenty minutes.", "en",
+                    [*filler, *same, weak])
+    assert len(found) == 1 and found[0].entry in same
+    assert 0 < found[0].strength <= 1
 
 
 def test_related_is_quick_enough_for_a_kiosk(make_entry):

@@ -164,10 +164,12 @@ def classifier(lang: str) -> Classifier:
 
 @dataclass(frozen=True)
 class Related:
-    """An earlier entry like the new text: the entry, its BM25 score, the words both use."""
+    """An earlier entry like the new text: the entry, its BM25 score, how strong the match is
+    (0-1: the share of the text's term weight the entry covers) and the words both use."""
 
     entry: Any
     score: float
+    strength: float
     shared: tuple[str, ...]
 
 
@@ -177,9 +179,14 @@ def entry_text(entry: Any) -> str:
     return "\n".join(p for p in parts if p)
 
 
+MIN_STRENGTH = 0.2  # below this, "related" entries were mostly of another category (dev set)
+
+
 def related(text: str, lang: str, candidates: Iterable[Any], k: int = 3, *,
-            min_shared: int = 2) -> list[Related]:
-    """Up to `k` candidates most like `text` (BM25), each sharing at least `min_shared` terms.
+            min_shared: int = 2, min_strength: float = MIN_STRENGTH) -> list[Related]:
+    """Up to `k` candidates most like `text` (BM25), each sharing at least `min_shared` terms and
+    covering at least `min_strength` of the text's term weight; an entry with the same headline
+    (or text) as one already offered is skipped: a kiosk often holds repeats.
 
     Candidates are Entry objects (or anything with the Entry text fields and `language`)."""
     pool = list(candidates)
@@ -188,14 +195,23 @@ def related(text: str, lang: str, candidates: Iterable[Any], k: int = 3, *,
     query = index_terms(text, lang)
     if not query:
         return []
-    docs = [index_terms(entry_text(e), getattr(e, "language", lang)) for e in pool]
-    ranked = sorted(zip(BM25(docs).scores(query), range(len(pool))), key=lambda p: -p[0])
+    texts = [entry_text(e) for e in pool]
+    docs = [index_terms(t, getattr(e, "language", lang)) for t, e in zip(texts, pool)]
+    bm25 = BM25(docs)
     query_set = set(query)
+    unseen = math.log(1 + (len(docs) + 0.5) / 0.5)  # a term no entry has counts as the rarest
+    best = sum(bm25.idf.get(term, unseen) for term in query_set) or 1.0
+    ranked = sorted(zip(bm25.scores(query), range(len(pool))), key=lambda p: -p[0])
     found: list[Related] = []
+    seen_texts: set[str] = set()
     for score, i in ranked:
-        if score <= 0 or len(found) >= k:
+        if score <= 0 or len(found) >= k or score / best < min_strength:
             break
-        shared = sorted(t for t in query_set & set(docs[i]) if "~" not in t)
-        if len(query_set & set(docs[i])) >= min_shared:
-            found.append(Related(pool[i], round(score, 3), tuple(shared)))
+        common = query_set & set(docs[i])
+        key = " ".join((getattr(pool[i], "headline", "") or texts[i]).lower().split())
+        if len(common) < min_shared or key in seen_texts:
+            continue
+        seen_texts.add(key)
+        shared = tuple(sorted(t for t in common if "~" not in t))
+        found.append(Related(pool[i], round(score, 3), round(min(1.0, score / best), 3), shared))
     return found
