@@ -64,6 +64,7 @@ SOURCE = ("The vacuum pump on the pick and place is getting louder and the sucti
     ("When did the pump start to get louder?", "idea", "is_a_question"),
     ("Why is the pump on the pick and place getting louder?", "question", "echo"),
     ("What else might the new colleague not have been shown yet?", "question", "copied_example"),
+    ("Make a short walk-around list for every vacuum pump.", "idea", "copied_example"),
     ("How often do forklifts drive too fast at the corner?", "question", "off_topic"),
     ("How could the blorfing snarkle grimbotz the pump?", "question", "garbled"),
     ("Ask a colleague to bring cake on Friday.", "idea", "off_topic"),

@@ -158,10 +158,14 @@ def _longest_common_run(a: list[str], b: list[str]) -> int:
 
 
 def _similar(a: list[str], b: list[str]) -> bool:
+    """Mostly the same words, or a run of 5+ words (or most of it) copied."""
     if not a or not b:
         return False
     sa, sb = set(a), set(b)
-    return len(sa & sb) / len(sa | sb) >= 0.7
+    if len(sa & sb) / len(sa | sb) >= 0.7:
+        return True
+    run = _longest_common_run(a, b)
+    return run >= 5 or (run >= 3 and run >= 0.6 * len(a))
 
 
 def _unknown_words(content: list[str], source: list[str], lang: str,
