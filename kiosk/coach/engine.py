@@ -364,7 +364,11 @@ def _first_stop(text: str, stops: tuple[str, ...]) -> int | None:
 
 class FakeEngine:
     """Engine stand-in for UI tests: no model; streams `tokens` with `delay` seconds between them
-    (after `first_delay`), honouring cancel, time limit, max_tokens and `until` like the real one."""
+    (after `first_delay`), honouring cancel, time limit, max_tokens and `until` like the real one.
+
+    The default answer is about a pump noise: the quality gate only lets it through for a worker
+    text that mentions a pump (otherwise it is "off_topic" and the bank fills in). Pass `tokens`
+    for other texts; the first token continues the prompt's lead ("Title:"), e.g. " Belt slips"."""
 
     # The prompt ends with the first label ("Title:"), so the answer starts with its value.
     DEFAULT_TOKENS = (" Pump", " noise", "\n", "Question:", " When", " did", " the",
