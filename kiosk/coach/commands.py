@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     verify = models_sub.add_parser("verify", help="check size, GGUF header and sha256")
     verify.add_argument("names", nargs="*", metavar="NAME",
-                        help="models to check (default: every installed one and the configured one)")
+                        help="models to check (default: every installed one and the "
+                             "configured one)")
     verify.set_defaults(func=cmd_models_verify)
 
     add = models_sub.add_parser("add", help="register another GGUF model file")
@@ -275,4 +276,5 @@ def _print_suggestions(result, status, found, note) -> None:
     if result.rejected:
         print("rejected model output (quality gate):")
         for r in result.rejected:
-            print(f"   {r.kind}: {r.text!r} -> {r.reason}{' (' + r.detail + ')' if r.detail else ''}")
+            detail = f" ({r.detail})" if r.detail else ""
+            print(f"   {r.kind}: {r.text!r} -> {r.reason}{detail}")

@@ -157,7 +157,8 @@ class Engine:
         return self._status
 
     def wait(self, timeout: float | None = None, cancel: threading.Event | None = None) -> bool:
-        """Wait until loading has finished (at most `timeout` s, or until `cancel`); True if ready."""
+        """Wait until loading has finished (at most `timeout` s, or until `cancel`); True if
+        the model is ready."""
         end = None if timeout is None else time.monotonic() + timeout
         while not self._ready.is_set():
             if cancel is not None and cancel.is_set():
