@@ -207,11 +207,10 @@ def related(text: str, lang: str, candidates: Iterable[Any], k: int = 3, *,
     for score, i in ranked:
         if score <= 0 or len(found) >= k or score / best < min_strength:
             break
-        common = query_set & set(docs[i])
+        shared = tuple(sorted(t for t in query_set & set(docs[i]) if "~" not in t))
         key = " ".join((getattr(pool[i], "headline", "") or texts[i]).lower().split())
-        if len(common) < min_shared or key in seen_texts:
+        if len(shared) < min_shared or key in seen_texts:  # compound parts alone do not count
             continue
         seen_texts.add(key)
-        shared = tuple(sorted(t for t in common if "~" not in t))
         found.append(Related(pool[i], round(score, 3), round(min(1.0, score / best), 3), shared))
     return found
