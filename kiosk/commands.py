@@ -44,12 +44,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CommandError("the kiosk app needs a terminal (run it on a console or in tmux)")
     store = open_store(config)
+    coach = None
     try:
+        from kiosk.coach.suggest import Coach
         from kiosk.ui.app import make_app
 
-        app = make_app(config, store)
+        coach = Coach(config)  # loads in the background once the app runs; never blocks it
+        app = make_app(config, store, coach=coach)
         app.run()
     finally:
+        if coach is not None:
+            coach.close()
         store.close()
     return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kiosk.i18n import load_strings
 from kiosk.identity import pseudonym
 from kiosk.store import Store
@@ -136,7 +138,8 @@ def _english_labels_on(text: str) -> set[str]:
     english = load_strings("en")
     dutch_values = set(load_strings("nl").values())  # e.g. the "English" switch on Dutch screens
     return {value for value in english.values()
-            if len(value) > 3 and value in text and value not in dutch_values}
+            if len(value) > 3 and value not in dutch_values
+            and re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", text)}
 
 
 async def test_language_switch_changes_every_visible_label(tmp_path):

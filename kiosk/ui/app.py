@@ -83,6 +83,8 @@ class KioskApp(App, inherit_bindings=False):
 
         self.session = session
         self.set_language(session.language)
+        if self.coach is not None:
+            self.coach.warm(session.language)
         self.last_activity = self.clock()
         draft = self.store.load_draft(session.draft_key(self.config.station))
         self.push_screen(CaptureScreen(draft=draft))

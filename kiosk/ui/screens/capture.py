@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Static, TextArea
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError
 from kiosk.store import StoreError, StoreWriteError
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.coachpanel import CoachPanel, SuggestionList
 from kiosk.ui.widgets.cycler import Cycler
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
 DRAFT_DELAY = 1.0  # seconds after the last change before the draft is written
+MIN_WORDS_FOR_COACH = 4  # offer suggestions automatically only once there is something to ask about
+
+
+class CoachToken(Message):
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+
+class CoachDone(Message):
+    def __init__(self, result, text: str):
+        super().__init__()
+        self.result, self.text = result, text
 
 
 class CaptureScreen(KioskScreen):
@@ -24,10 +44,11 @@ class CaptureScreen(KioskScreen):
         Key("f2", "keys.save", "save"),
         Key("f3", "keys.feed", "feed"),
         Key("f4", "keys.mine", "mine"),
+        Key("f5", "keys.coach", "coach"),
         Key("f10", "keys.logout", "logout"),
         Key("f12", "keys.admin", "app.admin"),
     ]
-    BINDINGS = key_bindings(*KEYS)
+    BINDINGS = key_bindings(*KEYS) + [Binding("escape", "stop_coach", show=False)]
 
     def __init__(self, draft: dict[str, Any] | None = None):
         super().__init__()
@@ -35,6 +56,12 @@ class CaptureScreen(KioskScreen):
         self._draft_timer: Timer | None = None
         self._dirty = False
         self._loading = False
+        self._coach_timer: Timer | None = None
+        self._coach_cancel: threading.Event | None = None
+        self._coach_text = ""  # the text the last suggestions were made for
+        self._category_touched = bool(self.initial.get("category"))
+        self._last_field = "noticed"
+        self.offered: list[dict[str, Any]] = []  # {"s": Suggested, "verdict", "final"}
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -63,11 +90,14 @@ class CaptureScreen(KioskScreen):
                                        show_line_numbers=False, compact=True,
                                        highlight_cursor_line=False,
                                        placeholder=t(f"capture.placeholder_{name}"))
+            yield CoachPanel(t)
         yield self.keybar()
 
     def on_mount(self) -> None:
         self.load_fields(self.initial)
         self.query_one("#what_happened", TextArea).focus()
+        self.refresh_coach_status()
+        self.set_interval(2.0, self.refresh_coach_status)
 
     def on_screen_resume(self) -> None:
         if not self.has_text():
@@ -79,7 +109,7 @@ class CaptureScreen(KioskScreen):
                                   for name in REFLECTION_FIELDS}
         for name in ("kind", "category", "visibility"):
             values[name] = self.query_one(f"#{name}", Cycler).value
-        values["title"] = self.initial.get("title", "")
+            values["title"] = self.initial.get("title", "")
         return values
 
     def load_fields(self, values: dict[str, Any]) -> None:
@@ -102,9 +132,18 @@ class CaptureScreen(KioskScreen):
     # -- drafts -------------------------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._changed()
+        if not self._loading:
+            self._schedule_coach()
 
     def on_cycler_changed(self, event: Cycler.Changed) -> None:
+        if event.cycler.id == "category" and not self._loading:
+            self._category_touched = True
         self._changed()
+
+    def on_descendant_focus(self, event) -> None:
+        widget = event.widget
+        if isinstance(widget, TextArea) and widget.id in REFLECTION_FIELDS:
+            self._last_field = widget.id
 
     def _changed(self) -> None:
         if self._loading:
@@ -140,8 +179,153 @@ class CaptureScreen(KioskScreen):
         return True
 
     def end_session(self) -> None:
-        """The worker leaves (logout, idle, shutdown): keep what they typed."""
+        """The worker leaves (logout, idle, shutdown): stop the coach, keep what they typed."""
+        self.stop_coach()
         self.save_draft()
+
+    # -- coach --------------------------------------------------------------------------------
+    def refresh_coach_status(self) -> None:
+        coach = self.app.coach
+        text = coach.status_text(self.app.language) if coach is not None else \
+            self.t("coach.status.disabled")
+        self.query_one(CoachPanel).set_status(text)
+
+    def writing(self) -> str:
+        return "\n".join(self.query_one(f"#{n}", TextArea).text for n in REFLECTION_FIELDS).strip()
+
+    def _schedule_coach(self) -> None:
+        if self._coach_timer is not None:
+            self._coach_timer.stop()
+        self._coach_timer = self.set_timer(self.app.config.pause_seconds, self._coach_on_pause)
+
+    def _coach_on_pause(self) -> None:
+        """The worker paused: offer suggestions if there is enough new text."""
+        self._coach_timer = None
+        text = self.writing()
+        if len(text.split()) >= MIN_WORDS_FOR_COACH and text != self._coach_text \
+                and self._coach_cancel is None:
+            self.action_coach()
+
+    def action_coach(self) -> None:
+        coach = self.app.coach
+        text = self.writing()
+        if coach is None or not text:
+            self.notify(self.t("capture.empty"), timeout=4)
+            return
+        self.stop_coach()
+        self.add_class("-coach-open")
+        self._coach_text = text
+        self._coach_cancel = threading.Event()
+        self.query_one(CoachPanel).start_stream()
+        self._run_coach(text, self.app.language, self._coach_cancel)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="coach")
+    def _run_coach(self, text: str, language: str, cancel: threading.Event) -> None:
+        result = self.app.coach.suggest(text, language, cancel=cancel,
+                                        on_token=lambda token: self.post_message(CoachToken(token)))
+        self.post_message(CoachDone(result, text))
+
+    def on_coach_token(self, message: CoachToken) -> None:
+        if self._coach_cancel is not None and not self._coach_cancel.is_set():
+            self.query_one(CoachPanel).add_token(message.token)
+
+    def on_coach_done(self, message: CoachDone) -> None:
+        self._coach_cancel = None
+        panel = self.query_one(CoachPanel)
+        panel.end_stream()
+        result = message.result
+        # Earlier undecided suggestions are replaced; decided ones stay on record.
+        self.offered = [o for o in self.offered if o["verdict"] is not None]
+        self.offered += [{"s": s, "verdict": None, "final": None} for s in result.items]
+        guess = result.category
+        if guess.confident and not self._category_touched:
+            self._loading = True
+            self.query_one("#category", Cycler).value = guess.category
+            self.call_after_refresh(self._loaded)
+        category = self.t(f"capture.category_values.{guess.category}")
+        panel.show_category(self.t("coach.panel.category", category=category))
+        self.offered.append({"s": result.category_suggestion, "verdict": None, "final": None})
+        panel.show_suggestions(self.offered)
+        self._show_related(message.text)
+
+    def _show_related(self, text: str) -> None:
+        app = self.app
+        session = app.session
+        author = session.author if session else None
+        candidates = app.store.feed(app.config.station, limit=300)
+        if author:
+            candidates += app.store.by_author(author, limit=100)
+        found = app.coach.related(text, candidates, k=3, lang=app.language, author=author)
+        heading = self.t("coach.related.heading")
+        headlines = [r.entry.headline for r in found] or [self.t("coach.related.none")]
+        self.query_one(CoachPanel).show_related(heading, headlines)
+
+    def stop_coach(self) -> None:
+        if self._coach_timer is not None:
+            self._coach_timer.stop()
+            self._coach_timer = None
+        if self._coach_cancel is not None:
+            self._coach_cancel.set()
+            self._coach_cancel = None
+            self.query_one(CoachPanel).end_stream()
+
+    def action_stop_coach(self) -> None:
+        if self._coach_cancel is not None:
+            self.stop_coach()
+            self.notify(self.t("coach.panel.stopped"), timeout=2)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "coach" and event.state == WorkerState.ERROR:
+            self._coach_cancel = None
+            self.query_one(CoachPanel).end_stream()
+            self.notify(str(event.worker.error), severity="error", markup=False)
+
+    def on_suggestion_list_verdict(self, message: SuggestionList.Verdict) -> None:
+        item = self.offered[message.index]
+        if message.action == "dismiss":
+            item["verdict"] = "dismissed"
+            self.query_one(CoachPanel).show_suggestions(self.offered)
+        elif message.action == "accept":
+            self._use(item, item["s"].text, "accepted")
+        else:
+            def edited(text: str | None) -> None:
+                if text and text.strip():
+                    self._use(item, text.strip(), "edited")
+
+            self.app.push_screen(EditSuggestionScreen(item["s"].text), edited)
+
+    def _use(self, item: dict[str, Any], text: str, verdict: str) -> None:
+        """Copy a suggestion into the entry, marked as AI text when the model wrote it."""
+        s = item["s"]
+        item["verdict"] = verdict
+        item["final"] = text if verdict == "edited" else None
+        marked = f"({self.t('coach.panel.ai_mark')}) {text}" if s.is_ai else text
+        if s.kind == "title":
+            self.initial["title"] = text[:120]
+            self.notify(self.t("coach.panel.title_set", title=text[:120]), timeout=3,
+                        markup=False)
+        else:
+            # ideas go to "what I will try"; questions to the reflection part the worker is in
+            # (after the bare description, that is "what I noticed")
+            target = "next_step" if s.kind == "idea" else (
+                self._last_field if self._last_field != "what_happened" else "noticed")
+            area = self.query_one(f"#{target}", TextArea)
+            area.load_text((area.text.rstrip() + "\n" if area.text.strip() else "") + marked + "\n")
+            area.focus()
+            area.move_cursor(area.document.end)
+        self.query_one(CoachPanel).show_suggestions(self.offered)
+        self._changed()
+
+    def suggestion_records(self) -> list:
+        """What the coach offered and the worker's verdicts, to store with the entry."""
+        records = []
+        category = self.query_one("#category", Cycler).value
+        for item in self.offered:
+            s, verdict = item["s"], item["verdict"]
+            if s.kind == "category":
+                verdict = "accepted" if s.text == category else "dismissed"
+            records.append(s.to_entry(verdict, item["final"]))
+        return records
 
     # -- save ---------------------------------------------------------------------------------
     def action_save(self) -> None:
@@ -151,10 +335,12 @@ class CaptureScreen(KioskScreen):
         session = self.app.session
         config = self.app.config
         values = self.fields()
+        self.stop_coach()
         try:
             entry = Entry.new(kiosk_id=config.kiosk_id, station=config.station, line=config.line,
                               author=session.author if session else None,
-                              language=self.app.language, **values)
+                              language=self.app.language, suggestions=self.suggestion_records(),
+                              **values)
             self.app.store.save(entry)
         except EntryError as exc:
             self.notify(self.t("capture.invalid", problem=str(exc)), severity="error",
@@ -178,6 +364,14 @@ class CaptureScreen(KioskScreen):
             self._draft_timer.stop()
             self._draft_timer = None
         self.initial = {}
+        self.offered = []
+        self._coach_text = ""
+        self._category_touched = False
+        self.remove_class("-coach-open")
+        panel = self.query_one(CoachPanel)
+        panel.show_suggestions([])
+        panel.show_category("")
+        panel.show_related("", [])
         self.load_fields({name: "" for name in REFLECTION_FIELDS} | {
             "kind": "observation", "category": "other", "visibility": "team"})
         self._dirty = False
@@ -199,14 +393,41 @@ class CaptureScreen(KioskScreen):
     def action_feed(self) -> None:
         from kiosk.ui.screens.feed import FeedScreen
 
+        self.stop_coach()
         self.save_draft()
         self.app.push_screen(FeedScreen())
 
     def action_mine(self) -> None:
         from kiosk.ui.screens.feed import MineScreen
 
+        self.stop_coach()
         self.save_draft()
         self.app.push_screen(MineScreen())
 
     async def action_logout(self) -> None:
         await self.app.logout()
+
+
+class EditSuggestionScreen(ModalScreen[str | None]):
+    """Edit a suggestion before it goes into the entry."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False, priority=True)]
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.app.t("coach.panel.edit_title"), classes="dialog-title", markup=False)
+            yield Input(self.text, id="edit-suggestion", max_length=400)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,151 @@
+"""The coach in the capture screen, with a fake engine for timing (real-model tests are in
+test_coach_model.py): streaming never blocks typing, verdicts are stored, leaving cancels."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from kiosk.coach.engine import FakeEngine
+from kiosk.coach.suggest import Coach
+from kiosk.ui.screens.capture import CaptureScreen, EditSuggestionScreen
+from kiosk.ui.screens.login import LoginScreen
+from kiosk.ui.widgets.coachpanel import CoachPanel
+from tests.ui_helpers import make_test_app, screen_text
+
+TEXT = "The pump on the glue station makes a loud noise since the morning"
+
+
+def coach_for(tmp_path, **engine_args):
+    from kiosk.config import load_config
+
+    config = load_config(env={}).with_changes(data_dir=tmp_path)
+    return Coach(config, engine=FakeEngine(**engine_args))
+
+
+async def login_and_write(pilot, app, text=TEXT):
+    await pilot.press(*"BADGE-0042", "enter")
+    await pilot.pause()
+    app.screen.query_one("#what_happened").load_text(text)
+    await pilot.pause()
+
+
+async def wait_until(pilot, condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+async def test_typing_lands_while_tokens_stream(tmp_path):
+    coach = coach_for(tmp_path, delay=0.15)
+    app, store, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await login_and_write(pilot, app)
+        screen = app.screen
+        await pilot.press("f5")
+        panel = screen.query_one(CoachPanel)
+        await wait_until(pilot, lambda: len(panel.stream) > 0)
+        await pilot.press("tab")
+        await pilot.press(*"while", "space", *"streaming")
+        assert screen._coach_cancel is not None, "generation should still be running"
+        assert screen.query_one("#noticed").text == "while streaming"
+        await wait_until(pilot, lambda: screen._coach_cancel is None)
+        assert "Pump noise" in panel.stream or "When did the pump noise start" in panel.stream
+        suggestions = screen.query_one("#suggestions")
+        assert suggestions.option_count >= 3
+        assert "[AI]" in screen_text(app)
+
+
+async def test_accept_edit_dismiss_are_stored_on_the_entry(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, store, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await login_and_write(pilot, app)
+        screen = app.screen
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        undecided = [i for i, o in enumerate(screen.offered) if o["s"].kind != "category"]
+        first_question = screen.offered[undecided[0]]["s"]
+        assert first_question.kind == "question" and first_question.is_ai
+
+        suggestions = screen.query_one("#suggestions")
+        suggestions.focus()
+        suggestions.highlighted = 0
+        await pilot.press("enter")  # use the first question (AI)
+        await pilot.pause()
+        assert f"(AI) {first_question.text}" in screen.query_one("#noticed").text
+
+        suggestions.focus()
+        suggestions.highlighted = 0
+        await pilot.press("d")  # dismiss the next one
+        await pilot.pause()
+
+        suggestions.focus()
+        suggestions.highlighted = 0
+        await pilot.press("e")  # edit the next one
+        await pilot.pause()
+        assert isinstance(app.screen, EditSuggestionScreen)
+        field = app.screen.query_one("#edit-suggestion")
+        field.value = "My own version of it"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+
+    [entry] = list(store.entries())
+    verdicts = {(s.kind, s.verdict) for s in entry.suggestions}
+    assert ("question", "accepted") in verdicts
+    assert any(s.verdict == "dismissed" for s in entry.suggestions if s.kind != "category")
+    edited = [s for s in entry.suggestions if s.verdict == "edited"]
+    assert edited and edited[0].final_text == "My own version of it"
+    assert any(s.source == "fake-model" for s in entry.suggestions)
+    assert any(s.kind == "category" for s in entry.suggestions)
+    assert "(AI)" in entry.noticed
+
+
+async def test_logout_cancels_generation(tmp_path):
+    engine_tokens = tuple(f" word{i}" for i in range(400))
+    coach = coach_for(tmp_path, tokens=engine_tokens, delay=0.05)
+    app, _, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await login_and_write(pilot, app)
+        screen = app.screen
+        await pilot.press("f5")
+        panel = screen.query_one(CoachPanel)
+        await wait_until(pilot, lambda: len(panel.stream) > 0)
+        cancel = screen._coach_cancel
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert cancel.is_set()
+        started = time.monotonic()
+        await app.workers.wait_for_complete()
+        assert time.monotonic() - started < 0.5
+
+
+async def test_escape_stops_and_model_missing_still_offers_bank_questions(tmp_path):
+    coach = coach_for(tmp_path, unavailable="missing")
+    app, _, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login_and_write(pilot, app)
+        screen = app.screen
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        text = screen_text(app)
+        assert "question bank" in text.lower()
+        assert "[bank]" in text
+        assert not any(o["s"].is_ai for o in screen.offered)
+
+
+async def test_coach_is_offered_automatically_after_a_pause(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, _, _ = make_test_app(tmp_path, coach=coach, pause_seconds=1.0)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await pilot.press(*"BADGE-0042", "enter")
+        await pilot.pause()
+        await pilot.press(*"pump", "space", *"noise", "space", *"since", "space", *"morning")
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(screen.offered), timeout=5)
+        assert isinstance(screen, CaptureScreen)
+        await asyncio.sleep(0)
