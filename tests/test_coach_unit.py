@@ -320,7 +320,7 @@ def test_prompt_files_have_examples_in_their_language(lang):
 
 
 def test_prompt_examples_are_not_the_evaluation_set():
-    dev = Path("/work/shared/eval/observations_dev.jsonl")
+    dev = Path(__file__).resolve().parents[2] / "shared" / "eval" / "observations_dev.jsonl"
     if not dev.exists():
         pytest.skip("no dev set here")
     texts = {json.loads(line)["text"] for line in dev.read_text().splitlines() if line.strip()}
