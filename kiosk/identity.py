@@ -38,10 +38,12 @@ class Session:
     author: str | None  # pseudonym, or None for an anonymous session
     language: str
     badge_hint: str = ""  # last characters of the badge, only for the screen
+    role: str = "worker"  # "worker", or "supervisor" / "admin" at the supervisor station
+    name: str = ""  # a supervisor's display name, shown to workers with answers
 
     @property
     def anonymous(self) -> bool:
-        return self.author is None
+        return self.author is None and self.role == "worker"
 
     def draft_key(self, station: str) -> str:
         """Where this session's unfinished entry is kept: per badge, or one shared anonymous slot."""
@@ -55,3 +57,7 @@ class Session:
     @classmethod
     def anonymous_session(cls, language: str) -> "Session":
         return cls(author=None, language=language)
+
+
+def supervisor_session(name: str, role: str, language: str) -> Session:
+    return Session(author=None, language=language, role=role, name=name)

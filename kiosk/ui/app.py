@@ -40,6 +40,8 @@ class KioskApp(App, inherit_bindings=False):
         self.coach = coach
         self.clock = clock
         self.session: Session | None = None
+        self._review_index = None
+        self._audit = None
         self.strings = Strings(config.language)
         self.last_activity = clock()
         # The Linux console: 16 colours and a font without rounded corners or eighth blocks.
@@ -72,7 +74,12 @@ class KioskApp(App, inherit_bindings=False):
             self.theme = "ansi-dark"
             self.add_class("-ascii")
             use_console_glyphs()
-        self.push_screen(LoginScreen())
+        if self.config.mode == "supervisor":
+            from kiosk.ui.screens.supervisor import SupervisorLoginScreen
+
+            self.push_screen(SupervisorLoginScreen())
+        else:
+            self.push_screen(LoginScreen())
         self.set_interval(1.0, self.tick_idle)
         if self.coach is not None:
             self.coach.start_loading()
@@ -95,6 +102,37 @@ class KioskApp(App, inherit_bindings=False):
             answered = self.unread_answers(session.author)
             if answered:
                 self.notify(self.t("login.answers_waiting", count=len(answered)), timeout=10)
+
+    # -- supervisor station ---------------------------------------------------------------------
+    @property
+    def review_index(self):
+        """The review queue index (supervisor mode); loaded by the review screen's worker."""
+        if self._review_index is None:
+            from kiosk.review.queue import ReviewIndex
+
+            self._review_index = ReviewIndex(self.store)
+        return self._review_index
+
+    @property
+    def audit(self):
+        if self._audit is None:
+            from kiosk.review.audit import AuditLog
+
+            self._audit = AuditLog(self.config.data_dir)
+        return self._audit
+
+    def login_supervisor(self, session: Session) -> None:
+        from kiosk.ui.screens.supervisor import ReviewScreen
+
+        self.session = session
+        self.set_language(session.language)
+        self.last_activity = self.clock()
+        self.push_screen(ReviewScreen())
+
+    def entries_changed(self, entry_ids: list[str]) -> None:
+        """An import changed entries on disk: bring the review index up to date."""
+        if self._review_index is not None and entry_ids:
+            self.run_worker(self._review_index.refresh, thread=True, group="review-refresh")
 
     def unread_answers(self, author: str) -> list[str]:
         seen = set(self.store.get_meta(f"answers_read:{author}", []))
@@ -193,6 +231,8 @@ class KioskApp(App, inherit_bindings=False):
                 screen.end_session()
         if self.coach is not None:
             self.coach.close()
+        if self._review_index is not None:
+            self._review_index.stop()
         self.exit()
 
 

@@ -21,7 +21,9 @@ class KioskScreen(Screen):
         app = self.app
         session = app.session
         user = ""
-        if session is not None:
+        if session is not None and session.role != "worker":
+            user = session.name
+        elif session is not None:
             user = (self.t("common.anonymous_user") if session.anonymous
                     else self.t("common.badge_user", hint=session.badge_hint))
         place = self.t("common.station_line", station=app.config.station, line=app.config.line)
