@@ -235,6 +235,8 @@ async def test_my_entries_show_the_supervisor_answer(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot)
         assert app.unread_answers(author) == [entry.id]
+        assert app.answers_message([entry.id]).startswith(
+            'Your idea "Move cartons to mid-line" was answered (after 0 h)')
         await pilot.press("f4")
         await pilot.pause()
         assert isinstance(app.screen, MineScreen)

@@ -101,7 +101,7 @@ class KioskApp(App, inherit_bindings=False):
         if session.author:
             answered = self.unread_answers(session.author)
             if answered:
-                self.notify(self.t("login.answers_waiting", count=len(answered)), timeout=10)
+                self.notify(self.answers_message(answered), timeout=12, markup=False)
 
     # -- supervisor station ---------------------------------------------------------------------
     @property
@@ -133,6 +133,21 @@ class KioskApp(App, inherit_bindings=False):
         """An import changed entries on disk: bring the review index up to date."""
         if self._review_index is not None and entry_ids:
             self.run_worker(self._review_index.refresh, thread=True, group="review-refresh")
+
+    def answers_message(self, entry_ids: list[str]) -> str:
+        """"Your idea ... was answered after 2 days" (closing the loop), or a count for many."""
+        if len(entry_ids) > 1:
+            return self.t("login.answers_waiting", count=len(entry_ids))
+        from kiosk.entries import parse_time
+        from kiosk.ui.text import one_line
+
+        entry = self.store.get(entry_ids[0])
+        waited = parse_time(entry.responses[0].at) - parse_time(entry.created)
+        hours = max(0, round(waited.total_seconds() / 3600))
+        after = (self.t("login.after_hours", hours=hours) if hours < 48 else
+                 self.t("login.after_days", days=round(hours / 24)))
+        key = "login.idea_answered" if entry.kind == "idea" else "login.entry_answered"
+        return self.t(key, headline=one_line(entry.headline, 60), after=after)
 
     def unread_answers(self, author: str) -> list[str]:
         seen = set(self.store.get_meta(f"answers_read:{author}", []))

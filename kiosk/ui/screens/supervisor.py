@@ -4,7 +4,7 @@ every store action runs through kiosk.review.actions, which also writes the audi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from rich.text import Text
 from textual import work
@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Markdown, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from kiosk.entries import CATEGORIES, KINDS, STATUSES, Entry
+from kiosk.entries import CATEGORIES, KINDS, STATUSES, Entry, parse_time
 from kiosk.identity import supervisor_session
 from kiosk.pins import verify_pin
 from kiosk.review import actions
@@ -95,7 +95,6 @@ class ReviewScreen(KioskScreen):
     """Not-seen entries first, then newest; filters and search narrow the queue."""
 
     KEYS = [
-        Key("f1", "keys.help", "app.help"),
         Key("f2", "keys.import", "import_entries"),
         Key("f3", "keys.insights", "insights"),
         Key("f4", "keys.report", "report"),
@@ -149,8 +148,8 @@ class ReviewScreen(KioskScreen):
     def on_mount(self) -> None:
         t = self.t
         table = self.query_one("#queue", DataTable)
-        for key in ("col_date", "col_station", "col_category", "col_kind", "col_status",
-                    "col_answer", "col_headline"):
+        for key in ("col_date", "col_headline", "col_station", "col_category", "col_kind",
+                    "col_status", "col_answer"):
             table.add_column(t(f"supervisor.{key}"), key=key)
         table.focus()
         if self.index.complete.is_set():
@@ -201,17 +200,23 @@ class ReviewScreen(KioskScreen):
             if not item.seen:
                 date = Text(f"{t('supervisor.new_mark')} ", style="bold") + date
             table.add_row(
-                date, literal(one_line(item.station, 20)),
+                date, literal(one_line(item.headline, 50)),
+                literal(one_line(item.station, 20)),
                 t(f"capture.category_values.{item.category}"),
                 t(f"capture.kind_values.{item.kind}"),
                 t(f"feed.status_values.{item.status}") if item.kind == "idea" else "",
                 t("supervisor.answered_yes") if item.answers else t("supervisor.answered_no"),
-                literal(one_line(item.headline, 80)), key=item.id)
+                key=item.id)
         if page:
             table.move_cursor(row=min(keep, len(page) - 1))
         lines = [t("supervisor.count", total=f"{total:,}", unseen=f"{unseen:,}")]
         if total > PAGE:
             lines.append(t("supervisor.showing", shown=PAGE))
+        waiting_total, waiting = self.index.filter(waiting=True, limit=None)
+        if waiting_total:
+            oldest = min(item.created for item in waiting)
+            days = (datetime.now(timezone.utc) - parse_time(oldest)).days
+            lines.append(t("supervisor.open_waiting", count=f"{waiting_total:,}", days=days))
         if self._loading:
             lines.append(t("supervisor.loading", loaded=self._loading[0], total=self._loading[1]))
         self.query_one("#queue-count", Static).update(" ".join(lines))
