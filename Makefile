@@ -7,7 +7,7 @@ MODEL  := models/SmolLM2-135M-Instruct.Q4_1.gguf
 # Portable llama.cpp build: GGML_NATIVE=ON would tune for this CPU and crash on older ones.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test setup model bench clean
+.PHONY: run test setup model bench bundle check-deploy clean
 
 run: setup ## set up (first time) and start the kiosk with the demo configuration
 	$(BIN)/kiosk run
@@ -28,6 +28,12 @@ $(MODEL): $(STAMP) models/registry.toml
 
 bench: setup ## print the benchmark figures
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+bundle: setup ## offline install bundle (deploy/README.md); CPU=avx|sse42 for older CPUs
+	deploy/bundle.sh --cpu $(or $(CPU),portable)
+
+check-deploy: setup ## shellcheck the scripts, systemd-analyze the units
+	deploy/check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache
