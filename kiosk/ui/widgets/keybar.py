@@ -37,7 +37,7 @@ class KeyButton(Static):
         label = Text()
         name = "Esc" if self.key_def.key == "escape" else self.key_def.key.upper()
         label.append(f" {name} ", style="reverse bold")
-        label.append(f" {self.text} ")
+        label.append(f"{self.text} ")
         return label
 
     async def on_click(self) -> None:
