@@ -209,7 +209,10 @@ class CaptureScreen(KioskScreen):
     def action_coach(self) -> None:
         coach = self.app.coach
         text = self.writing()
-        if coach is None or not text:
+        if coach is None:
+            self.notify(self.t("coach.status.disabled"), timeout=4)
+            return
+        if not text:
             self.notify(self.t("capture.empty"), timeout=4)
             return
         self.stop_coach()
