@@ -151,6 +151,7 @@ async def test_insights_hide_small_groups_and_report_is_saved(tmp_path):
         text = screen_text(app)
         # 4 shared entries, min group size 5: no category count may be shown
         assert "Safety" not in text and "Quality" not in text
+        assert "This week's themes per station" in text and "Fewer than 5 entries" in text
         await pilot.press("escape", "f4")
         await queue_ready(app, pilot)
         assert isinstance(app.screen, ReportScreen)

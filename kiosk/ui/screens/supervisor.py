@@ -416,9 +416,34 @@ class InsightsScreen(KioskScreen):
                              weeks=12)
         text = format_insights(found, Labels(app.language))
         self.app.call_from_thread(self.query_one("#insights-text", Static).update, text)
+        digest = format_digest(app)
+        self.app.call_from_thread(self.query_one("#insights-text", Static).update,
+                                  digest + "\n\n" + text)
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def format_digest(app) -> str:
+    """The weekly digest of themes per station, as plain text (AI sentences marked)."""
+    from kiosk.review.digest import weekly_digest
+
+    t = app.t
+    week, digests = weekly_digest(app.review_index, language=app.language,
+                                  min_group_size=app.config.min_group_size, coach=app.coach)
+    lines = [t("digest.title", week=week)]
+    for digest in digests:
+        lines.append("")
+        count = t("digest.entries", count=digest.entries) if digest.entries else ""
+        lines.append(f"{one_line(digest.station, 40)}  {count}".rstrip())
+        themes = [f"{th.text} ({th.entries})" for th in (digest.phrases + digest.words)[:6]]
+        if themes:
+            lines.append("  " + ", ".join(themes))
+        lines.append("  " + digest.summary)
+        if digest.ai_summary:
+            lines.append("  " + t("digest.ai_label", model=digest.ai_source) + ":")
+            lines.append("  " + one_line(digest.ai_summary, 200))
+    return "\n".join(lines)
 
 
 class ReportScreen(KioskScreen):
