@@ -325,3 +325,29 @@ async def test_survives_resizing_down_to_80x24_and_below(tmp_path):
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, SavedScreen)
+
+
+async def test_the_running_app_applies_retention_once_a_day(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.entries import Entry, new_id
+
+    app, store, _ = make_test_app(tmp_path, retention_days=30)
+    old_time = (datetime.now(timezone.utc) - timedelta(days=60))
+    stamp = old_time.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    old_synced = Entry(id=new_id(old_time.timestamp()), kiosk_id="k", station="A", line="L",
+                       author=None, language="en", kind="observation", category="other",
+                       what_happened="old and synced", created=stamp, updated=stamp,
+                       sync="synced")
+    old_unsent = Entry(id=new_id(old_time.timestamp() + 1), kiosk_id="k", station="A", line="L",
+                       author=None, language="en", kind="observation", category="other",
+                       what_happened="old, never sent", created=stamp, updated=stamp)
+    store.save(old_synced)
+    store.save(old_unsent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.daily_retention()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    ids = {e.id for e in store.entries()}
+    assert old_synced.id not in ids and old_unsent.id in ids
+    assert store.get_meta("retention_last_run", 0) > 0

@@ -21,6 +21,9 @@ from kiosk.identity import Session
 from kiosk.store import Store
 
 
+RETENTION_CHECK_SECONDS = 3600
+
+
 class KioskApp(App, inherit_bindings=False):
     CSS_PATH = "kiosk.tcss"
     TITLE = "kiosk"
@@ -81,6 +84,7 @@ class KioskApp(App, inherit_bindings=False):
         else:
             self.push_screen(LoginScreen())
         self.set_interval(1.0, self.tick_idle)
+        self.set_interval(RETENTION_CHECK_SECONDS, self.daily_retention)
         if self.coach is not None:
             self.coach.start_loading()
 
@@ -176,6 +180,25 @@ class KioskApp(App, inherit_bindings=False):
         if idle:
             minutes = max(1, round(self.config.idle_timeout / 60))
             self.notify(self.t("common.logged_out_idle", minutes=minutes), timeout=10)
+
+    # -- retention (a 24/7 kiosk holds the store lock, so the app applies it itself) -----------
+    def daily_retention(self) -> None:
+        """Once a day, in a thread: remove entries past the retention limit (never unsent ones)."""
+        import time as _time
+
+        last = self.store.get_meta("retention_last_run", 0)
+        if _time.time() - last >= 24 * 3600:
+            self.run_worker(self._apply_retention, thread=True, exclusive=True,
+                            group="retention", exit_on_error=False)
+
+    def _apply_retention(self) -> None:
+        import time as _time
+
+        from kiosk.ops.retention import apply_retention, plan_retention
+
+        with self.store.lock:
+            apply_retention(self.store, plan_retention(self.store, self.config))
+            self.store.set_meta("retention_last_run", _time.time())
 
     # -- idle logout --------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
