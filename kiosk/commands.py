@@ -37,7 +37,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     pin_set.set_defaults(func=cmd_pin_set)
 
 
+def _log_to_journal() -> None:
+    """Under systemd (INVOCATION_ID set) the terminal is tty1, so logs go to journald via syslog."""
+    import logging
+    import logging.handlers
+    import os
+
+    if not os.environ.get("INVOCATION_ID") or not os.path.exists("/dev/log"):
+        return
+    handler = logging.handlers.SysLogHandler(address="/dev/log")
+    handler.ident = "kiosk: "
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    import logging
+
+    _log_to_journal()
+    log = logging.getLogger("kiosk")
     config = config_from_args(args)
     if args.mode:
         config = config.with_changes(mode=args.mode)
@@ -51,7 +71,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         coach = Coach(config)  # loads in the background once the app runs; never blocks it
         app = make_app(config, store, coach=coach)
+        log.info("kiosk %s starting (%s mode, station %s, data %s)", config.kiosk_id,
+                 config.mode, config.station, config.data_dir)
         app.run()
+        if app.return_code:
+            log.error("kiosk app stopped with an error (exit %s)", app.return_code)
+            return app.return_code
+        log.info("kiosk app closed")
     finally:
         if coach is not None:
             coach.close()
