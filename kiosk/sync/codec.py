@@ -296,6 +296,22 @@ class _Partial:
     def missing(self) -> list[int]:
         return [i + 1 for i in range(self.total) if i not in self.chunks]
 
+    def missing_text(self) -> str:
+        """ranges_text(self.missing()), from the frames received rather than the claimed
+        total: a stray frame claiming thousands of parts costs no more than a real one."""
+        parts, expected = [], 0
+        for index in sorted(self.chunks):
+            if index > expected:
+                parts.append(_span(expected + 1, index))
+            expected = index + 1
+        if expected < self.total:
+            parts.append(_span(expected + 1, self.total))
+        return ", ".join(parts)
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
 
 class FrameCollector:
     """Accumulates scanned lines (any order, duplicates, stray text) into verified batches.
@@ -328,7 +344,7 @@ class FrameCollector:
 
     def missing_text(self) -> str:
         """The missing numbers as ranges, e.g. "2, 5-9"."""
-        return ranges_text(self.missing())
+        return self.current.missing_text() if self.current else ""
 
     def incomplete(self) -> list[tuple[str, list[int], int]]:
         """(batch label, missing frame numbers, total) of each batch begun but not complete."""
