@@ -1,0 +1,138 @@
+"""Hardening: hostile sync input at the station, end to end into a real store.
+
+Codec-level proofs already exist (test_sync_codec.py: decompression bomb, absurd frame totals,
+foreign key, tampering, two different frames with one number; test_sync_props.py: hypothesis
+on random text, random Base32, re-framed random chunks, signed random payloads). These tests add
+what the person at the station meets: bounded memory and time for a flood of frames, a clear
+message, and nothing in the store - through the `kiosk import` command and the collector.
+The long fuzz run is bench/fuzz_import.py.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+import tracemalloc
+import zlib
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config import load_config
+from kiosk.store import Store
+from kiosk.sync import payload
+from kiosk.sync.codec import (MAX_FRAMES, TYPE_ENTRIES, Frame, FrameCollector, encode_frame,
+                              seal, split)
+from kiosk.sync.samples import sample_entries
+from kiosk.sync.zdict import ZDICT
+
+HEADER = {"t": TYPE_ENTRIES, "f": "kiosk-a1", "m": "2025-03-03T06:00:00.000Z"}
+
+
+@pytest.fixture
+def station(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_MODE", "supervisor")
+    config = load_config().with_changes(data_dir=tmp_path / "station")
+    assert config.mode == "supervisor"
+    return config
+
+
+def frames_for(key: str, batch_id: int, entries=None, raw: bytes | None = None,
+               chars: int = 300) -> list[str]:
+    body = raw if raw is not None else payload.compress(
+        payload.pack_entries(entries or sample_entries(4, seed=batch_id), HEADER))
+    return split(seal(body, key, TYPE_ENTRIES, batch_id), TYPE_ENTRIES, batch_id, chars)
+
+
+def bomb(key: str) -> list[str]:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=ZDICT)
+    body = bytes([payload.CODEC_DEFLATE]) + packer.compress(
+        b"{" + b" " * (payload.MAX_PAYLOAD_BYTES * 4) + b"}") + packer.flush()
+    return frames_for(key, 4242, raw=body, chars=2000)
+
+
+def run_import(tmp_path, config, lines: list[str], capsys) -> tuple[int, str]:
+    path = tmp_path / "scanned.txt"
+    path.write_text("\n".join(lines) + "\n")
+    code = main(["--data-dir", str(config.data_dir), "import", "--text", str(path)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def station_count(config) -> int:
+    if not config.data_dir.exists():
+        return 0
+    with Store(config.data_dir, readonly=True) as store:
+        return store.count()
+
+
+CASES = {
+    "decompression bomb": (lambda key: bomb(key), "unpacks to more than 16 MB"),
+    "another site key": (lambda key: frames_for("someone-elses-key-0123456789", 7),
+                         "different site key"),
+    "random bytes": (lambda key: [os.urandom(200).decode("latin-1").replace("\n", " ")
+                                  for _ in range(50)], "No sync codes found"),
+    "a frame claiming 65535 parts": (
+        lambda key: [encode_frame(Frame(1, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
+        "claims its batch has 65535 parts"),
+    "one batch id, two contents": (
+        lambda key: [*frames_for(key, 77, sample_entries(6, seed=1), chars=120)[:2],
+                     *frames_for(key, 77, sample_entries(6, seed=2), chars=120)],
+        ""),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_scans_give_a_clear_message_and_import_nothing(tmp_path, station, capsys, case):
+    make, message = CASES[case]
+    lines = make(station.site_key)
+    started = time.monotonic()
+    tracemalloc.start()
+    code, said = run_import(tmp_path, station, lines, capsys)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert time.monotonic() - started < 10
+    assert peak < 64 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+    assert code != 0, said
+    assert "Traceback" not in said and said.strip()
+    assert message in said
+    assert station_count(station) == 0
+
+
+def test_two_batches_with_one_id_but_different_content_are_dropped_by_the_collector(station):
+    first = frames_for(station.site_key, 77, sample_entries(6, seed=1), chars=120)
+    second = frames_for(station.site_key, 77, sample_entries(6, seed=2), chars=120)
+    assert len(first) == len(second) > 2
+    collector = FrameCollector(station.site_key)
+    results = [collector.add(line) for line in (*first[:-1], second[0], *second[1:])]
+    assert not any(r.batch for r in results)
+    assert "failed" in [r.status for r in results]
+    failed = next(r for r in results if r.status == "failed")
+    assert "different" in failed.text("en").lower() or "conflict" in failed.text("en").lower() \
+        or "twice" in failed.text("en").lower(), failed.text("en")
+
+
+def test_a_flood_of_frames_keeps_the_collector_bounded_in_memory_and_time(station):
+    """10,000 frames of 2,000 batches each claiming the maximum number of parts, full chunks:
+    the collector keeps at most a few batches and a bounded number of bytes."""
+    collector = FrameCollector(station.site_key)
+    chunk = b"\xab" * 1200
+    lines = [encode_frame(Frame(1, TYPE_ENTRIES, n % 2000, n // 2000, MAX_FRAMES, chunk))
+             for n in range(10_000)]
+    started = time.monotonic()
+    for line in lines:
+        assert collector.add(line).status == "added"
+    assert time.monotonic() - started < 10  # was minutes while progress walked every claimed part
+    assert len(collector.incomplete()) <= collector.max_batches
+    assert collector._stored_bytes() <= collector.max_bytes
+
+
+def test_a_frame_can_never_claim_a_million_parts():
+    """The header holds the total in 16 bits: 10^6 cannot even be written, and every total
+    above MAX_FRAMES is refused before anything is kept."""
+    with pytest.raises(struct.error):
+        encode_frame(Frame(1, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
+    collector = FrameCollector("k" * 20)
+    result = collector.add(encode_frame(Frame(1, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1, b"x")))
+    assert result.status == "ignored" and collector.incomplete() == []
