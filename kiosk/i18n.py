@@ -14,11 +14,12 @@ from kiosk.paths import content_dir
 DEFAULT_LANGUAGE = "en"
 
 
-def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
+def flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
+    """Nested TOML tables -> dotted keys (`{"a": {"b": 1}}` -> `{"a.b": "1"}`)."""
     for key, value in table.items():
         name = f"{prefix}.{key}" if prefix else key
         if isinstance(value, dict):
-            _flatten(name, value, out)
+            flatten(name, value, out)
         else:
             out[name] = str(value)
 
@@ -28,7 +29,7 @@ def load_strings(language: str, folder: Path | None = None) -> dict[str, str]:
     base = (folder or content_dir() / "strings") / language
     strings: dict[str, str] = {}
     for file in sorted(base.glob("*.toml")):
-        _flatten(file.stem, tomllib.loads(file.read_text(encoding="utf-8")), strings)
+        flatten(file.stem, tomllib.loads(file.read_text(encoding="utf-8")), strings)
     return strings
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kiosk.i18n import flatten
 from kiosk.paths import content_dir
 
 DEFAULT_LANGUAGE = "en"
@@ -15,15 +16,6 @@ DEFAULT_LANGUAGE = "en"
 
 class LabelsError(ValueError):
     """content/review/<lang>.toml is missing or not valid TOML."""
-
-
-def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
-    for key, value in table.items():
-        name = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
-            _flatten(name, value, out)
-        else:
-            out[name] = str(value)
 
 
 @lru_cache(maxsize=8)
@@ -36,7 +28,7 @@ def load_labels(language: str, folder: Path | None = None) -> dict[str, str]:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise LabelsError(f"{file}: not valid TOML ({exc})") from None
     out: dict[str, str] = {}
-    _flatten("", data, out)
+    flatten("", data, out)
     return out
 
 
