@@ -351,3 +351,18 @@ async def test_the_running_app_applies_retention_once_a_day(tmp_path):
     ids = {e.id for e in store.entries()}
     assert old_synced.id not in ids and old_unsent.id in ids
     assert store.get_meta("retention_last_run", 0) > 0
+
+
+async def test_admin_menu_works_with_arrow_keys(tmp_path):
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f12", *"1234", "enter")
+        await pilot.pause()
+        assert app.focused.id == "export"
+        await pilot.press("down", "down", "down", "down")
+        assert app.focused.id == "quit"
+        await pilot.press("up")
+        assert app.focused.id == "back"
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert app.return_code == 0

@@ -91,7 +91,11 @@ class PinScreen(ModalScreen[str | None]):
 
 
 class AdminScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", show=False, priority=True)]
+    BINDINGS = [
+        Binding("escape", "close", show=False, priority=True),
+        Binding("down", "app.focus_next", show=False),
+        Binding("up", "app.focus_previous", show=False),
+    ]
 
     def __init__(self, role: str):
         super().__init__()
