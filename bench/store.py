@@ -13,8 +13,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from _timing import p95, timed
 
 from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
@@ -22,19 +23,6 @@ from kiosk.entries import Entry, Response, now_iso
 from kiosk.store import Store, atomic_write_bytes
 
 
-def timed(action: Callable[[], object], repeat: int) -> list[float]:
-    """Milliseconds of `repeat` calls of `action`."""
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def bench_size(size: int, stations: int, folder: Path,

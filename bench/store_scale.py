@@ -16,8 +16,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from _timing import p95, timed
 
 from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
@@ -52,18 +53,6 @@ print(f"{imported - spawned:.3f} {opened - spawned:.3f} {shown - spawned:.3f} "
 """
 
 
-def timed(action: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def row(name: str, values: list[float]) -> str:

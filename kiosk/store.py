@@ -98,6 +98,24 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+LOCK_FILE = "kiosk.lock"
+
+
+def lock_folder(data_dir: Path) -> tuple[int | None, str]:
+    """Take the data folder's exclusive lock (flock on kiosk.lock, released when the process
+    dies): (open fd holding it, "") or (None, pid of the process that holds it)."""
+    fd = os.open(Path(data_dir) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        return None, holder
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd, ""
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: atomic durable writes, an in-memory copy for reads, corruption detection.
 
@@ -299,19 +317,11 @@ class Store:
                              f"saved; ask IT to fix its permissions (see `kiosk doctor`).")
 
     def _acquire_lock(self) -> None:
-        path = self.data_dir / "kiosk.lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
+        fd, holder = lock_folder(self.data_dir)
+        if fd is None:
             raise StoreLocked(
                 f"Another kiosk program (pid {holder}) is already using the data folder "
-                f"{self.data_dir}. Only one may use it at a time: close the other one first."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+                f"{self.data_dir}. Only one may use it at a time: close the other one first.")
         self._lock_fd = fd
 
     def _remove_stale_temp_files(self) -> None:

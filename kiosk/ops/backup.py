@@ -26,12 +26,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kiosk import __version__
-from kiosk.store import Store, StoreError, fsync_dir
+from kiosk.store import LOCK_FILE, Store, StoreError, fsync_dir, lock_folder
 
 ARCHIVE_FORMAT = 1
 MANIFEST = "BACKUP.json"
 DATA_PREFIX = "data"
-LOCK_FILE = "kiosk.lock"
 DEFAULT_KEEP_DAYS = 14
 ARCHIVE_RE = re.compile(r"^kiosk-backup-(?P<kiosk>[A-Za-z0-9][A-Za-z0-9_.-]*?)-"
                         r"(?P<day>\d{4}-\d{2}-\d{2})(?P<tag>-[a-z0-9-]+)?\.tar\.gz$")
@@ -354,18 +353,11 @@ class _FolderLock:
         self.fd: int | None = None
 
     def __enter__(self) -> "_FolderLock":
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
+        fd, holder = lock_folder(self.path.parent)
+        if fd is None:
             raise BackupError(
                 f"The data folder {self.path.parent} is in use by a running kiosk program "
-                f"(pid {holder}). Stop it first (sudo systemctl stop kiosk), then restore."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+                f"(pid {holder}). Stop it first (sudo systemctl stop kiosk), then restore.")
         self.fd = fd
         return self
 
