@@ -16,7 +16,8 @@ class HelpScreen(ModalScreen[None]):
         t = self.app.t
         with Vertical(id="help-box", classes="dialog"):
             yield Static(t("help.title"), classes="dialog-title", markup=False)
-            yield Static(t("help.body").strip(), markup=False)
+            body = "help.supervisor_body" if self.app.config.mode == "supervisor" else "help.body"
+            yield Static(t(body).strip(), markup=False)
             yield Button(t("common.close"), id="close", variant="primary")
 
     def on_button_pressed(self) -> None:

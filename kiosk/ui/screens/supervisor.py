@@ -95,6 +95,7 @@ class ReviewScreen(KioskScreen):
     """Not-seen entries first, then newest; filters and search narrow the queue."""
 
     KEYS = [
+        Key("f1", "keys.help", "app.help", show=False),
         Key("f2", "keys.import", "import_entries"),
         Key("f3", "keys.insights", "insights"),
         Key("f4", "keys.report", "report"),
