@@ -11,6 +11,7 @@ The long fuzz run is bench/fuzz_import.py.
 from __future__ import annotations
 
 import os
+import random
 import struct
 import time
 import tracemalloc
@@ -67,11 +68,15 @@ def station_count(config) -> int:
         return store.count()
 
 
+RANDOM = random.Random(20261127)
+
 CASES = {
     "decompression bomb": (lambda key: bomb(key), "unpacks to more than 16 MB"),
     "another site key": (lambda key: frames_for("someone-elses-key-0123456789", 7),
                          "different site key"),
-    "random bytes": (lambda key: [os.urandom(200).decode("latin-1").replace("\n", " ")
+    # seeded: an unseeded run now and then makes a piece that starts with "ks" (a frame prefix)
+    # and is then reported as a damaged frame, a different (also correct) message
+    "random bytes": (lambda key: [RANDOM.randbytes(200).decode("latin-1").replace("\n", " ")
                                   for _ in range(50)], "No sync codes found"),
     "a frame claiming 65535 parts": (
         lambda key: [encode_frame(Frame(1, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
