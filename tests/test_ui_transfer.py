@@ -80,7 +80,11 @@ async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
             await field.action_submit()
             await pilot.pause()
         await wait_workers(station_app, pilot)
-        receipt_line = str(scan.query_one("#receipt-code").render())
+        for _ in range(100):  # the import report arrives as a message after the worker
+            receipt_line = str(scan.query_one("#receipt-code").render())
+            if receipt_line.startswith("Receipt code: "):
+                break
+            await pilot.pause(0.05)
         assert receipt_line.startswith("Receipt code: ")
         receipt = receipt_line.removeprefix("Receipt code: ").strip()
 
@@ -132,3 +136,82 @@ async def test_wrong_receipt_and_junk_scans_get_clear_messages(tmp_path):
         await pilot.pause()
         assert "does not belong to any batch" in screen_text(app)
     assert store.count() == 0
+
+
+async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
+    """Station answers -> return batch as QR codes -> kiosk scans them -> worker is told."""
+    from kiosk.entries import Entry
+    from kiosk.identity import pseudonym
+    from kiosk.review import actions
+
+    kiosk_app, kiosk_store, _ = make_test_app(tmp_path / "kiosk")
+    author = pseudonym(kiosk_app.config.site_key, "BADGE-0042")
+    entry = Entry.new(kiosk_id=kiosk_app.config.kiosk_id, station=kiosk_app.config.station,
+                      line="Line A", author=author, language="en", kind="idea",
+                      what_happened="Move the carton stock to the middle of the line")
+    kiosk_store.save(entry)
+    async with kiosk_app.run_test(size=(120, 40)) as pilot:
+        frames = await export_frames(kiosk_app, pilot)
+    kiosk_store.close()
+
+    station_app, station_store, _ = make_test_app(tmp_path / "station", mode="supervisor",
+                                                  kiosk_id="station-1")
+    async with station_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", *"4321", "enter")
+        await pilot.pause()
+        await pilot.click("#import")
+        await pilot.pause()
+        field = station_app.screen.query_one("#scan")
+        for text in frames:
+            field.value = text
+            await field.action_submit()
+            await pilot.pause()
+        await wait_workers(station_app, pilot)
+        assert station_store.get(entry.id) is not None, screen_text(station_app)
+        actions.answer(station_store, entry.id, "Yes, we try it next week", by="Anna")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f12", *"4321", "enter")
+        await pilot.pause()
+        await pilot.click("#return")
+        await pilot.pause()
+        assert station_app.screen.__class__.__name__ == "KioskPickScreen", screen_text(station_app)
+        await pilot.press("enter")  # the only kiosk
+        await wait_workers(station_app, pilot)
+        screen = station_app.screen
+        assert isinstance(screen, ExportScreen) and screen.kiosk == kiosk_app.config.kiosk_id
+        await pilot.press("space")
+        answers = []
+        for _ in range(len(screen.strips)):
+            answers.append(decode(shown_cells(screen.query_one(QRView))))
+            await pilot.press("right")
+
+    kiosk_app2, kiosk_store2, _ = make_test_app(tmp_path / "kiosk")
+    async with kiosk_app2.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f12", *"1234", "enter")
+        await pilot.pause()
+        await pilot.click("#receive")
+        await pilot.pause()
+        field = kiosk_app2.screen.query_one("#scan")
+        for text in answers:
+            field.value = text
+            await field.action_submit()
+        await wait_workers(kiosk_app2, pilot)
+        def log_text() -> str:
+            return " ".join(str(line.text).strip()
+                            for line in kiosk_app2.screen.query_one("#scan-log").lines)
+
+        for _ in range(100):  # the import report arrives as a message after the worker
+            if "1 entries got answers" in log_text():
+                break
+            await pilot.pause(0.05)
+        assert "1 entries got answers" in log_text(), log_text()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press(*"BADGE-0042", "enter")
+        await pilot.pause()
+        assert kiosk_app2.unread_answers(author) == [entry.id]
+        assert "was answered" in kiosk_app2.answers_message([entry.id])
+        await pilot.press("f4", "enter")
+        await pilot.pause()
+        assert "Yes, we try it next week" in screen_text(kiosk_app2)

@@ -247,11 +247,11 @@ class KioskApp(App, inherit_bindings=False):
         return None
 
     def action_admin(self) -> None:
-        from kiosk.ui.screens.admin import AdminScreen, PinScreen
+        from kiosk.ui.screens.admin import AdminScreen, PinScreen, open_admin_choice
 
         def opened(role: str | None) -> None:
             if role:
-                self.push_screen(AdminScreen(role))
+                self.push_screen(AdminScreen(role), lambda choice: open_admin_choice(self, choice))
 
         self.push_screen(PinScreen(), opened)
 

@@ -90,7 +90,7 @@ class PinScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class AdminScreen(ModalScreen[None]):
+class AdminScreen(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "close", show=False, priority=True),
         Binding("down", "app.focus_next", show=False),
@@ -118,21 +118,27 @@ class AdminScreen(ModalScreen[None]):
                          disabled=self.role != "admin")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        from kiosk.ui.screens import transfer
-
         choice = event.button.id
         if choice == "quit" and self.role == "admin":
             self.app.shutdown()
             return
-        self.dismiss(None)
-        if choice == "export":
-            transfer.open_export(self.app)
-        elif choice == "return":
-            transfer.open_return_export(self.app)
-        elif choice in ("import", "receive"):
-            self.app.push_screen(transfer.ScanScreen(returning=choice == "receive"))
-        elif choice == "receipt":
-            self.app.push_screen(transfer.ReceiptScreen())
+        # The opener acts on the choice once this menu is gone (a screen pushed from here
+        # would send its result back to this closed menu).
+        self.dismiss(None if choice == "back" else choice)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def open_admin_choice(app, choice: str | None) -> None:
+    """Run what was picked in the administration menu."""
+    from kiosk.ui.screens import transfer
+
+    if choice == "export":
+        transfer.open_export(app)
+    elif choice == "return":
+        transfer.open_return_export(app)
+    elif choice in ("import", "receive"):
+        app.push_screen(transfer.ScanScreen(returning=choice == "receive"))
+    elif choice == "receipt":
+        app.push_screen(transfer.ReceiptScreen())
