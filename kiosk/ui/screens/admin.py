@@ -45,6 +45,22 @@ class PinGuard:
         if self._state()["failures"]:
             self.store.set_meta(_LOCK_META, {"failures": 0, "until": 0.0})
 
+    def check(self, pin: str, config, roles: tuple[str, ...] = ("admin", "supervisor"),
+              ) -> tuple[str | None, tuple[str, dict]]:
+        """(the role whose PIN this is, or None; the i18n key and values to show if None).
+        Refused while locked out; a wrong PIN counts towards the lock-out."""
+        locked = self.locked_for()
+        if locked:
+            return None, ("admin.pin_locked", {"seconds": locked})
+        hashes = {"admin": config.admin_pin_hash, "supervisor": config.supervisor_pin_hash}
+        role = next((r for r in roles if verify_pin(pin, hashes[r])), None)
+        if role is None:
+            left = self.failed()
+            return None, (("admin.pin_wrong", {"left": left}) if left else
+                          ("admin.pin_locked", {"seconds": self.locked_for()}))
+        self.succeeded()
+        return role, ("", {})
+
 
 class PinScreen(ModalScreen[str | None]):
     """Returns "admin", "supervisor", or None (cancelled)."""
@@ -69,21 +85,10 @@ class PinScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         pin, event.input.value = event.input.value, ""
-        error = self.query_one("#pin-error", Static)
-        guard = self.guard()
-        locked = guard.locked_for()
-        if locked:
-            error.update(self.app.t("admin.pin_locked", seconds=locked))
-            return
-        config = self.app.config
-        role = ("admin" if verify_pin(pin, config.admin_pin_hash) else
-                "supervisor" if verify_pin(pin, config.supervisor_pin_hash) else None)
+        role, (problem, values) = self.guard().check(pin, self.app.config)
         if role is None:
-            left = guard.failed()
-            error.update(self.app.t("admin.pin_wrong", left=left) if left else
-                         self.app.t("admin.pin_locked", seconds=guard.locked_for()))
+            self.query_one("#pin-error", Static).update(self.app.t(problem, **values))
             return
-        guard.succeeded()
         self.dismiss(role)
 
     def action_cancel(self) -> None:

@@ -17,7 +17,6 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.entries import CATEGORIES, KINDS, STATUSES, Entry, parse_time
 from kiosk.identity import supervisor_session
-from kiosk.pins import verify_pin
 from kiosk.review import actions
 from kiosk.review.actions import ReviewError
 from kiosk.review.queue import ReviewIndex
@@ -76,17 +75,10 @@ class SupervisorLoginScreen(KioskScreen):
             return
         config = self.app.config
         guard = PinGuard(self.app.store, config.max_pin_attempts, config.lockout_seconds)
-        if guard.locked_for():
-            error.update(self.t("admin.pin_locked", seconds=guard.locked_for()))
-            return
-        role = ("supervisor" if verify_pin(pin, config.supervisor_pin_hash) else
-                "admin" if verify_pin(pin, config.admin_pin_hash) else None)
+        role, (problem, values) = guard.check(pin, config, roles=("supervisor", "admin"))
         if role is None:
-            left = guard.failed()
-            error.update(self.t("admin.pin_wrong", left=left) if left else
-                         self.t("admin.pin_locked", seconds=guard.locked_for()))
+            error.update(self.t(problem, **values))
             return
-        guard.succeeded()
         error.update("")
         self.app.login_supervisor(supervisor_session(name, role, self.app.language))
 
@@ -474,8 +466,7 @@ class ReportScreen(KioskScreen):
         markdown = render(report, "md", app.language)
         folder = app.config.data_dir / "reports"
         folder.mkdir(exist_ok=True)
-        stem = f"report-{report.week}" if hasattr(report, "week") else \
-            f"report-{datetime.now():%G-W%V}"
+        stem = f"report-{report.week}"
         md_path, html_path = folder / f"{stem}.md", folder / f"{stem}.html"
         atomic_write_bytes(md_path, markdown.encode())
         atomic_write_bytes(html_path, render(report, "html", app.language).encode())
