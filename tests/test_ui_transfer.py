@@ -39,11 +39,16 @@ async def wait_workers(app, pilot):
     await pilot.pause()
 
 
-async def export_frames(app, pilot) -> list[str]:
-    await pilot.press("f12", *"1234", "enter")
-    await pilot.pause()
-    await pilot.click("#export")
-    await wait_workers(app, pilot)
+async def wait_for(pilot, condition, tries: int = 100) -> None:
+    """Messages posted by a finished worker are handled a little later: poll for the result."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+
+
+async def read_shown_frames(app, pilot) -> list[str]:
+    """Pause the cycling export screen and decode every part as it is painted."""
     screen = app.screen
     assert isinstance(screen, ExportScreen)
     await pilot.press("space")  # pause cycling, page by hand
@@ -53,6 +58,22 @@ async def export_frames(app, pilot) -> list[str]:
         assert f"Part {screen.frame_index + 1} of {len(screen.strips)}" in screen_text(app)
         await pilot.press("right")
     return texts
+
+
+async def scan(pilot, field, lines) -> None:
+    """Type each line into the scan field and press Enter, as a keyboard-wedge scanner does."""
+    for text in lines:
+        field.value = text
+        await field.action_submit()
+        await pilot.pause()
+
+
+async def export_frames(app, pilot) -> list[str]:
+    await pilot.press("f12", *"1234", "enter")
+    await pilot.pause()
+    await pilot.click("#export")
+    await wait_workers(app, pilot)
+    return await read_shown_frames(app, pilot)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -72,19 +93,18 @@ async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
         await pilot.pause()
         await pilot.click("#import")
         await pilot.pause()
-        scan = station_app.screen
-        assert isinstance(scan, ScanScreen)
-        field = scan.query_one("#scan")
-        for text in reversed(frames + frames[:2]):  # any order, duplicates too
-            field.value = text.lower() if text == frames[0] else text
-            await field.action_submit()
-            await pilot.pause()
+        scan_screen = station_app.screen
+        assert isinstance(scan_screen, ScanScreen)
+        lines = [text.lower() if text == frames[0] else text  # any case, order, duplicates
+                 for text in reversed(frames + frames[:2])]
+        await scan(pilot, scan_screen.query_one("#scan"), lines)
         await wait_workers(station_app, pilot)
-        for _ in range(100):  # the import report arrives as a message after the worker
-            receipt_line = str(scan.query_one("#receipt-code").render())
-            if receipt_line.startswith("Receipt code: "):
-                break
-            await pilot.pause(0.05)
+
+        def shown_receipt() -> str:
+            return str(scan_screen.query_one("#receipt-code").render())
+
+        await wait_for(pilot, lambda: shown_receipt().startswith("Receipt code: "))
+        receipt_line = shown_receipt()
         assert receipt_line.startswith("Receipt code: ")
         receipt = receipt_line.removeprefix("Receipt code: ").strip()
 
@@ -118,11 +138,8 @@ async def test_wrong_receipt_and_junk_scans_get_clear_messages(tmp_path):
         await pilot.pause()
         await pilot.click("#import")
         await pilot.pause()
-        field = app.screen.query_one("#scan")
-        for junk in ("hello world", "KS" + "A" * 40, "[bold]x[/]"):
-            field.value = junk
-            await field.action_submit()
-            await pilot.pause()
+        await scan(pilot, app.screen.query_one("#scan"), ["hello world", "KS" + "A" * 40,
+                                                          "[bold]x[/]"])
         assert app.is_running
         log = "\n".join(str(line.text) for line in app.screen.query_one("#scan-log").lines)
         assert "not a kiosk sync code" in log
@@ -161,11 +178,7 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
         await pilot.pause()
         await pilot.click("#import")
         await pilot.pause()
-        field = station_app.screen.query_one("#scan")
-        for text in frames:
-            field.value = text
-            await field.action_submit()
-            await pilot.pause()
+        await scan(pilot, station_app.screen.query_one("#scan"), frames)
         await wait_workers(station_app, pilot)
         assert station_store.get(entry.id) is not None, screen_text(station_app)
         actions.answer(station_store, entry.id, "Yes, we try it next week", by="Anna")
@@ -178,13 +191,8 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
         assert station_app.screen.__class__.__name__ == "KioskPickScreen", screen_text(station_app)
         await pilot.press("enter")  # the only kiosk
         await wait_workers(station_app, pilot)
-        screen = station_app.screen
-        assert isinstance(screen, ExportScreen) and screen.kiosk == kiosk_app.config.kiosk_id
-        await pilot.press("space")
-        answers = []
-        for _ in range(len(screen.strips)):
-            answers.append(decode(shown_cells(screen.query_one(QRView))))
-            await pilot.press("right")
+        assert station_app.screen.kiosk == kiosk_app.config.kiosk_id
+        answers = await read_shown_frames(station_app, pilot)
 
     kiosk_app2, kiosk_store2, _ = make_test_app(tmp_path / "kiosk")
     async with kiosk_app2.run_test(size=(100, 30)) as pilot:
@@ -192,19 +200,14 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
         await pilot.pause()
         await pilot.click("#receive")
         await pilot.pause()
-        field = kiosk_app2.screen.query_one("#scan")
-        for text in answers:
-            field.value = text
-            await field.action_submit()
+        await scan(pilot, kiosk_app2.screen.query_one("#scan"), answers)
         await wait_workers(kiosk_app2, pilot)
+
         def log_text() -> str:
             return " ".join(str(line.text).strip()
                             for line in kiosk_app2.screen.query_one("#scan-log").lines)
 
-        for _ in range(100):  # the import report arrives as a message after the worker
-            if "1 entries got answers" in log_text():
-                break
-            await pilot.pause(0.05)
+        await wait_for(pilot, lambda: "1 entries got answers" in log_text())
         assert "1 entries got answers" in log_text(), log_text()
         await pilot.press("escape")
         await pilot.pause()
