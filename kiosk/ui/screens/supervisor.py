@@ -106,6 +106,7 @@ class ReviewScreen(KioskScreen):
         super().__init__()
         self._search_timer: Timer | None = None
         self._loading: tuple[int, int] | None = None
+        self._waiting: str | None = None  # the "N wait for an answer" line, per index change
 
     @property
     def index(self) -> ReviewIndex:
@@ -159,7 +160,7 @@ class ReviewScreen(KioskScreen):
                                                                        message.total)
         if message.loaded >= message.total:
             self._update_station_facets()
-        self.refresh_queue()
+        self.refresh_queue(index_changed=True)
 
     def _update_station_facets(self) -> None:
         cycler = self.query_one("#f-station", Cycler)
@@ -179,8 +180,20 @@ class ReviewScreen(KioskScreen):
                 "seen": None if seen is None else seen == "yes",
                 "text": self.query_one("#search", Input).value.strip() or None}
 
-    def refresh_queue(self) -> None:
+    def _waiting_line(self) -> str:
+        """How many entries wait for an answer and for how long (independent of the filters)."""
+        waiting_total, waiting = self.index.filter(waiting=True, limit=None)
+        if not waiting_total:
+            return ""
+        oldest = min(item.created for item in waiting)
+        days = (datetime.now(timezone.utc) - parse_time(oldest)).days
+        return self.t("supervisor.open_waiting", count=f"{waiting_total:,}", days=days)
+
+    def refresh_queue(self, *, index_changed: bool = False) -> None:
+        """Show the queue for the current filters; `index_changed` when entries changed."""
         t = self.t
+        if index_changed or self._waiting is None:
+            self._waiting = self._waiting_line()
         filters = self.filters()
         total, page = self.index.filter(**filters, limit=PAGE)
         unseen, _ = self.index.filter(**{**filters, "seen": False}, limit=0) \
@@ -205,11 +218,8 @@ class ReviewScreen(KioskScreen):
         lines = [t("supervisor.count", total=f"{total:,}", unseen=f"{unseen:,}")]
         if total > PAGE:
             lines.append(t("supervisor.showing", shown=PAGE))
-        waiting_total, waiting = self.index.filter(waiting=True, limit=None)
-        if waiting_total:
-            oldest = min(item.created for item in waiting)
-            days = (datetime.now(timezone.utc) - parse_time(oldest)).days
-            lines.append(t("supervisor.open_waiting", count=f"{waiting_total:,}", days=days))
+        if self._waiting:
+            lines.append(self._waiting)
         if self._loading:
             lines.append(t("supervisor.loading", loaded=self._loading[0], total=self._loading[1]))
         self.query_one("#queue-count", Static).update(" ".join(lines))
@@ -230,14 +240,12 @@ class ReviewScreen(KioskScreen):
         self.query_one("#queue", DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(EntryReviewScreen(event.row_key.value), self._after_review)
-
-    def _after_review(self, _=None) -> None:
-        self.refresh_queue()
+        self.app.push_screen(EntryReviewScreen(event.row_key.value))
 
     def on_screen_resume(self) -> None:
+        """Back from an entry, an import or a report: entries may have changed."""
         if self.index.weeks_loaded:
-            self.refresh_queue()
+            self.refresh_queue(index_changed=True)
 
     # -- actions ------------------------------------------------------------------------------
     def action_import_entries(self) -> None:
