@@ -89,14 +89,18 @@ class KioskApp(App, inherit_bindings=False):
             self.coach.start_loading()
 
     # -- session ------------------------------------------------------------------------------
+    def _start_session(self, session: Session) -> None:
+        """Someone logged in: their language, and the idle clock starts now."""
+        self.session = session
+        self.set_language(session.language)
+        self.last_activity = self.clock()
+
     def login(self, session: Session) -> None:
         from kiosk.ui.screens.capture import CaptureScreen
 
-        self.session = session
-        self.set_language(session.language)
+        self._start_session(session)
         if self.coach is not None:
             self.coach.warm(session.language)
-        self.last_activity = self.clock()
         draft = self.store.load_draft(session.draft_key(self.config.station))
         self.push_screen(CaptureScreen(draft=draft))
         self.notify(self.t("login.welcome"), timeout=3)
@@ -128,9 +132,7 @@ class KioskApp(App, inherit_bindings=False):
     def login_supervisor(self, session: Session) -> None:
         from kiosk.ui.screens.supervisor import ReviewScreen
 
-        self.session = session
-        self.set_language(session.language)
-        self.last_activity = self.clock()
+        self._start_session(session)
         self.push_screen(ReviewScreen())
 
     def entries_changed(self, entry_ids: list[str]) -> None:
