@@ -22,7 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from kiosk.entries import Entry  # noqa: E402
 from kiosk.store import Store, StoreError  # noqa: E402
-from tests.test_store_crash import SAVER, child, kill_9, wait_ready  # noqa: E402
+from tests.test_store_crash import crash_round  # noqa: E402
 
 
 def check(folder: Path, confirmed: dict[str, tuple[int, int]]) -> tuple[int, int, list[str]]:
@@ -67,15 +67,7 @@ def rounds_in(folder: Path, rounds: int, rng: random.Random) -> dict[str, int | 
     confirmed: dict[str, tuple[int, int]] = {}
     totals = {"rounds": 0, "saves": 0, "unreadable": 0, "lost": 0, "notes": []}
     for _ in range(rounds):
-        seed = rng.randrange(10**9)
-        proc = child(SAVER, str(folder), str(seed))
-        wait_ready(proc)
-        time.sleep(rng.uniform(0, 0.3))
-        for line in kill_9(proc).splitlines():
-            parts = line.split()
-            if len(parts) == 2 and parts[1].isdigit():  # a torn last line is not acknowledged
-                confirmed[parts[0]] = (seed, int(parts[1]))
-                totals["saves"] += 1
+        totals["saves"] += crash_round(folder, rng, confirmed)
         unreadable, lost, notes = check(folder, confirmed)
         totals["rounds"] += 1
         totals["unreadable"] += unreadable

@@ -94,16 +94,24 @@ def crash_rounds(folder: Path, rounds: int, rng: random.Random) -> int:
     confirmed: dict[str, tuple[int, int]] = {}  # id -> (seed, highest counter whose save returned)
     saves = 0
     for _ in range(rounds):
-        seed = rng.randrange(10**9)
-        proc = child(SAVER, str(folder), str(seed))
-        wait_ready(proc)
-        time.sleep(rng.uniform(0, 0.3))
-        for line in kill_9(proc).splitlines():
-            parts = line.split()
-            if len(parts) == 2 and parts[1].isdigit():  # a torn last line is ignored
-                confirmed[parts[0]] = (seed, int(parts[1]))
-                saves += 1
+        saves += crash_round(folder, rng, confirmed)
         verify_after_crash(folder, confirmed)
+    return saves
+
+
+def crash_round(folder: Path, rng: random.Random, confirmed: dict[str, tuple[int, int]]) -> int:
+    """Start a saver, kill -9 it after 0-300 ms, and record in `confirmed` every save it
+    reported as returned. Returns how many it reported (also used by bench/crash.py)."""
+    seed = rng.randrange(10**9)
+    proc = child(SAVER, str(folder), str(seed))
+    wait_ready(proc)
+    time.sleep(rng.uniform(0, 0.3))
+    saves = 0
+    for line in kill_9(proc).splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():  # a torn last line is ignored
+            confirmed[parts[0]] = (seed, int(parts[1]))
+            saves += 1
     return saves
 
 
