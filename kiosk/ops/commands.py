@@ -151,8 +151,6 @@ def cmd_retention(args: argparse.Namespace) -> int:
                 if entries or drafts or not args.quiet:
                     print(f"Removed {entries} entries and {drafts} unfinished drafts older than "
                           f"{config.retention_days} days.")
-        except StoreError as exc:
-            raise CommandError(str(exc), EXIT_STORE) from None
         finally:
             store.close()
     expired = expired_backups(backup_dir, config.retention_days)

@@ -96,7 +96,6 @@ def _read_store(args: argparse.Namespace):
 # -- report -----------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
     from kiosk.review.report import ReportError, build_report, render
-    from kiosk.store import StoreError
 
     config, store = _read_store(args)
     try:
@@ -105,8 +104,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = render(report, args.format, args.lang or config.language)
     except ReportError as exc:
         raise CommandError(str(exc), 2) from None
-    except StoreError as exc:
-        raise CommandError(str(exc), 3) from None
     finally:
         store.close()
     if args.out:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kiosk.cli import CommandError, config_from_args, open_store
 from kiosk.config import Config
-from kiosk.store import StoreError, atomic_write_bytes
+from kiosk.store import atomic_write_bytes
 from kiosk.sync.codec import (FILE_FRAME_CHARS, TYPE_ENTRIES, Batch, FrameCollector, decode_lines,
                               ranges_text)
 from kiosk.sync.errors import Message, SyncError
@@ -98,8 +98,6 @@ def cmd_export(args: argparse.Namespace) -> int:
             batch = exchange.export_entries(store, config, max_entries=args.max_entries)
     except SyncError as exc:
         raise _fail(config, exc) from None
-    except StoreError as exc:
-        raise CommandError(str(exc), 3) from None
     finally:
         store.close()
     if batch is None:
@@ -232,8 +230,6 @@ def _import_all(config: Config, batches: list[Batch]) -> None:
             key = "import.receipt_station" if batch.batch_type == TYPE_ENTRIES else \
                 "import.receipt_kiosk"
             _say(config, key, code=report.receipt)
-    except StoreError as exc:
-        raise CommandError(str(exc), 3) from None
     finally:
         store.close()
 
@@ -248,8 +244,6 @@ def cmd_receipt(args: argparse.Namespace) -> int:
         report = exchange.apply_receipt(store, config, " ".join(args.code))
     except SyncError as exc:
         raise _fail(config, exc) from None
-    except StoreError as exc:
-        raise CommandError(str(exc), 3) from None
     finally:
         store.close()
     print(report.message().text(config.language))
