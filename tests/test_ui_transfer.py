@@ -68,10 +68,16 @@ async def scan(pilot, field, lines) -> None:
         await pilot.pause()
 
 
-async def export_frames(app, pilot) -> list[str]:
-    await pilot.press("f12", *"1234", "enter")
+async def open_menu_item(pilot, pin: str, item: str) -> None:
+    """F12, the PIN, then one item of the administration menu."""
+    await pilot.press("f12", *pin, "enter")
     await pilot.pause()
-    await pilot.click("#export")
+    await pilot.click(f"#{item}")
+    await pilot.pause()
+
+
+async def export_frames(app, pilot) -> list[str]:
+    await open_menu_item(pilot, "1234", "export")
     await wait_workers(app, pilot)
     return await read_shown_frames(app, pilot)
 
@@ -89,10 +95,7 @@ async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
     station_app, station_store, _ = make_test_app(tmp_path / "station", mode="supervisor",
                                                   kiosk_id="station-1")
     async with station_app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f12", *"4321", "enter")
-        await pilot.pause()
-        await pilot.click("#import")
-        await pilot.pause()
+        await open_menu_item(pilot, "4321", "import")
         scan_screen = station_app.screen
         assert isinstance(scan_screen, ScanScreen)
         lines = [text.lower() if text == frames[0] else text  # any case, order, duplicates
@@ -119,10 +122,7 @@ async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
     kiosk_store.close()
     kiosk_app2, kiosk_store2, _ = make_test_app(tmp_path / "kiosk")
     async with kiosk_app2.run_test(size=size) as pilot:
-        await pilot.press("f12", *"1234", "enter")
-        await pilot.pause()
-        await pilot.click("#receipt")
-        await pilot.pause()
+        await open_menu_item(pilot, "1234", "receipt")
         assert isinstance(kiosk_app2.screen, ReceiptScreen)
         await pilot.press(*receipt.lower(), "enter")
         await pilot.pause()
@@ -134,10 +134,7 @@ async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
 async def test_wrong_receipt_and_junk_scans_get_clear_messages(tmp_path):
     app, store, _ = make_test_app(tmp_path, mode="supervisor")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f12", *"4321", "enter")
-        await pilot.pause()
-        await pilot.click("#import")
-        await pilot.pause()
+        await open_menu_item(pilot, "4321", "import")
         await scan(pilot, app.screen.query_one("#scan"), ["hello world", "KS" + "A" * 40,
                                                           "[bold]x[/]"])
         assert app.is_running
@@ -145,10 +142,7 @@ async def test_wrong_receipt_and_junk_scans_get_clear_messages(tmp_path):
         assert "not a kiosk sync code" in log
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("f12", *"4321", "enter")
-        await pilot.pause()
-        await pilot.click("#receipt")
-        await pilot.pause()
+        await open_menu_item(pilot, "4321", "receipt")
         await pilot.press(*"ABCD1234", "enter")
         await pilot.pause()
         assert "does not belong to any batch" in screen_text(app)
@@ -174,20 +168,14 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
     station_app, station_store, _ = make_test_app(tmp_path / "station", mode="supervisor",
                                                   kiosk_id="station-1")
     async with station_app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f12", *"4321", "enter")
-        await pilot.pause()
-        await pilot.click("#import")
-        await pilot.pause()
+        await open_menu_item(pilot, "4321", "import")
         await scan(pilot, station_app.screen.query_one("#scan"), frames)
         await wait_workers(station_app, pilot)
         assert station_store.get(entry.id) is not None, screen_text(station_app)
         actions.answer(station_store, entry.id, "Yes, we try it next week", by="Anna")
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("f12", *"4321", "enter")
-        await pilot.pause()
-        await pilot.click("#return")
-        await pilot.pause()
+        await open_menu_item(pilot, "4321", "return")
         assert station_app.screen.__class__.__name__ == "KioskPickScreen", screen_text(station_app)
         await pilot.press("enter")  # the only kiosk
         await wait_workers(station_app, pilot)
@@ -196,10 +184,7 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
 
     kiosk_app2, kiosk_store2, _ = make_test_app(tmp_path / "kiosk")
     async with kiosk_app2.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f12", *"1234", "enter")
-        await pilot.pause()
-        await pilot.click("#receive")
-        await pilot.pause()
+        await open_menu_item(pilot, "1234", "receive")
         await scan(pilot, kiosk_app2.screen.query_one("#scan"), answers)
         await wait_workers(kiosk_app2, pilot)
 
