@@ -310,9 +310,9 @@ def make_entry(*, at: float, now: float, station: DemoStation, config: Config,
     seen = bool(responses) or status != "new" or (
         sync == "synced" and visibility != "private" and age > 2 * _DAY and state.random() < 0.85)
     return Entry(
-        id=new_id(at=at), kiosk_id=station.kiosk_id, station=station.name, line=config.line,
-        author=author, language=content.language, kind=template.kind,
-        category=template.category, visibility=visibility, suggestions=suggestions,
+        id=new_id(at=at, kiosk_id=station.kiosk_id), kiosk_id=station.kiosk_id,
+        station=station.name, line=config.line, author=author, language=content.language,
+        kind=template.kind, category=template.category, visibility=visibility, suggestions=suggestions,
         created=_iso(at), updated=_iso(changed), status=status, status_reason=reason,
         responses=responses, seen=seen, sync=sync, **fields,
     )

@@ -7,7 +7,9 @@ migrates older schema versions (see `MIGRATIONS`).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -42,11 +44,53 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def new_id(at: float | None = None) -> str:
-    """A ULID: 48-bit milliseconds + 80 random bits, Crockford Base32, sorts by creation time."""
+ID_TAG_BITS, ID_RANDOM_BITS = 64, 16
+_LAST: dict[int, tuple[int, int]] = {}  # kiosk tag -> (ms, low bits) of the last id made
+_LAST_LOCK = threading.Lock()
+
+
+def id_tag(kiosk_id: str) -> int:
+    """The 64 bits that name a kiosk inside the ids of the entries it makes (see `new_id`)."""
+    digest = hashlib.sha256(b"kiosk entry id|" + kiosk_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:ID_TAG_BITS // 8], "big")
+
+
+def new_id(at: float | None = None, kiosk_id: str | None = None) -> str:
+    """A ULID: 48-bit milliseconds + 80 more bits, Crockford Base32, sorts by creation time.
+
+    Without `kiosk_id` the 80 bits are random. With it they are the kiosk's `id_tag` and 16
+    random bits (counting up within one millisecond in one process): two ids can only collide
+    when one kiosk makes entries in the same millisecond in two processes (or after its clock
+    was set back) with the same 16 random bits; the station keeps both versions then. A sync
+    batch sends 2 bytes instead of 10 for the part after the time (kiosk/sync/payload.py).
+    """
     ms = int((time.time() if at is None else at) * 1000)
-    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    if kiosk_id is None:
+        return format_id(ms, int.from_bytes(os.urandom(10), "big"))
+    tag = id_tag(kiosk_id)
+    low = int.from_bytes(os.urandom(2), "big")
+    with _LAST_LOCK:  # one process never repeats an id: the same millisecond counts up
+        last_ms, last_low = _LAST.get(tag, (-1, 0))
+        if ms == last_ms and last_low + 1 < 1 << ID_RANDOM_BITS:
+            low = last_low + 1
+        _LAST[tag] = (ms, low)
+    return format_id(ms, (tag << ID_RANDOM_BITS) | low)
+
+
+def format_id(ms: int, rest: int) -> str:
+    """The id text of a millisecond time (48 bits) and the 80 bits after it."""
+    if not 0 <= ms < 1 << 48 or not 0 <= rest < 1 << 80:
+        raise ValueError("id parts out of range")
+    value = (ms << 80) | rest
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def id_parts(entry_id: str) -> tuple[int, int]:
+    """(milliseconds, the 80 bits after them) of an id; inverse of `format_id`."""
+    value = 0
+    for char in entry_id:
+        value = value * 32 + _CROCKFORD.index(char)
+    return value >> 80, value & ((1 << 80) - 1)
 
 
 def is_id(text: Any) -> bool:
@@ -56,10 +100,7 @@ def is_id(text: Any) -> bool:
 
 def id_time(entry_id: str) -> datetime:
     """The creation time encoded in an entry id."""
-    value = 0
-    for char in entry_id:
-        value = value * 32 + _CROCKFORD.index(char)
-    return datetime.fromtimestamp((value >> 80) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(id_parts(entry_id)[0] / 1000, tz=timezone.utc)
 
 
 @dataclass
@@ -127,7 +168,7 @@ class Entry:
             language: str, kind: str = "observation", category: str = "other",
             **fields: Any) -> "Entry":
         created = now_iso()
-        entry = cls(id=new_id(), kiosk_id=kiosk_id, station=station, line=line, author=author,
+        entry = cls(id=new_id(kiosk_id=kiosk_id), kiosk_id=kiosk_id, station=station, line=line, author=author,
                     language=language, kind=kind, category=category, created=created,
                     updated=created, **fields)
         entry.validate()

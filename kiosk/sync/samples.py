@@ -11,9 +11,7 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from kiosk.entries import Entry, Response, Suggestion
-
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from kiosk.entries import ID_RANDOM_BITS, Entry, Response, Suggestion, format_id, id_tag
 
 MODEL = "smollm2-135m-instruct-q4_1"
 
@@ -186,10 +184,10 @@ def _fill(rng: random.Random, text: str, language: str) -> str:
                        else f"{rng.randint(1, 9) / 10:.1f}".replace(".", ","))
 
 
-def _id(rng: random.Random, at: datetime) -> str:
-    """Like `new_id`, but the 80 random bits come from `rng` so a seed repeats a batch exactly."""
-    value = (round(at.timestamp() * 1000) << 80) | rng.getrandbits(80)
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+def _id(rng: random.Random, at: datetime, kiosk_id: str) -> str:
+    """Like `new_id(kiosk_id=...)`, but the random bits come from `rng` (a seed repeats a batch)."""
+    rest = (id_tag(kiosk_id) << ID_RANDOM_BITS) | rng.getrandbits(ID_RANDOM_BITS)
+    return format_id(round(at.timestamp() * 1000), rest)
 
 
 def _iso(at: datetime) -> str:
@@ -228,7 +226,7 @@ def sample_entry(rng: random.Random, at: datetime, *, kiosk_id: str = "kiosk-a1"
     category = rng.choice(["safety", "quality", "flow", "maintenance", "teamwork", "other"])
     authors = authors or ["w-5KQ2M7TA", "w-J3XQ7B2D", "w-TT4NAZ6Q", "w-C2MRP5WE", "w-Q7H3LK2V"]
     created = _iso(at)
-    entry = Entry(id=_id(rng, at), kiosk_id=kiosk_id, station=station, line=line,
+    entry = Entry(id=_id(rng, at, kiosk_id), kiosk_id=kiosk_id, station=station, line=line,
                   author=None if rng.random() < 0.25 else rng.choice(authors),
                   language=language, kind=kind, category=category, suggestions=suggestions,
                   created=created, updated=created,
