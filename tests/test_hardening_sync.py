@@ -23,8 +23,8 @@ from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.store import Store
 from kiosk.sync import payload
-from kiosk.sync.codec import (MAX_FRAMES, TYPE_ENTRIES, Frame, FrameCollector, encode_frame,
-                              seal, split)
+from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, Frame, FrameCollector,
+                              encode_frame, seal, split)
 from kiosk.sync.samples import sample_entries
 from kiosk.sync.zdict import ZDICT
 
@@ -79,7 +79,7 @@ CASES = {
     "random bytes": (lambda key: [RANDOM.randbytes(200).decode("latin-1").replace("\n", " ")
                                   for _ in range(50)], "No sync codes found"),
     "a frame claiming 65535 parts": (
-        lambda key: [encode_frame(Frame(1, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
+        lambda key: [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
         "claims its batch has 65535 parts"),
     "one batch id, two contents": (
         lambda key: [*frames_for(key, 77, sample_entries(6, seed=1), chars=120)[:2],
@@ -123,7 +123,7 @@ def test_a_flood_of_frames_keeps_the_collector_bounded_in_memory_and_time(statio
     the collector keeps at most a few batches and a bounded number of bytes."""
     collector = FrameCollector(station.site_key)
     chunk = b"\xab" * 1200
-    lines = [encode_frame(Frame(1, TYPE_ENTRIES, n % 2000, n // 2000, MAX_FRAMES, chunk))
+    lines = [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, n % 2000, n // 2000, MAX_FRAMES, chunk))
              for n in range(10_000)]
     started = time.monotonic()
     for line in lines:
@@ -137,7 +137,7 @@ def test_a_frame_can_never_claim_a_million_parts():
     """The header holds the total in 16 bits: 10^6 cannot even be written, and every total
     above MAX_FRAMES is refused before anything is kept."""
     with pytest.raises(struct.error):
-        encode_frame(Frame(1, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
+        encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
     collector = FrameCollector("k" * 20)
-    result = collector.add(encode_frame(Frame(1, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1, b"x")))
+    result = collector.add(encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1, b"x")))
     assert result.status == "ignored" and collector.incomplete() == []

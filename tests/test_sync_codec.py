@@ -15,7 +15,7 @@ import pytest
 from kiosk.entries import Entry, Response, Suggestion
 from kiosk.i18n import load_strings
 from kiosk.sync import codec, payload, qr
-from kiosk.sync.codec import (MAX_FRAMES, TYPE_ENTRIES, TYPE_RETURN, FrameCollector, decode_frame,
+from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, TYPE_RETURN, FrameCollector, decode_frame,
                               decode_lines, encode_frame, open_blob, seal, split)
 from kiosk.sync.errors import BatchError, FrameError, PayloadError, ReceiptError, SyncError
 from kiosk.sync.receipt import normalise_receipt, receipt_code
@@ -57,7 +57,8 @@ def test_frames_are_base32_with_a_fixed_header_and_fit_the_qr_size():
         assert re.fullmatch(r"KS[A-Z2-7]+", text)
         assert len(text) <= qr.alphanumeric_capacity(5)
         frame = decode_frame(text)
-        assert (frame.version, frame.batch_type, frame.batch_id) == (1, "E", BATCH_ID)
+        assert (frame.version, frame.batch_type, frame.batch_id) == \
+            (PROTOCOL_VERSION, "E", BATCH_ID)
         assert (frame.index, frame.total) == (index, len(frames))
     # all frames of a batch start alike: magic, version, type and batch id are visible
     assert len({text[:12] for text in frames}) == 1
@@ -112,11 +113,11 @@ def test_lines_that_are_not_frames_get_a_clear_message(line, key):
 
 
 def test_another_protocol_version_is_refused_with_advice():
-    newer = refram(struct.pack(">BcIHH", 2, b"E", 1, 0, 1) + b"data")
+    newer = refram(struct.pack(">BcIHH", PROTOCOL_VERSION + 1, b"E", 1, 0, 1) + b"data")
     with pytest.raises(FrameError, match="newer kiosk app") as caught:
         decode_frame(newer)
     assert caught.value.key == "frame.version_newer"
-    older = refram(struct.pack(">BcIHH", 0, b"E", 1, 0, 1) + b"data")
+    older = refram(struct.pack(">BcIHH", PROTOCOL_VERSION - 1, b"E", 1, 0, 1) + b"data")
     with pytest.raises(FrameError, match="older kiosk app"):
         decode_frame(older)
 
@@ -127,15 +128,15 @@ def test_another_protocol_version_is_refused_with_advice():
 ])
 def test_absurd_frame_numbers_are_refused(index, total, key):
     with pytest.raises(FrameError) as caught:
-        decode_frame(refram(struct.pack(">BcIHH", 1, b"E", 7, index, total) + b"data"))
+        decode_frame(refram(struct.pack(">BcIHH", PROTOCOL_VERSION, b"E", 7, index, total) + b"data"))
     assert caught.value.key == key
 
 
 def test_unknown_batch_type_and_empty_frames_are_refused():
     with pytest.raises(FrameError, match="unknown kind"):
-        decode_frame(refram(struct.pack(">BcIHH", 1, b"Q", 7, 0, 1) + b"data"))
+        decode_frame(refram(struct.pack(">BcIHH", PROTOCOL_VERSION, b"Q", 7, 0, 1) + b"data"))
     with pytest.raises(FrameError) as caught:
-        decode_frame(refram(struct.pack(">BcIHH", 1, b"E", 7, 0, 1)))
+        decode_frame(refram(struct.pack(">BcIHH", PROTOCOL_VERSION, b"E", 7, 0, 1)))
     assert caught.value.key == "frame.cut_short"
 
 
@@ -240,10 +241,12 @@ def test_truncated_or_padded_compressed_data_is_refused_even_when_signed():
 @pytest.mark.parametrize("data, key", [
     (b"[1, 2]", "payload.detail"), (b"not json", "payload.not_json"),
     (b'{"t":"R","y":1,"e":[]}', "payload.detail"),  # type inside differs from the frames
-    (b'{"t":"E","y":99,"src":[],"e":[]}', "payload.schema_newer"),
-    (b'{"t":"E","y":1,"src":[],"e":[{"i":"X"}]}', "payload.bad_entry"),
-    (b'{"t":"E","y":1,"src":[],"e":[{"i":"0123456789ABCDEF","d":1,"zz":1}]}',
-     "payload.bad_entry"),
+    (b'{"t":"E","y":99,"src":[],"au":[],"len":0}', "payload.schema_newer"),
+    (b'{"t":"E","y":1,"src":[],"au":[],"len":1,"d":[1],"i":["X"]}', "payload.bad_entry"),
+    (b'{"t":"E","y":1,"src":[],"au":[],"len":2,"d":[1,2],"i":[1,2]}', "payload.bad_entry"),
+    (b'{"t":"E","y":1,"src":[],"au":[],"len":2,"d":[1],"i":[1]}', "payload.detail"),
+    (b'{"t":"E","y":1,"src":[],"au":[],"len":1,"d":[1],"i":[1],"a":[0],"w":["x"]}',
+     "payload.bad_entry"),  # an author index, but no author table
 ])
 def test_signed_but_malformed_content_is_refused_with_a_reason(data, key):
     with pytest.raises(PayloadError) as caught:
@@ -279,6 +282,43 @@ def test_payload_keeps_unusual_but_valid_values_exactly():
         [replace(e, sync=o.sync).to_dict() for e, o in zip(back, sorted(odd, key=lambda e: e.id))]
 
 
+def test_the_payload_is_a_table_with_short_forms_that_round_trip():
+    own, foreign = sample_entries(2, seed=4, kiosk_id="kiosk-a1")
+    foreign = replace(foreign, kiosk_id="kiosk-b2", author=None)  # kiosk-b2 did not make its id
+    prefix = "The first parts"
+    own = replace(own, what_happened=prefix + " had burrs.", title=prefix, suggestions=[
+        Suggestion("title", prefix, "smollm2", "accepted"),
+        Suggestion("title", "Burrs", "smollm2", "edited", prefix)])
+    packed = payload.pack_entries([own, foreign], HEADER)
+    document = payload.unpack_document(packed)
+    assert not set(payload.BATCH_KEYS) & set(payload.COLUMNS)
+    assert set(document) <= {*payload.BATCH_KEYS, *payload.COLUMNS}
+    assert document["len"] == 2 and all(len(document[key]) == 2 for key in payload.COLUMNS
+                                        if key in document)
+    rows = sorted([own, foreign], key=lambda e: e.id)
+    mine = rows.index(own)
+    assert isinstance(document["i"][mine], int) and document["i"][1 - mine] == foreign.id[10:]
+    assert document["h"][mine] == len(prefix)  # the title is the start of what happened
+    assert document["u"][mine] == [[2, 0, 0, 1], [2, "Burrs", 0, 2, 0]]  # 0: the title
+    assert document["au"] == [own.author] and document["a"][mine] == 0
+    assert document["a"][1 - mine] is None  # anonymous
+    assert packed.count(prefix.encode()) == 1
+    back = payload.unpack_entries(document)
+    assert [e.to_dict() for e in back] == [e.to_dict() for e in rows]
+
+
+def test_big_batches_compress_in_blocks_and_small_ones_do_not_pay_for_it():
+    for count in (1, 200):
+        packed = payload.pack_entries(sample_entries(count, seed=5), HEADER)
+        assert len(packed.cuts) == 2
+        one_block = payload.compress(bytes(packed))
+        best = payload.compress(packed)
+        assert len(best) <= len(one_block)
+        assert payload.decompress(best) == packed
+        if count == 200:
+            assert len(best) < 0.98 * len(one_block)
+
+
 def test_payload_is_compact():
     entries = sample_entries(100, seed=3)
     packed = payload.pack_entries(entries, HEADER)
@@ -288,9 +328,9 @@ def test_payload_is_compact():
 
 
 def test_the_preset_dictionary_is_pinned_and_helps_small_batches():
-    # Part of protocol 1: a changed dictionary makes every existing frame unreadable.
+    # Part of protocol 2: a changed dictionary makes every existing frame unreadable.
     assert hashlib.sha256(ZDICT).hexdigest() == \
-        "89585c2318c7e387846ace2df38a403abeb567a51ffd9be97d8d8b59c3b51884"
+        "9f56dbea5ee5be8f297e32c8cce930093501621ee8f92e7620f235b3ca28d473"
     one = payload.pack_entries(sample_entries(1, seed=8), HEADER)
     plain = zlib.compressobj(9, zlib.DEFLATED, -15)
     assert len(payload.compress(one)) < 0.85 * len(plain.compress(one) + plain.flush())

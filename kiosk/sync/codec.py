@@ -1,4 +1,4 @@
-"""Sync protocol 1: a signed, compressed batch split into Base32 text frames, and back.
+"""Sync protocol 2: a signed, compressed batch split into Base32 text frames, and back.
 
     frame  = "KS" + Base32(body), A-Z and 2-7 only, no padding, read case-insensitively
     body   = version(1) type(1) batch_id(4) index(2) total(2) chunk(n) crc32(4)   (big-endian)
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from kiosk.sync.errors import BatchError, FrameError, Message, PayloadError
 from kiosk.sync.payload import decompress, unpack_document
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAGIC = "KS"
 TYPE_ENTRIES = "E"  # kiosk -> supervisor station: entries
 TYPE_RETURN = "R"  # supervisor station -> kiosk: answers and idea status

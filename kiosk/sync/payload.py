@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from kiosk.entries import (MAX_FIELD_CHARS, SCHEMA_VERSION, Entry, EntryError, Response, is_id,
-                            migrate, parse_time)
+from kiosk.entries import (ID_RANDOM_BITS, MAX_FIELD_CHARS, SCHEMA_VERSION, Entry, EntryError,
+                            Response, format_id, id_parts, id_tag, is_id, migrate, parse_time)
 from kiosk.sync.errors import PayloadError
 from kiosk.sync.zdict import ZDICT
 
@@ -32,7 +32,7 @@ SUGGESTION_KINDS = ("question", "idea", "title", "category")
 VERDICTS = (None, "accepted", "edited", "dismissed")
 
 _TEXT_KEYS = {  # entry field -> key; default ""
-    "what_happened": "w", "noticed": "o", "learned": "e", "next_step": "x", "title": "t",
+    "what_happened": "w", "noticed": "o", "learned": "e", "next_step": "x", "title": "h",
     "status_reason": "r",
 }
 _ENUM_KEYS = {  # entry field -> (key, table); default is the table's first value
@@ -40,14 +40,51 @@ _ENUM_KEYS = {  # entry field -> (key, table); default is the table's first valu
     "status": ("s", STATUSES),
 }
 _SHARED = {"kiosk_id": "k", "station": "st", "line": "l", "language": "g"}  # batch default
-_B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_OTHER = {key: "o" + key for key in _SHARED.values()}  # column: an entry's value when not that
 
 
 # -- compression --------------------------------------------------------------------------------
+class Packed(bytes):
+    """JSON bytes, and the offsets where `compress` starts a new DEFLATE block.
+
+    Each block gets its own Huffman codes, so numbers and text compress better apart. It is the
+    encoder's choice only: any DEFLATE decoder reads the result the same way.
+    """
+
+    cuts: tuple[int, ...] = ()
+
+
 def compress(data: bytes) -> bytes:
-    """Codec byte + raw DEFLATE (level 9) primed with the shipped dictionary."""
+    """Codec byte + raw DEFLATE (level 9) primed with the shipped dictionary.
+
+    With `Packed.cuts`, the stream is made with and without the block cuts and the shorter one
+    is kept: a small batch does not pay for the extra Huffman tables.
+    """
+    cuts = getattr(data, "cuts", ())
+    streams = [_deflate(data, ())] + ([_deflate(data, cuts)] if cuts else [])
+    return bytes([CODEC_DEFLATE]) + min(streams, key=len)
+
+
+def _deflate(data: bytes, cuts: tuple[int, ...]) -> bytes:
     packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict=ZDICT)
-    return bytes([CODEC_DEFLATE]) + packer.compress(data) + packer.flush()
+    out, start = [], 0
+    for cut in cuts:
+        out += [packer.compress(data[start:cut]), packer.flush(zlib.Z_BLOCK)]
+        start = cut
+    return b"".join([*out, packer.compress(data[start:]), packer.flush()])
+
+
+def _json(*parts: dict[str, Any]) -> Packed:
+    """One JSON object of the keys of `parts`, cut for `compress` where each part starts."""
+    pieces = [json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1].encode("utf-8")
+              for part in parts if part]
+    packed = Packed(b"{" + b",".join(pieces) + b"}")
+    offsets, at = [], 1
+    for piece in pieces[:-1]:
+        at += len(piece) + 1
+        offsets.append(at)
+    packed.cuts = tuple(offsets)
+    return packed
 
 
 def decompress(blob: bytes, limit: int = MAX_PAYLOAD_BYTES) -> bytes:
@@ -100,19 +137,47 @@ def _unpack_time(value: Any, base_ms: int, where: str) -> str:
 
 
 def _id_ms(entry_id: str) -> int:
-    value = 0
-    for char in entry_id[:10]:
-        value = value * 32 + _B32.index(char)
-    return value
+    return id_parts(entry_id)[0]
 
 
-def _id_prefix(ms: int) -> str:
-    if not 0 <= ms < 1 << 48:
-        raise PayloadError("payload.detail", detail="id: time out of range")
-    return "".join(_B32[(ms >> shift) & 31] for shift in range(45, -1, -5))
+def _pack_id_rest(entry_id: str, kiosk_id: str) -> int | str:
+    """The part of an id after its time: 16 bits when the entry's kiosk made it, else 16 chars."""
+    rest = id_parts(entry_id)[1]
+    if rest >> ID_RANDOM_BITS == id_tag(kiosk_id):
+        return rest & ((1 << ID_RANDOM_BITS) - 1)
+    return entry_id[10:]
+
+
+def _unpack_id(ms: int, rest: Any, kiosk_id: Any) -> str:
+    if isinstance(rest, int) and not isinstance(rest, bool) and 0 <= rest < 1 << ID_RANDOM_BITS \
+            and isinstance(kiosk_id, str):
+        low = (id_tag(kiosk_id) << ID_RANDOM_BITS) | rest
+    elif isinstance(rest, str) and len(rest) == 16 and is_id("0" * 10 + rest):
+        low = id_parts("0" * 10 + rest)[1]
+    else:
+        raise PayloadError("payload.detail", detail="no valid id")
+    try:
+        return format_id(ms, low)
+    except ValueError:
+        raise PayloadError("payload.detail", detail="id: time out of range") from None
 
 
 # -- entries ------------------------------------------------------------------------------------
+# An entries batch is a table: one list ("column") per field, each as long as the batch, in id
+# order. Similar values next to each other compress better than rows of keyed objects, and a
+# column that only holds default values is left out.
+_ID_COLUMNS = ("d", "i")  # id time (ms after the previous entry's), id rest (_pack_id_rest)
+_OPTIONAL = {  # column -> the value that stands for "default" in it
+    **{key: None for key in _OTHER.values()},  # None: the batch value
+    "a": None, **{key: 0 for key, _ in _ENUM_KEYS.values()},
+    **{key: "" for key in _TEXT_KEYS.values()}, "u": [], "cr": 0, "up": None, "p": [], "se": 0,
+}
+BATCH_KEYS = ("t", "f", "m", "y", *_SHARED.values(), "src", "au", "len")
+COLUMNS = (*_ID_COLUMNS, *_OPTIONAL)
+_BIG_COLUMNS = (*_ID_COLUMNS, *_TEXT_KEYS.values(), "u", "p")  # DEFLATE blocks of their own
+_TITLE_REF = 0  # in a suggestion, text or final_text 0 = the entry's title (accepted titles)
+
+
 def pack_entries(entries: list[Entry], header: dict[str, Any]) -> bytes:
     """Entries -> compact JSON bytes (`header` keys go in as they are)."""
     dicts = sorted((entry.to_dict() for entry in entries), key=lambda d: d["id"])
@@ -120,54 +185,60 @@ def pack_entries(entries: list[Entry], header: dict[str, Any]) -> bytes:
               for field in _SHARED}
     sources = [name for name, _ in Counter(s["source"] for d in dicts
                                            for s in d["suggestions"]).most_common()]
-    rows, previous = [], 0
+    authors = [name for name, _ in Counter(d["author"] for d in dicts
+                                           if d["author"] is not None).most_common()]
+    columns: dict[str, list[Any]] = {key: [] for key in COLUMNS}
+    previous = 0
     for data in dicts:
-        row, previous = _pack_entry(data, shared, sources, previous)
-        rows.append(row)
-    document = {**header, "y": SCHEMA_VERSION,
-                **{key: shared[field] for field, key in _SHARED.items()},
-                "src": sources, "e": rows}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        for key, value in _pack_entry(data, shared, sources, authors, previous).items():
+            columns[key].append(value)
+        previous = _id_ms(data["id"])
+    table = {key: values for key, values in columns.items()
+             if key in _ID_COLUMNS or any(value != _OPTIONAL[key] for value in values)}
+    batch = {**header, "y": SCHEMA_VERSION,
+             **{key: shared[field] for field, key in _SHARED.items()},
+             "src": sources, "au": authors, "len": len(dicts)}
+    small = {key: values for key, values in table.items() if key not in _BIG_COLUMNS}
+    ids = {key: table[key] for key in _ID_COLUMNS}
+    texts = {key: values for key, values in table.items() if key in _BIG_COLUMNS[2:]}
+    return _json({**batch, **small}, ids, texts)
 
 
 def _pack_entry(data: dict[str, Any], shared: dict[str, Any], sources: list[str],
-                previous_ms: int) -> tuple[dict[str, Any], int]:
+                authors: list[str], previous_ms: int) -> dict[str, Any]:
     id_ms = _id_ms(data["id"])
-    row: dict[str, Any] = {"i": data["id"][10:], "d": id_ms - previous_ms}
+    row: dict[str, Any] = {"d": id_ms - previous_ms,
+                           "i": _pack_id_rest(data["id"], data["kiosk_id"])}
     for field, key in _SHARED.items():
-        if data[field] != shared[field]:
-            row[key] = data[field]
-    if data["author"] is not None:
-        row["a"] = data["author"]
+        row[_OTHER[key]] = None if data[field] == shared[field] else data[field]
+    row["a"] = None if data["author"] is None else authors.index(data["author"])
     for field, (key, table) in _ENUM_KEYS.items():
-        if data[field] != table[0]:
-            row[key] = table.index(data[field]) if data[field] in table else data[field]
+        row[key] = table.index(data[field]) if data[field] in table else data[field]
     for field, key in _TEXT_KEYS.items():
-        if data[field]:
-            row[key] = data[field]
-    if data["suggestions"]:
-        row["u"] = [_pack_suggestion(s, sources) for s in data["suggestions"]]
-    created = _pack_time(data["created"], id_ms)
-    if created != 0:
-        row["cr"] = created
-    if data["updated"] != data["created"]:
-        row["up"] = data["updated"] if data["updated"] == "" else \
-            _pack_time(data["updated"], _ms(data["created"]) or 0)
+        row[key] = data[field]
+    if data["title"] and data["what_happened"].startswith(data["title"]):
+        row["h"] = len(data["title"])  # the title is the start of what happened (title_from_text)
+    row["u"] = [_pack_suggestion(s, sources, data["title"]) for s in data["suggestions"]]
+    row["cr"] = _pack_time(data["created"], id_ms)
     created_ms = _ms(data["created"]) or 0
-    if data["responses"]:
-        row["p"] = [[_pack_time(r["at"], created_ms), r["by"], r["text"]]
-                    for r in data["responses"]]
-    if data["seen"]:
-        row["se"] = 1
-    return row, id_ms
+    row["up"] = None if data["updated"] == data["created"] else \
+        data["updated"] if data["updated"] == "" else _pack_time(data["updated"], created_ms)
+    row["p"] = [[_pack_time(r["at"], created_ms), r["by"], r["text"]]
+                for r in data["responses"]]
+    row["se"] = 1 if data["seen"] else 0
+    return row
 
 
-def _pack_suggestion(s: dict[str, Any], sources: list[str]) -> list[Any]:
+def _pack_suggestion(s: dict[str, Any], sources: list[str], title: str) -> list[Any]:
     kind = SUGGESTION_KINDS.index(s["kind"]) if s["kind"] in SUGGESTION_KINDS else s["kind"]
     verdict = VERDICTS.index(s["verdict"]) if s["verdict"] in VERDICTS else s["verdict"]
-    packed = [kind, s["text"], sources.index(s["source"]), verdict, s["final_text"]]
-    while len(packed) > 3 and packed[-1] in (None, 0):
+    text, final = (_TITLE_REF if title and value == title else value
+                   for value in (s["text"], s["final_text"]))
+    packed = [kind, text, sources.index(s["source"]), verdict, final]
+    if final is None:  # the defaults at the end are left out
         packed.pop()
+        if verdict == 0:
+            packed.pop()
     return packed
 
 
@@ -189,62 +260,64 @@ def unpack_entries(document: dict[str, Any]) -> list[Entry]:
     if schema > SCHEMA_VERSION:
         raise PayloadError("payload.schema_newer", schema=schema, supported=SCHEMA_VERSION)
     shared = {field: document.get(key) for field, key in _SHARED.items()}
-    sources = document.get("src")
-    rows = document.get("e")
+    sources, authors = document.get("src"), document.get("au")
+    count = document.get("len")
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise PayloadError("payload.detail", detail="no valid source table")
-    if not isinstance(rows, list):
-        raise PayloadError("payload.detail", detail="no entry list")
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise PayloadError("payload.detail", detail="no valid author table")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise PayloadError("payload.detail", detail="no entry count")
+    columns = {}
+    for key in COLUMNS:
+        column = document.get(key, None if key in _ID_COLUMNS else [_OPTIONAL[key]] * count)
+        if not isinstance(column, list) or len(column) != count:
+            raise PayloadError("payload.detail", detail=f"column {key!r} is not {count} long")
+        columns[key] = column
     entries, previous = [], 0
-    for number, row in enumerate(rows, 1):
+    for number in range(count):
         try:
-            data, previous = _unpack_entry(row, shared, sources, previous, schema)
+            row = {key: column[number] for key, column in columns.items()}
+            data, previous = _unpack_entry(row, shared, sources, authors, previous, schema)
             entries.append(Entry.from_dict(data))
         except (EntryError, PayloadError, TypeError, ValueError, KeyError, IndexError) as exc:
-            raise PayloadError("payload.bad_entry", number=number, detail=str(exc)) from None
+            raise PayloadError("payload.bad_entry", number=number + 1, detail=str(exc)) from None
     return entries
 
 
-def _field(row: dict[str, Any], key: str, default: Any = None) -> Any:
-    return row.get(key, default)
-
-
-def _unpack_entry(row: Any, shared: dict[str, Any], sources: list[str], previous_ms: int,
-                  schema: int) -> tuple[dict[str, Any], int]:
-    if not isinstance(row, dict):
-        raise PayloadError("payload.detail", detail="not an object")
-    unknown = set(row) - _ROW_KEYS
-    if unknown:
-        raise PayloadError("payload.detail", detail=f"unknown key {sorted(unknown)[0]!r}")
-    delta, rest = row.get("d"), row.get("i")
-    if not isinstance(delta, int) or isinstance(delta, bool) or not isinstance(rest, str) \
-            or len(rest) != 16:
+def _unpack_entry(row: dict[str, Any], shared: dict[str, Any], sources: list[str],
+                  authors: list[str], previous_ms: int, schema: int) -> tuple[dict[str, Any], int]:
+    delta = row["d"]
+    if not isinstance(delta, int) or isinstance(delta, bool):
         raise PayloadError("payload.detail", detail="no valid id")
     id_ms = previous_ms + delta
-    data: dict[str, Any] = {"id": _id_prefix(id_ms) + rest, "schema": schema}
+    data: dict[str, Any] = {"schema": schema}
     for field, key in _SHARED.items():
-        data[field] = row.get(key, shared[field])
-    data["author"] = row.get("a")
+        data[field] = shared[field] if row[_OTHER[key]] is None else row[_OTHER[key]]
+    data["id"] = _unpack_id(id_ms, row["i"], data["kiosk_id"])
+    data["author"] = None if row["a"] is None else _index(row["a"], authors, "author")
     for field, (key, table) in _ENUM_KEYS.items():
-        value = row.get(key, 0)
-        data[field] = table[value] if isinstance(value, int) and not isinstance(value, bool) \
-            and 0 <= value < len(table) else value
+        data[field] = _enum(row[key], table)
     for field, key in _TEXT_KEYS.items():
-        data[field] = row.get(key, "")
-    data["suggestions"] = [_unpack_suggestion(s, sources) for s in _list(row.get("u", []))]
-    data["created"] = _unpack_time(row.get("cr", 0), id_ms, "created")
+        data[field] = row[key]
+    if type(row["h"]) is int:  # the title is the first h characters of what happened
+        if not isinstance(data["what_happened"], str) or not 0 < row["h"] <= len(
+                data["what_happened"]):
+            raise PayloadError("payload.detail", detail="title: out of range")
+        data["title"] = data["what_happened"][:row["h"]]
+    title = data["title"] if isinstance(data["title"], str) else ""
+    data["suggestions"] = [_unpack_suggestion(s, sources, title) for s in _list(row["u"])]
+    data["created"] = _unpack_time(row["cr"], id_ms, "created")
     created_ms = _ms(data["created"]) or 0
-    updated = row.get("up")
+    updated = row["up"]
     data["updated"] = data["created"] if updated is None else \
         _unpack_time(updated, created_ms, "updated") if updated != "" else ""
-    data["responses"] = [_unpack_response(r, created_ms) for r in _list(row.get("p", []))]
-    data["seen"] = row.get("se", 0) == 1
+    data["responses"] = [_unpack_response(r, created_ms) for r in _list(row["p"])]
+    if row["se"] not in (0, 1) or isinstance(row["se"], bool):
+        raise PayloadError("payload.detail", detail="seen: not 0 or 1")
+    data["seen"] = row["se"] == 1
     data["sync"] = "pending"
     return migrate(data), id_ms
-
-
-_ROW_KEYS = {"i", "d", "a", "u", "cr", "up", "p", "se", *_SHARED.values(), *_TEXT_KEYS.values(),
-             *(key for key, _ in _ENUM_KEYS.values())}
 
 
 def _list(value: Any) -> list[Any]:
@@ -253,16 +326,23 @@ def _list(value: Any) -> list[Any]:
     return value
 
 
-def _unpack_suggestion(packed: Any, sources: list[str]) -> dict[str, Any]:
+def _unpack_suggestion(packed: Any, sources: list[str], title: str) -> dict[str, Any]:
     if not isinstance(packed, list) or not 3 <= len(packed) <= 5:
         raise PayloadError("payload.detail", detail="malformed suggestion")
     kind, text, source = packed[:3]
     verdict = packed[3] if len(packed) > 3 else 0
     final = packed[4] if len(packed) > 4 else None
-    if not isinstance(source, int) or isinstance(source, bool) or not 0 <= source < len(sources):
-        raise PayloadError("payload.detail", detail="suggestion source out of range")
-    return {"kind": _enum(kind, SUGGESTION_KINDS), "text": text, "source": sources[source],
+    source = _index(source, sources, "suggestion source")
+    text, final = (title if type(value) is int and value == _TITLE_REF and title else value
+                   for value in (text, final))
+    return {"kind": _enum(kind, SUGGESTION_KINDS), "text": text, "source": source,
             "verdict": _enum(verdict, VERDICTS), "final_text": final}
+
+
+def _index(value: Any, table: list[str], what: str) -> str:
+    if type(value) is not int or not 0 <= value < len(table):
+        raise PayloadError("payload.detail", detail=f"{what} out of range")
+    return table[value]
 
 
 def _enum(value: Any, table: tuple[Any, ...]) -> Any:

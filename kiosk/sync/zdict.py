@@ -1,4 +1,4 @@
-"""The preset DEFLATE dictionary of sync protocol 1: typical entry text, shipped as data.
+"""The preset DEFLATE dictionary of sync protocol 2: typical entry text, shipped as data.
 
 DEFLATE can copy from these bytes as if they came before the batch, so even a batch of one entry
 compresses well. The text was written by hand from shop-floor vocabulary (English and Dutch),
@@ -54,11 +54,17 @@ shift, morning shift, afternoon shift, night shift, today, yesterday.
 """
 
 _SKELETON = (
-    '"p":[[0,"Team leader","'
-    '"src":["smollm2-135m-instruct-q4_1","bank"],"e":[{"i":"'
+    '"p":[[[0,"Team leader","'
     '{"t":"E","f":"kiosk-1","m":"2025-01-01T00:00:00.000Z","y":1,"k":"kiosk-1","st":"","l":"'
-    ',"g":"nl","a":"w-","c":1,"n":1,"v":1,"s":1,"o":"","e":"","x":"","t":"","r":"","se":1,"up":'
-    ',"u":[[0,"What ",1,1],[2,"",0,1]],"w":"The "},{"i":"'
+    '","g":"en","src":["smollm2-135m-instruct-q4_1","bank"],"au":["w-'
+    '"],"len":1,"og":[null,"nl"],"a":[0,null,1],"n":[0,1],"c":[1,2,3,4,5],"v":[0,1],"s":[0,1],'
+    '"se":[0,1],"up":[null,"d":[174'
+    ',"i":[],"w":["The '
+    '"],"o":["","'
+    '"],"e":["","'
+    '"],"x":["","'
+    '"],"h":["",'
+    '],"u":[[],[[0,"What ",0,1],[2,0,1,1]]]'
 )
 
 ZDICT: bytes = (_DUTCH + _ENGLISH + _SKELETON).encode("utf-8")
