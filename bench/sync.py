@@ -2,27 +2,33 @@
 
 Usage: .venv/bin/python bench/sync.py [--seed 1]
 Entries: kiosk.demo (the `kiosk demo-data` generator, four reflection fields filled in),
-kiosk.sync.samples (shorter entries with coach suggestions), and "short": one sentence each.
+kiosk.sync.samples (entries the length of the dev-set observations, with coach suggestions),
+"short": one sentence each, and "free": the 15 dev-set observations (../shared/eval) as written,
+once each. The generated sets are built from phrase lists, so a big batch of them repeats words
+more than people do; "free" shows what text nobody generated costs per character.
 Target (DESIGN.md): at least 8 entries per frame at 120x40; every rendered frame decodes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import zxingcpp
 
 from kiosk.config import load_config
 from kiosk.demo import generate
-from kiosk.entries import REFLECTION_FIELDS, Entry
+from kiosk.entries import REFLECTION_FIELDS, Entry, new_id
 from kiosk.sync import payload, qr
 from kiosk.sync.codec import TYPE_ENTRIES, chunk_bytes_for, new_batch_id, seal, split
 from kiosk.sync.samples import sample_entries
 
 SIZES = (1, 10, 100, 300)
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "observations_dev.jsonl"
 SCREENS = ((80, 24), (120, 40))
 CONFIG = load_config(env={})
 
@@ -37,7 +43,20 @@ def sources(seed: int) -> dict[str, list[Entry]]:
     samples = sample_entries(300, seed=seed, kiosk_id=CONFIG.kiosk_id, answered=0.1)
     short = [replace(e, noticed="", learned="", next_step="", title="", suggestions=[],
                      what_happened=e.what_happened.split(". ")[0][:90]) for e in samples]
-    return {"demo": demo[:300], "samples": samples, "short": short}
+    return {"demo": demo[:300], "samples": samples, "short": short, "free": free_text()}
+
+
+def free_text() -> list[Entry]:
+    """One entry per dev-set observation, its text as the worker's "what happened"."""
+    if not DEV_SET.exists():
+        return []
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+    start = 1740988800.0  # 2025-03-03 08:00 UTC, 20 minutes apart
+    return [Entry(id=new_id(at=start + 1200 * n, kiosk_id=CONFIG.kiosk_id),
+                  kiosk_id=CONFIG.kiosk_id, station="Assembly 1", line=CONFIG.line,
+                  author="w-5KQ2M7TA", language=row["lang"], kind="observation",
+                  category=row["category"], what_happened=row["text"]).validate()
+            for n, row in enumerate(rows)]
 
 
 def blob_of(entries: list[Entry]) -> tuple[bytes, int, int]:
@@ -62,8 +81,10 @@ def main() -> None:
     print(f"{'set':8} {'chars':>5} {'n':>4} {'JSON B/e':>8} {'sent B/e':>8} "
           f"{'frames 80x24':>12} {'frames 120x40':>13} {'e/frame 120x40':>14}")
     for name, entries in sets.items():
+        if not entries:
+            continue
         chars = statistics.mean(text_chars(e) for e in entries)
-        for n in SIZES:
+        for n in sorted({min(n, len(entries)) for n in SIZES}):
             blob, packed, _ = blob_of(entries[:n])
             frames = {screen: -(-len(blob) // chunk_bytes_for(s.max_chars))
                       for screen, s in frame_sizes.items()}
@@ -73,6 +94,14 @@ def main() -> None:
 
     print("\nsent B/e = bytes in frames per entry (compressed payload + 20 bytes key id and MAC,"
           " shared by the batch)")
+    for name in ("samples", "free"):
+        entries = [e for e in sets[name] if e.what_happened][:15]
+        if entries:
+            chars = sum(len(e.what_happened) for e in entries)
+            text = "\n".join(e.what_happened for e in entries).encode("utf-8")
+            print(f"  {name}: 15 'what happened' texts alone, {chars} characters -> "
+                  f"{len(payload.compress(text)) - 1} bytes compressed "
+                  f"({(len(payload.compress(text)) - 1) / chars:.2f} bytes per character)")
     entries = sets["demo"]
     start = time.perf_counter()
     blob, _, _ = blob_of(entries)
