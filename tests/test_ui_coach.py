@@ -104,6 +104,26 @@ async def test_accept_edit_dismiss_are_stored_on_the_entry(tmp_path):
     assert "(AI)" in entry.noticed
 
 
+async def test_with_the_keyboard_only_tab_reaches_the_suggestions_ready_to_decide(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, store, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login_and_write(pilot, app)
+        screen = app.screen
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        await pilot.press("tab", "tab", "tab", "tab")  # past the four reflection fields
+        assert app.focused is screen.query_one("#suggestions")
+        first = next(o for o in screen.offered if o["s"].kind != "category")
+        await pilot.press("d")  # no Down first: the first suggestion is highlighted
+        await pilot.pause()
+        assert first["verdict"] == "dismissed"
+        await pilot.press("f2")
+        await pilot.pause()
+    [entry] = list(store.entries())
+    assert [s.text for s in entry.suggestions if s.verdict == "dismissed"] == [first["s"].text]
+
+
 async def test_logout_cancels_generation(tmp_path):
     engine_tokens = tuple(f" word{i}" for i in range(400))
     coach = coach_for(tmp_path, tokens=engine_tokens, delay=0.05)

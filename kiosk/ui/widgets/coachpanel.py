@@ -27,6 +27,11 @@ class SuggestionList(OptionList):
             super().__init__()
             self.index, self.action = index, action
 
+    def on_focus(self) -> None:
+        # Reached with Tab, the first suggestion is ready for Enter / e / d (no Down needed).
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
     def action_verdict(self, action: str) -> None:
         option = self.highlighted_option
         if option is not None:
