@@ -169,3 +169,21 @@ async def test_coach_is_offered_automatically_after_a_pause(tmp_path):
         await wait_until(pilot, lambda: bool(screen.offered), timeout=5)
         assert isinstance(screen, CaptureScreen)
         await asyncio.sleep(0)
+
+
+async def test_using_a_suggestion_does_not_make_the_coach_replace_the_list(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, _, _ = make_test_app(tmp_path, coach=coach, pause_seconds=1.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login_and_write(pilot, app)
+        screen = app.screen
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        await pilot.press("tab", "tab", "tab", "tab", "enter")  # use the first suggestion
+        await pilot.pause()
+        offered = [o["s"] for o in screen.offered]
+        await asyncio.sleep(1.6)  # longer than the pause that starts the coach
+        await pilot.pause()
+        assert screen._coach_cancel is None and [o["s"] for o in screen.offered] == offered
+        await pilot.press(*"because", "space", *"the", "space", *"bearing")  # own words again
+        await wait_until(pilot, lambda: [o["s"] for o in screen.offered] != offered, timeout=5)

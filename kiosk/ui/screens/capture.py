@@ -317,6 +317,9 @@ class CaptureScreen(KioskScreen):
             area.focus()
             area.move_cursor(area.document.end)
         self.query_one(CoachPanel).show_suggestions(self.offered)
+        # Only the worker's own new words ask the coach again, not the suggestion just copied in:
+        # the list must not change while they read the question or pick the next suggestion.
+        self._coach_text = self.writing()
         self._changed()
 
     def suggestion_records(self) -> list:
