@@ -30,6 +30,15 @@ async def login_and_write(pilot, app, text=TEXT):
     await pilot.pause()
 
 
+async def write_and_ask(pilot, app):
+    """Log in, write, press F5 and wait for the suggestions; returns the capture screen."""
+    await login_and_write(pilot, app)
+    screen = app.screen
+    await pilot.press("f5")
+    await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+    return screen
+
+
 async def wait_until(pilot, condition, timeout=10.0):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -61,10 +70,7 @@ async def test_accept_edit_dismiss_are_stored_on_the_entry(tmp_path):
     coach = coach_for(tmp_path, delay=0.0)
     app, store, _ = make_test_app(tmp_path, coach=coach)
     async with app.run_test(size=(130, 36)) as pilot:
-        await login_and_write(pilot, app)
-        screen = app.screen
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        screen = await write_and_ask(pilot, app)
         undecided = [i for i, o in enumerate(screen.offered) if o["s"].kind != "category"]
         first_question = screen.offered[undecided[0]]["s"]
         assert first_question.kind == "question" and first_question.is_ai
@@ -108,10 +114,7 @@ async def test_with_the_keyboard_only_tab_reaches_the_suggestions_ready_to_decid
     coach = coach_for(tmp_path, delay=0.0)
     app, store, _ = make_test_app(tmp_path, coach=coach)
     async with app.run_test(size=(120, 40)) as pilot:
-        await login_and_write(pilot, app)
-        screen = app.screen
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        screen = await write_and_ask(pilot, app)
         await pilot.press("tab", "tab", "tab", "tab")  # past the four reflection fields
         assert app.focused is screen.query_one("#suggestions")
         first = next(o for o in screen.offered if o["s"].kind != "category")
@@ -148,10 +151,7 @@ async def test_escape_stops_and_model_missing_still_offers_bank_questions(tmp_pa
     coach = coach_for(tmp_path, unavailable="missing")
     app, _, _ = make_test_app(tmp_path, coach=coach)
     async with app.run_test(size=(80, 24)) as pilot:
-        await login_and_write(pilot, app)
-        screen = app.screen
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        screen = await write_and_ask(pilot, app)
         text = screen_text(app)
         assert "question bank" in text.lower()
         assert "[bank]" in text
@@ -175,10 +175,7 @@ async def test_using_a_suggestion_does_not_make_the_coach_replace_the_list(tmp_p
     coach = coach_for(tmp_path, delay=0.0)
     app, _, _ = make_test_app(tmp_path, coach=coach, pause_seconds=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await login_and_write(pilot, app)
-        screen = app.screen
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        screen = await write_and_ask(pilot, app)
         await pilot.press("tab", "tab", "tab", "tab", "enter")  # use the first suggestion
         await pilot.pause()
         offered = [o["s"] for o in screen.offered]
