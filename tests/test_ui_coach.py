@@ -184,3 +184,25 @@ async def test_using_a_suggestion_does_not_make_the_coach_replace_the_list(tmp_p
         assert screen._coach_cancel is None and [o["s"] for o in screen.offered] == offered
         await pilot.press(*"because", "space", *"the", "space", *"bearing")  # own words again
         await wait_until(pilot, lambda: [o["s"] for o in screen.offered] != offered, timeout=5)
+
+
+async def test_used_and_dismissed_suggestions_survive_a_logout_with_the_draft(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, store, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await write_and_ask(pilot, app)
+        await pilot.press("tab", "tab", "tab", "tab", "d")  # dismiss the first suggestion
+        await pilot.pause()
+        await pilot.press("enter")  # still in the list: use the next one
+        await pilot.pause()
+        decided = {(o["s"].text, o["verdict"]) for o in screen.offered if o["verdict"]}
+        assert {verdict for _, verdict in decided} == {"dismissed", "accepted"}
+        await pilot.press("f10")  # logout: the draft is written
+        await pilot.pause()
+        await pilot.press(*"BADGE-0042", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen) and app.screen is not screen
+        await pilot.press("f2")
+        await pilot.pause()
+    [entry] = list(store.entries())
+    assert {(s.text, s.verdict) for s in entry.suggestions} >= decided

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from kiosk.coach.suggest import Suggested
 from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError
 from kiosk.store import StoreError, StoreWriteError
 from kiosk.ui.screens.base import KioskScreen
@@ -61,7 +62,7 @@ class CaptureScreen(KioskScreen):
         self._coach_text = ""  # the text the last suggestions were made for
         self._category_touched = bool(self.initial.get("category"))
         self._last_field = "noticed"
-        self.offered: list[dict[str, Any]] = []  # {"s": Suggested, "verdict", "final"}
+        self.offered: list[dict[str, Any]] = _decided_from_draft(self.initial.get("decided"))
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -109,8 +110,15 @@ class CaptureScreen(KioskScreen):
                                   for name in REFLECTION_FIELDS}
         for name in ("kind", "category", "visibility"):
             values[name] = self.query_one(f"#{name}", Cycler).value
-            values["title"] = self.initial.get("title", "")
+        values["title"] = self.initial.get("title", "")
         return values
+
+    def draft_fields(self) -> dict[str, Any]:
+        """The fields, and the suggestions already used or dismissed (kept with the draft)."""
+        decided = [{"kind": o["s"].kind, "text": o["s"].text, "source": o["s"].source,
+                    "verdict": o["verdict"], "final": o["final"]}
+                   for o in self.offered if o["verdict"] is not None]
+        return {**self.fields(), "decided": decided}
 
     def load_fields(self, values: dict[str, Any]) -> None:
         self._loading = True
@@ -167,7 +175,7 @@ class CaptureScreen(KioskScreen):
             return True
         try:
             if self.has_text():
-                self.app.store.save_draft(key, self.fields())
+                self.app.store.save_draft(key, self.draft_fields())
             else:
                 self.app.store.delete_draft(key)
         except StoreError as exc:
@@ -288,6 +296,7 @@ class CaptureScreen(KioskScreen):
         if message.action == "dismiss":
             item["verdict"] = "dismissed"
             self.query_one(CoachPanel).show_suggestions(self.offered)
+            self._changed()  # the draft keeps the verdict
         elif message.action == "accept":
             self._use(item, item["s"].text, "accepted")
         else:
@@ -437,3 +446,18 @@ class EditSuggestionScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _decided_from_draft(records: Any) -> list[dict[str, Any]]:
+    """Suggestions used or dismissed before a logout or restart, back from the draft."""
+    decided = []
+    for record in records if isinstance(records, list) else []:
+        try:
+            suggested = Suggested(str(record["kind"]), str(record["text"]), str(record["source"]))
+            verdict, final = record["verdict"], record.get("final")
+        except (KeyError, TypeError):
+            continue
+        if verdict in ("accepted", "edited", "dismissed") and (final is None or
+                                                                isinstance(final, str)):
+            decided.append({"s": suggested, "verdict": verdict, "final": final})
+    return decided

@@ -95,9 +95,13 @@ class CoachPanel(Vertical):
             text.append_text(literal(one_line(s.text, 300)))
             options.append(Option(text, id=str(index)))
         suggestions = self.query_one("#suggestions", SuggestionList)
+        was = suggestions.highlighted
         suggestions.clear_options()
         suggestions.add_options(options)
         suggestions.display = bool(options)
+        if options and (was is not None or suggestions.has_focus):
+            # after a verdict the next suggestion (now in the same place) is ready for Enter/e/d
+            suggestions.highlighted = min(was or 0, len(options) - 1)
         hint = self.query_one("#coach-hint", Static)
         hint.update(self.t("coach.panel.list_hint") if options else self.t("coach.panel.hint"))
 
