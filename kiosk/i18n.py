@@ -1,10 +1,25 @@
 """UI strings from content/strings/<lang>/*.toml. Each file is a namespace: `login.toml` holds
 keys used as `t("login.title")`. English is the reference; a key missing in another language
-falls back to English (a test checks the files have the same keys)."""
+falls back to English (a test checks the files have the same keys).
+
+Plurals: a string that depends on a number is an inline table instead of a string,
+
+    complete = { count = "total", one = "Batch {label} is complete (1 part).",
+                 other = "Batch {label} is complete ({total} parts)." }
+
+`count` names the format value that chooses the form: `t("sync.scan.complete", label=..,
+total=n)` gives `one` when n is 1 (the number 1 or the text "1", as in `f"{n:,}"`) and `other`
+for anything else, 0 included. That is the rule of English and Dutch, the languages we have; a
+language with more forms would need more than this. `one` may write "1" instead of the
+placeholder. The table is flattened like any other (`sync.scan.complete.count`, `.one`,
+`.other`), and `text_for` picks the form: every lookup of a key goes through it, so callers never
+see the table. A language without the table falls back to the English one, as for plain strings.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +27,7 @@ from typing import Any
 from kiosk.paths import content_dir
 
 DEFAULT_LANGUAGE = "en"
+PLURAL_FORMS = ("one", "other")  # the keys of a plural table besides `count`
 
 
 def flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
@@ -22,6 +38,27 @@ def flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
             flatten(name, value, out)
         else:
             out[name] = str(value)
+
+
+def plural_form(number: Any) -> str:
+    """"one" for 1 (also given as the text "1"), "other" for every other number (English, Dutch)."""
+    if isinstance(number, str):
+        number = number.strip()
+        return "one" if number == "1" else "other"
+    return "one" if number == 1 and not isinstance(number, bool) else "other"
+
+
+def text_for(strings: Mapping[str, str], key: str, values: Mapping[str, Any]) -> str | None:
+    """The unformatted text of `key` in one language's flattened strings, or None if it has none:
+    the string itself, or, for a plural table, the form that `values[<count>]` selects."""
+    text = strings.get(key)
+    if text:
+        return text
+    count = strings.get(f"{key}.count")
+    if not count:
+        return None
+    form = plural_form(values[count]) if count in values else "other"
+    return strings.get(f"{key}.{form}") or None
 
 
 @lru_cache(maxsize=8)
@@ -39,7 +76,8 @@ def available_languages() -> list[str]:
 
 
 class Strings:
-    """`t(key, **values)` in one language, falling back to English, then to the key itself."""
+    """`t(key, **values)` in one language, falling back to English, then to the key itself.
+    A plural table picks its form by the value it names (see the module docstring)."""
 
     def __init__(self, language: str = DEFAULT_LANGUAGE):
         self.language = language
@@ -47,7 +85,7 @@ class Strings:
         self._fallback = load_strings(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else {}
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = self._own.get(key) or self._fallback.get(key) or key
+        text = text_for(self._own, key, values) or text_for(self._fallback, key, values) or key
         return text.format(**values) if values else text
 
     t = __call__

@@ -192,8 +192,8 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
             return " ".join(str(line.text).strip()
                             for line in kiosk_app2.screen.query_one("#scan-log").lines)
 
-        await wait_for(pilot, lambda: "1 entries got answers" in log_text())
-        assert "1 entries got answers" in log_text(), log_text()
+        await wait_for(pilot, lambda: "1 entry got an answer" in log_text())
+        assert "1 entry got an answer" in log_text(), log_text()
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press(*"BADGE-0042", "enter")

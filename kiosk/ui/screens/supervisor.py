@@ -187,7 +187,8 @@ class ReviewScreen(KioskScreen):
             return ""
         oldest = min(item.created for item in waiting)
         days = (datetime.now(timezone.utc) - parse_time(oldest)).days
-        return self.t("supervisor.open_waiting", count=f"{waiting_total:,}", days=days)
+        return self.t("supervisor.open_waiting", count=f"{waiting_total:,}",
+                      waited=self.t("supervisor.waited_days", days=days))
 
     def refresh_queue(self, *, index_changed: bool = False) -> None:
         """Show the queue for the current filters; `index_changed` when entries changed."""
