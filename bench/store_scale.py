@@ -25,7 +25,7 @@ from kiosk.demo import fill_demo_data
 from kiosk.entries import Entry
 from kiosk.review import actions
 from kiosk.review.insights import insights_for
-from kiosk.review.queue import ReviewIndex
+from kiosk.review.queue import ReviewIndex, keep_index_out_of_gc
 from kiosk.review.report import build_report, current_week, render
 from kiosk.store import Store
 
@@ -101,6 +101,7 @@ def main() -> int:
             start = time.perf_counter()
             index.load()
             build_s = time.perf_counter() - start
+            keep_index_out_of_gc()  # as the station app does once its index is loaded
             print(f"\nindex build (in-process, all weeks): {build_s:.2f} s, "
                   f"{len(index):,} entries indexed (private ones left out)")
 

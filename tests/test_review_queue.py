@@ -308,3 +308,37 @@ def test_actions_and_filters_while_loading_end_consistent(store, demo_config):
     fresh.load()
     assert index.filter(limit=None) == fresh.filter(limit=None)
     assert all(index.get(entry_id).seen for entry_id in targets)
+
+
+def test_a_loaded_index_is_kept_out_of_garbage_collection_and_still_works(tmp_path):
+    """In a fresh process (the GC settings are the process's): after `keep_index_out_of_gc` the
+    index's objects are frozen, collections are rarer, and opening, answering and closing weeks
+    still work and free the week data (bench/store_scale.py measures the latency gain)."""
+    code = f"""
+import gc, sys
+from kiosk.config import load_config
+from kiosk.demo import fill_demo_data
+from kiosk.review import actions
+from kiosk.review.queue import ReviewIndex, keep_index_out_of_gc
+from kiosk.store import Store
+store = Store({str(tmp_path)!r})
+fill_demo_data(store, load_config(env={{}}), count=400, days=60, seed=2, stations=3)
+store.close_old_weeks(keep_newest=0)
+index = ReviewIndex(store)
+index.load()
+keep_index_out_of_gc()
+frozen = gc.get_freeze_count()
+assert frozen > 10 * len(index) and gc.get_threshold()[0] == 10_000, (frozen, gc.get_threshold())
+items = index.filter(limit=None)[1]
+for item in items[::25]:
+    assert index.entry(item.id).id == item.id
+    actions.answer(store, item.id, "Thanks", by="Anna", index=index)
+store.close_old_weeks(keep_newest=0)
+assert gc.get_freeze_count() == frozen  # week data read since is not frozen, and is freed
+fresh = ReviewIndex(store)
+fresh.load()
+assert fresh.filter(limit=None) == index.filter(limit=None)
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr[-2000:]

@@ -153,7 +153,11 @@ class ReviewScreen(KioskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
     def load_index(self) -> None:
+        from kiosk.review.queue import keep_index_out_of_gc
+
         self.index.load(lambda loaded, total: self.post_message(self.Loaded(loaded, total)))
+        if self.index.complete.is_set():
+            keep_index_out_of_gc()
 
     def on_review_screen_loaded(self, message: Loaded) -> None:
         self._loading = None if message.loaded >= message.total else (message.loaded,
