@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import struct
 import zlib
@@ -446,3 +447,19 @@ def test_sync_modules_never_import_textual():
 def test_a_batch_too_big_for_the_frame_limit_says_what_to_do():
     with pytest.raises(BatchError, match="fewer entries"):
         split(bytes(MAX_FRAMES * 20), TYPE_ENTRIES, 1, 40)
+
+
+def test_a_signed_table_claiming_a_huge_length_is_refused_without_building_it():
+    import tracemalloc
+
+    document = {"t": "E", "y": 1, "src": [], "au": [], "len": 2_000_000,
+                "d": [1] * 2_000_000, "i": [1] * 2_000_000}  # 20 other columns left out
+    data = json.dumps(document).encode()
+    tracemalloc.start()
+    try:
+        with pytest.raises(PayloadError):
+            payload.unpack_entries(payload.unpack_document(data))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024 * 1024  # the two sent columns, not 20 built ones (~320 MB)

@@ -268,16 +268,15 @@ def unpack_entries(document: dict[str, Any]) -> list[Entry]:
         raise PayloadError("payload.detail", detail="no valid author table")
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise PayloadError("payload.detail", detail="no entry count")
-    columns = {}
-    for key in COLUMNS:
-        column = document.get(key, None if key in _ID_COLUMNS else [_OPTIONAL[key]] * count)
+    columns = {key: document.get(key) for key in COLUMNS if key in document or key in _ID_COLUMNS}
+    for key, column in columns.items():  # a left-out column is not built: `len` may be large
         if not isinstance(column, list) or len(column) != count:
             raise PayloadError("payload.detail", detail=f"column {key!r} is not {count} long")
-        columns[key] = column
+    defaults = {key: _OPTIONAL[key] for key in COLUMNS if key not in columns}
     entries, previous = [], 0
     for number in range(count):
         try:
-            row = {key: column[number] for key, column in columns.items()}
+            row = {**defaults, **{key: column[number] for key, column in columns.items()}}
             data, previous = _unpack_entry(row, shared, sources, authors, previous, schema)
             entries.append(Entry.from_dict(data))
         except (EntryError, PayloadError, TypeError, ValueError, KeyError, IndexError) as exc:
