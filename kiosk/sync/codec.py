@@ -163,6 +163,16 @@ def decode_frame(text: str) -> Frame:
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
+def is_frame(text: str) -> bool:
+    """True when `text` is a whole, undamaged sync frame (for screens that may get one scanned
+    into the wrong field)."""
+    try:
+        decode_frame(text)
+    except FrameError:
+        return False
+    return True
+
+
 def _b32(text: str) -> bytes | None:
     try:
         return base64.b32decode(text + "=" * (-len(text) % 8))

@@ -7,6 +7,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Input, Static
 
 from kiosk.identity import BadgeError, Session
+from kiosk.sync.codec import is_frame
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
@@ -50,6 +51,9 @@ class LoginScreen(KioskScreen):
         code = event.value
         event.input.value = ""
         if not code.strip():
+            return
+        if is_frame(code):  # a sync QR code, scanned at the login screen
+            self.query_one("#login-error", Static).update(self.t("login.sync_code"))
             return
         try:
             session = Session.for_badge(self.app.config.site_key, code, self.app.language)

@@ -241,6 +241,15 @@ class ReviewScreen(KioskScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        from kiosk.sync.codec import is_frame
+
+        if event.input.id == "search" and is_frame(event.value):
+            # a kiosk's QR code scanned here, not on the import screen: import it there
+            line, event.input.value = event.value, ""
+            from kiosk.ui.screens.transfer import ScanScreen
+
+            self.app.push_screen(ScanScreen(first_line=line))
+            return
         self.refresh_queue()
         self.query_one("#queue", DataTable).focus()
 

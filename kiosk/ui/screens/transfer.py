@@ -205,9 +205,10 @@ class ScanScreen(KioskScreen):
             super().__init__()
             self.report = report
 
-    def __init__(self, *, returning: bool = False):
+    def __init__(self, *, returning: bool = False, first_line: str = ""):
         super().__init__()
         self.returning = returning  # kiosk: answers coming back from the station
+        self.first_line = first_line  # a frame scanned on the screen before this one
         self.collector: FrameCollector | None = None
 
     def compose(self) -> ComposeResult:
@@ -227,12 +228,17 @@ class ScanScreen(KioskScreen):
     def on_mount(self) -> None:
         self.collector = FrameCollector(self.app.config.site_key)
         self.query_one("#scan", Input).focus()
+        if self.first_line:
+            self.take(self.first_line)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         line, event.input.value = event.value, ""
-        if not line.strip():
-            return
+        if line.strip():
+            self.take(line)
+
+    def take(self, line: str) -> None:
+        """One scanned line: add it to the batch, show progress, import a complete batch."""
         result = self.collector.add(line)
         log = self.query_one("#scan-log", RichLog)
         log.write(literal(result.text(self.app.language)))
