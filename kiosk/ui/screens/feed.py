@@ -1,4 +1,8 @@
-"""The station feed (what colleagues shared here) and the worker's own entries with answers."""
+"""The station feed (what colleagues shared here) and the worker's own entries with answers.
+
+From "My entries" a worker may delete their own entry while it has not reached the supervisor:
+the worker decides what leaves the device.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk.entries import Entry, parse_time
+from kiosk.store import StoreError, StoreWriteError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text import literal, one_line
 from kiosk.ui.widgets.keybar import Key, key_bindings
@@ -38,6 +43,7 @@ class EntryListScreen(KioskScreen):
     BINDINGS = key_bindings(*KEYS)
     title_key = ""
     empty_key = ""
+    can_delete = False  # the detail dialog may offer Delete (still only for one's own entries)
 
     def load(self) -> list[Entry]:
         raise NotImplementedError
@@ -51,15 +57,28 @@ class EntryListScreen(KioskScreen):
         with Vertical(id="list-body"):
             yield Static(self.title_text(), id="list-title", markup=False)
             self.entries = self.load()
-            if self.entries:
-                yield OptionList(*[Option(self.row(e), id=e.id) for e in self.entries],
-                                 id="entries")
-            else:
-                yield Static(self.t(self.empty_key), id="list-empty", markup=False)
+            yield self.entry_list()
         yield self.keybar()
+
+    def entry_list(self) -> OptionList | Static:
+        if self.entries:
+            return OptionList(*[Option(self.row(e), id=e.id) for e in self.entries],
+                              id="entries")
+        return Static(self.t(self.empty_key), id="list-empty", markup=False)
 
     def on_mount(self) -> None:
         for option_list in self.query(OptionList):
+            option_list.focus()
+
+    async def reload(self) -> None:
+        """Show the entries as the store has them now, keeping the cursor near where it was."""
+        old = self.query(OptionList)
+        highlighted = old.first().highlighted if old else None
+        self.entries = self.load()
+        await self.query("#entries, #list-empty").remove()
+        await self.query_one("#list-body", Vertical).mount(self.entry_list())
+        for option_list in self.query(OptionList):
+            option_list.highlighted = min(highlighted or 0, option_list.option_count - 1)
             option_list.focus()
 
     def row(self, entry: Entry) -> Text:
@@ -75,7 +94,13 @@ class EntryListScreen(KioskScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         entry = next(e for e in self.entries if e.id == event.option.id)
-        self.app.push_screen(EntryDetailScreen(entry))
+        self.app.push_screen(EntryDetailScreen(entry, can_delete=self.can_delete),
+                             self._after_detail)
+
+    async def _after_detail(self, deleted: bool | None) -> None:
+        if deleted:
+            await self.reload()
+            self.notify(self.t("feed.deleted"), timeout=4)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -104,6 +129,7 @@ class FeedScreen(EntryListScreen):
 
 class MineScreen(EntryListScreen):
     title_key = "feed.mine_title"
+    can_delete = True
 
     @property
     def empty_key(self) -> str:
@@ -119,12 +145,34 @@ class MineScreen(EntryListScreen):
         return entries
 
 
-class EntryDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter", "close", show=False, priority=True)]
+class EntryDetailScreen(ModalScreen[bool]):
+    """One entry in full. Dismissed with True when the worker deleted it.
 
-    def __init__(self, entry: Entry):
+    With `can_delete` (from "My entries") the author may delete an entry the supervisor does not
+    have yet: "pending" ones, and "exported" ones (shown as QR codes, no receipt) with a warning
+    that a scan may already have reached the supervisor station. "synced" ones stay.
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", show=False, priority=True),
+        Binding("enter", "enter", show=False, priority=True),
+        Binding("d,delete", "delete", show=False, priority=True),
+    ]
+
+    def __init__(self, entry: Entry, *, can_delete: bool = False):
         super().__init__()
         self.entry = entry
+        self.can_delete = can_delete
+        self.confirming = False
+
+    def own_entry(self) -> bool:
+        """Offered from "My entries" and written by whoever is logged in now (not anonymous)."""
+        session = self.app.session
+        return (self.can_delete and session is not None and session.author is not None
+                and self.entry.author == session.author)
+
+    def deletable(self) -> bool:
+        return self.own_entry() and self.entry.sync != "synced"
 
     def compose(self) -> ComposeResult:
         t = self.app.t
@@ -150,10 +198,81 @@ class EntryDetailScreen(ModalScreen[None]):
                     yield Static(t("feed.answer_by", by=response.by, when=when(response.at)),
                                  classes="field-label", markup=False)
                     yield Static(literal(response.text), classes="detail-text answer")
-            yield Button(t("common.close"), id="close", variant="primary")
+            if self.own_entry() and e.sync == "synced":
+                yield Static(t("feed.delete_synced"), id="delete-synced", classes="hint",
+                             markup=False)
+            deletable = self.deletable()
+            if deletable:
+                note = Static("", id="delete-note", markup=False)
+                note.display = False
+                yield note
+            with Horizontal(classes="buttons"):
+                yield Button(t("common.close"), id="close", variant="primary")
+                if deletable:
+                    yield Button(t("feed.delete"), id="delete", variant="error")
+            if deletable:
+                yield Static(t("feed.delete_keys"), id="detail-keys", classes="hint",
+                             markup=False)
 
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "delete":
+            self.action_delete()
+        else:
+            self.dismiss(False)
+
+    def action_enter(self) -> None:
+        """Enter presses the focused button (Delete asks first); anywhere else it closes."""
+        if isinstance(self.focused, Button):
+            self.focused.press()
+        else:
+            self.dismiss(False)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self.confirming:
+            self.show_confirm(False)  # Esc backs out of the question first; the entry stays
+        else:
+            self.dismiss(False)
+
+    def action_delete(self) -> None:
+        if not self.deletable():
+            return
+        if not self.confirming:
+            self.show_confirm(True)
+            return
+        if self.delete_entry():
+            self.dismiss(True)
+        else:
+            self.show_confirm(False)
+
+    def show_confirm(self, asking: bool) -> None:
+        t = self.app.t
+        self.confirming = asking
+        note = self.query_one("#delete-note", Static)
+        note.update(t(f"feed.delete_confirm_{self.entry.sync}") if asking else "")
+        note.display = asking
+        button = self.query_one("#delete", Button)
+        button.label = t("feed.delete_really" if asking else "feed.delete")
+        button.refresh(layout=True)  # a longer label needs a wider button
+        self.query_one("#detail-keys", Static).update(
+            t("feed.delete_confirm_keys" if asking else "feed.delete_keys"))
+
+    def delete_entry(self) -> bool:
+        """Delete the entry from the store; False (with a message) if it is still there."""
+        store = self.app.store
+        try:
+            store.remove_entries([self.entry.id])
+        except StoreError as exc:
+            if self.still_stored():
+                reason = exc.reason if isinstance(exc, StoreWriteError) else str(exc)
+                self.notify(self.app.t("feed.delete_failed", reason=reason), severity="error",
+                            timeout=15, markup=False)
+                return False
+            # The entry itself is gone; what failed came after it (its conflict records, or
+            # removing the then empty weekly file). The worker's wish is done.
+        return True
+
+    def still_stored(self) -> bool:
+        try:
+            return self.app.store.get(self.entry.id) is not None
+        except StoreError:
+            return True
