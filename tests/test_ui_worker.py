@@ -236,7 +236,7 @@ async def test_my_entries_show_the_supervisor_answer(tmp_path):
         await login(pilot)
         assert app.unread_answers(author) == [entry.id]
         assert app.answers_message([entry.id]).startswith(
-            'Your idea "Move cartons to mid-line" was answered (after 0 h)')
+            'Your idea "Move cartons to mid-line" was answered (after 1 min)')
         await pilot.press("f4")
         await pilot.pause()
         assert isinstance(app.screen, MineScreen)

@@ -149,9 +149,11 @@ class KioskApp(App, inherit_bindings=False):
 
         entry = self.store.get(entry_ids[0])
         waited = parse_time(entry.responses[0].at) - parse_time(entry.created)
-        hours = max(0, round(waited.total_seconds() / 3600))
-        after = (self.t("login.after_hours", hours=hours) if hours < 48 else
-                 self.t("login.after_days", days=round(hours / 24)))
+        seconds = max(0.0, waited.total_seconds())
+        hours = round(seconds / 3600)
+        after = (self.t("login.after_minutes", minutes=max(1, round(seconds / 60)))
+                 if seconds < 3600 else self.t("login.after_hours", hours=hours) if hours < 48
+                 else self.t("login.after_days", days=round(hours / 24)))
         key = "login.idea_answered" if entry.kind == "idea" else "login.entry_answered"
         return self.t(key, headline=one_line(entry.headline, 60), after=after)
 
