@@ -1,7 +1,8 @@
 """Kiosk configuration: one TOML file, built-in defaults, a demo configuration, env overrides.
 
 `load_config(path)` returns a validated `Config`; any problem raises `ConfigError` whose message
-names the key and says what is wrong, so the CLI can print it and exit non-zero.
+names the key and says what is wrong, so the CLI can print it and exit non-zero. Precedence, for
+every key: command-line flag (applied by the command) > environment variable > file > default.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "min_group_size": 5,
         "retention_days": 730,
     },
+    "backup": {
+        "dir": "",
+        "keep_days": 14,
+    },
     "ui": {
         "ascii": False,
         "animations": True,
@@ -102,6 +107,8 @@ class Config:
     frame_period: float
     min_group_size: int
     retention_days: int
+    backup_dir: Path | None  # None: <data_dir>-backups next to the data folder
+    keep_days: int
     ascii: bool
     animations: bool
     demo: bool = False
@@ -129,14 +136,16 @@ def _merge(base: dict[str, dict[str, Any]], override: dict[str, Any], source: st
     return merged
 
 
-def _env_overrides(env: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """KIOSK_DATA_DIR, KIOSK_LANGUAGE, KIOSK_STATION, KIOSK_MODE, KIOSK_MODEL override the file."""
+def env_overrides(env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """KIOSK_DATA_DIR, KIOSK_LANGUAGE, KIOSK_STATION, KIOSK_MODE, KIOSK_MODEL and KIOSK_BACKUP_DIR
+    override the file (an empty variable counts as unset)."""
     table = {
         "KIOSK_DATA_DIR": ("kiosk", "data_dir"),
         "KIOSK_LANGUAGE": ("kiosk", "language"),
         "KIOSK_STATION": ("kiosk", "station"),
         "KIOSK_MODE": ("kiosk", "mode"),
         "KIOSK_MODEL": ("coach", "model"),
+        "KIOSK_BACKUP_DIR": ("backup", "dir"),
     }
     out: dict[str, dict[str, Any]] = {}
     for name, (section, key) in table.items():
@@ -209,6 +218,21 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
     _check(isinstance(site_key, str) and len(site_key) >= 16, "security.site_key",
            "must be text of at least 16 characters, the same on every kiosk and station of a site")
 
+    retention_days = _int(merged["privacy"], "privacy", "retention_days", 30, 36500)
+    keep_days = _int(merged["backup"], "backup", "keep_days", 1, 3650)
+    # An archive holds every entry of its day: kept longer than the retention limit, it would
+    # keep entries the limit (agreed with the works council) has removed from the device.
+    _check(keep_days <= retention_days, "backup.keep_days",
+           f"must not be more than privacy.retention_days ({retention_days}), got {keep_days}: "
+           f"backups would keep entries past the retention limit")
+    backup_dir_text = _str(merged["backup"], "backup", "dir", allow_empty=True)
+    backup_dir = Path(backup_dir_text).expanduser() if backup_dir_text else None
+    if backup_dir is not None:
+        inside = Path(os.path.abspath(backup_dir)).is_relative_to(os.path.abspath(data_dir))
+        _check(not inside, "backup.dir",
+               f"must be a folder outside kiosk.data_dir ({data_dir}), got {backup_dir_text!r}: "
+               f"each backup would hold the older ones, and a restore would replace them")
+
     return Config(
         kiosk_id=kiosk_id,
         station=_str(k, "kiosk", "station"),
@@ -232,7 +256,9 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
         pause_seconds=_float(c, "coach", "pause_seconds", 1, 600),
         frame_period=_float(merged["sync"], "sync", "frame_period", 0.2, 30),
         min_group_size=_int(merged["privacy"], "privacy", "min_group_size", 2, 1000),
-        retention_days=_int(merged["privacy"], "privacy", "retention_days", 30, 36500),
+        retention_days=retention_days,
+        backup_dir=backup_dir,
+        keep_days=keep_days,
         ascii=_bool(merged["ui"], "ui", "ascii"),
         animations=_bool(merged["ui"], "ui", "animations"),
         demo=demo,
@@ -263,5 +289,5 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML ({exc})") from None
     merged = _merge(DEFAULTS, override, source)
-    merged = _merge(merged, _env_overrides(env), "environment")
+    merged = _merge(merged, env_overrides(env), "environment")
     return _build(merged, demo=demo, source=source)

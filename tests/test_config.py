@@ -1,16 +1,21 @@
 """Config: the demo config loads; every bad value gives a ConfigError naming the key; KIOSK_CONFIG
-and the other env overrides work; the CLI reports a bad config without a traceback."""
+and the other env overrides work; the CLI reports a bad config without a traceback; the example
+file shows every default."""
 
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import (DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH, ConfigError,
+from kiosk.config import (DEFAULTS, DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH, ConfigError,
                           load_config)
+from kiosk.ops.backup import resolve_backup_dir
 from kiosk.pins import verify_pin
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "kiosk.example.toml"
 
 SECURITY = f"""
 [security]
@@ -86,6 +91,12 @@ def test_without_data_dir_the_platform_data_folder_is_used(tmp_path):
     ("[sync]\nframe_period = 100\n", "sync.frame_period"),
     ("[privacy]\nmin_group_size = 1\n", "privacy.min_group_size"),
     ('[ui]\nascii = "no"\n', "ui.ascii"),
+    ("[backup]\nkeep_days = 0\n", "backup.keep_days"),
+    ("[backup]\nkeep_days = 3651\n", "backup.keep_days"),
+    ('[backup]\nkeep_days = "30"\n', "backup.keep_days"),
+    ("[backup]\nkeep_days = true\n", "backup.keep_days"),
+    ("[backup]\ndir = 5\n", "backup.dir"),
+    ("[backup]\nfolder = \"/srv/b\"\n", "backup.folder"),
 ])
 def test_a_bad_value_names_its_key(tmp_path, text, key):
     path = write(tmp_path, SECURITY + text if not text.startswith("kiosk =") else text + SECURITY)
@@ -186,3 +197,66 @@ def test_cli_reads_kiosk_config_from_the_environment(tmp_path, run_kiosk):
     result = run_kiosk("entries", "list", env={"KIOSK_CONFIG": str(good)})
     assert result.returncode == 0, result.stderr
     assert f"No entries in {tmp_path / 'd'}" in result.stdout
+
+
+# -- [backup] -----------------------------------------------------------------------------------
+
+def test_backup_defaults_keep_14_days_next_to_the_data_folder(tmp_path):
+    config = load_config(write(tmp_path, GOOD.format(data_dir=tmp_path / "d")), env={})
+    assert config.backup_dir is None and config.keep_days == 14
+    assert resolve_backup_dir(None, config.backup_dir, config.data_dir) == tmp_path / "d-backups"
+    demo = load_config(env={})
+    assert demo.backup_dir is None and demo.keep_days == 14
+
+
+def test_backup_values_come_from_the_file(tmp_path):
+    text = GOOD.format(data_dir=tmp_path / "d") + '[backup]\ndir = "~/kiosk-b"\nkeep_days = 30\n'
+    config = load_config(write(tmp_path, text), env={})
+    assert config.backup_dir == Path("~/kiosk-b").expanduser() and config.keep_days == 30
+    assert resolve_backup_dir(None, config.backup_dir, config.data_dir) == config.backup_dir
+
+
+def test_kiosk_backup_dir_overrides_the_file(tmp_path):
+    text = GOOD.format(data_dir=tmp_path / "d") + f'[backup]\ndir = "{tmp_path / "file"}"\n'
+    path = write(tmp_path, text)
+    assert load_config(path, env={}).backup_dir == tmp_path / "file"
+    config = load_config(path, env={"KIOSK_BACKUP_DIR": str(tmp_path / "env")})
+    assert config.backup_dir == tmp_path / "env"
+    # ... and the command's --dir overrides both.
+    assert resolve_backup_dir(str(tmp_path / "flag"), config.backup_dir, config.data_dir) == \
+        tmp_path / "flag"
+    # Without a [backup] dir in the file the variable still works, as before the section existed.
+    plain = load_config(write(tmp_path, SECURITY, "plain.toml"),
+                        env={"KIOSK_BACKUP_DIR": str(tmp_path / "env")})
+    assert plain.backup_dir == tmp_path / "env"
+
+
+def test_keep_days_longer_than_retention_days_is_refused(tmp_path):
+    text = SECURITY + "[privacy]\nretention_days = 60\n[backup]\nkeep_days = 61\n"
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), env={})
+    message = str(caught.value)
+    assert message.startswith("backup.keep_days:") and "privacy.retention_days (60)" in message
+    ok = SECURITY + "[privacy]\nretention_days = 60\n[backup]\nkeep_days = 60\n"
+    assert load_config(write(tmp_path, ok), env={}).keep_days == 60
+
+
+def test_a_backup_dir_inside_the_data_folder_is_refused(tmp_path):
+    text = GOOD.format(data_dir=tmp_path / "d") + f'[backup]\ndir = "{tmp_path / "d" / "b"}"\n'
+    with pytest.raises(ConfigError, match=r"^backup.dir: must be a folder outside kiosk.data_dir"):
+        load_config(write(tmp_path, text), env={})
+    beside = GOOD.format(data_dir=tmp_path / "d") + f'[backup]\ndir = "{tmp_path / "d-b"}"\n'
+    assert load_config(write(tmp_path, beside), env={}).backup_dir == tmp_path / "d-b"
+
+
+def test_the_example_file_shows_every_key_with_its_default():
+    example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    site_specific = {("kiosk", "id"), ("kiosk", "data_dir"), ("security", "admin_pin_hash"),
+                     ("security", "supervisor_pin_hash"), ("security", "site_key")}
+    assert list(example) == list(DEFAULTS)
+    for section, values in DEFAULTS.items():
+        assert list(example[section]) == list(values), section
+        for key, default in values.items():
+            if (section, key) not in site_specific:
+                assert example[section][key] == default, f"{section}.{key}"
+    assert example["backup"] == {"dir": "", "keep_days": 14}

@@ -1,6 +1,8 @@
 """Backups, restore and retention with real stores in tmp_path: a round trip keeps every entry,
 draft and setting; restore refuses a folder in use or with data, keeps the old data aside, and
-rejects damaged or foreign archives; retention removes only what may go."""
+rejects damaged or foreign archives; retention removes only what may go; every command finds the
+backup folder and the days to keep from the config's [backup] section, $KIOSK_BACKUP_DIR or its
+flags."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.config import DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH
 from kiosk.ops.backup import (BackupError, archive_name, list_backups, make_backup,
                               prune_backups, read_manifest, restore_backup)
 from kiosk.ops.retention import apply_retention, expired_backups, plan_retention
@@ -21,6 +24,12 @@ from kiosk.store import Store, week_key
 from tests.conftest import build_entry
 
 DAY = 86400.0
+
+
+@pytest.fixture(autouse=True)
+def _no_backup_dir_from_the_shell(monkeypatch):
+    """The CLI runs see only the KIOSK_BACKUP_DIR a test sets itself."""
+    monkeypatch.delenv("KIOSK_BACKUP_DIR", raising=False)
 
 
 def fill(store: Store, count: int = 12) -> list:
@@ -345,3 +354,130 @@ def test_backup_notes_damaged_files_and_exits_non_zero(tmp_path, run_kiosk, stor
     assert result.returncode == 1 and "damaged" in result.stderr
     (archive,) = (tmp_path / "b").glob("*.tar.gz")
     assert json.loads(json.dumps(read_manifest(archive)["damaged"])) == ["entries/2026-W01.json"]
+
+
+# -- the [backup] section of the config ---------------------------------------------------------
+
+def write_site_config(path: Path, data_dir: Path, backup: str = "") -> Path:
+    """A site config for kiosk-07 with its data in `data_dir`; `backup` is the [backup] body."""
+    path.write_text(f'''[kiosk]
+id = "kiosk-07"
+data_dir = "{data_dir}"
+
+[security]
+admin_pin_hash = "{DEMO_ADMIN_PIN_HASH}"
+supervisor_pin_hash = "{DEMO_SUPERVISOR_PIN_HASH}"
+site_key = "a-long-random-site-key-for-tests"
+
+[backup]
+{backup}
+''', encoding="utf-8")
+    return path
+
+
+def old_archive(folder: Path, days: int, kiosk_id: str = "kiosk-07") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / archive_name(kiosk_id, date.today() - timedelta(days=days))
+    path.write_bytes(b"x")
+    return path
+
+
+def test_cli_backup_uses_the_configured_folder_and_keep_days(tmp_path, run_kiosk, store,
+                                                             data_dir):
+    fill(store, 3)
+    store.close()
+    folder = tmp_path / "configured"
+    config = write_site_config(tmp_path / "kiosk.toml", data_dir,
+                               f'dir = "{folder}"\nkeep_days = 5')
+    week_old, recent = old_archive(folder, 7), old_archive(folder, 5)
+
+    made = run_kiosk("--config", str(config), "backup")
+    assert made.returncode == 0, made.stderr
+    assert (folder / archive_name("kiosk-07", date.today())).is_file()
+    assert not (tmp_path / "data-backups").exists()
+    # keep_days = 5 from the file: the week-old archive goes (the default 14 would keep it).
+    assert not week_old.exists() and recent.exists()
+    assert "Removed 1 archive(s) older than 5 days" in made.stdout
+
+    listed = run_kiosk("--config", str(config), "backup", "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert f"2 backup archive(s) in {folder}" in listed.stdout
+
+
+def test_cli_backup_folder_flag_over_env_over_file(tmp_path, run_kiosk, store, data_dir):
+    fill(store, 2)
+    store.close()
+    from_file, from_env, from_flag = tmp_path / "file", tmp_path / "env", tmp_path / "flag"
+    config = write_site_config(tmp_path / "kiosk.toml", data_dir, f'dir = "{from_file}"')
+    env = {"KIOSK_BACKUP_DIR": str(from_env)}
+    name = archive_name("kiosk-07", date.today())
+
+    assert run_kiosk("--config", str(config), "backup").returncode == 0
+    assert (from_file / name).is_file()
+    assert run_kiosk("--config", str(config), "backup", env=env).returncode == 0
+    assert (from_env / name).is_file()
+    listed = run_kiosk("--config", str(config), "backup", "--list", env=env)
+    assert f"1 backup archive(s) in {from_env}" in listed.stdout
+    assert run_kiosk("--config", str(config), "backup", "--dir", str(from_flag),
+                     env=env).returncode == 0
+    assert (from_flag / name).is_file()
+    assert not (tmp_path / "data-backups").exists()
+
+
+def test_cli_keep_days_flag_over_the_file_and_never_past_retention(tmp_path, run_kiosk, store,
+                                                                   data_dir):
+    fill(store, 2)
+    store.close()
+    folder = tmp_path / "b"
+    config = write_site_config(tmp_path / "kiosk.toml", data_dir,
+                               f'dir = "{folder}"\nkeep_days = 5')
+    week_old = old_archive(folder, 7)
+    kept = run_kiosk("--config", str(config), "backup", "--keep-days", "10")
+    assert kept.returncode == 0, kept.stderr
+    assert week_old.exists()
+    too_long = run_kiosk("--config", str(config), "backup", "--keep-days", "731")
+    assert too_long.returncode == 2
+    assert "--keep-days" in too_long.stderr and "privacy.retention_days (730)" in too_long.stderr
+
+
+@pytest.mark.parametrize(("backup", "key"), [
+    ("keep_days = 0", "backup.keep_days"),
+    ("dir = 5", "backup.dir"),
+    ("keep_days = 800", "backup.keep_days"),  # longer than privacy.retention_days (730)
+])
+def test_cli_bad_backup_values_exit_2_naming_the_key(tmp_path, run_kiosk, store, data_dir,
+                                                     backup, key):
+    fill(store, 1)
+    store.close()
+    config = write_site_config(tmp_path / "kiosk.toml", data_dir, backup)
+    archive = make_backup(data_dir, tmp_path / "elsewhere", kiosk_id="kiosk-07").path
+    for command in (["backup"], ["backup", "--list"], ["restore", str(archive)],
+                    ["retention"]):
+        result = run_kiosk("--config", str(config), *command)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert f"config error: {key}:" in result.stderr, command
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data-backups").exists()
+
+
+def test_cli_restore_and_retention_use_the_configured_folder(tmp_path, run_kiosk, store,
+                                                              data_dir):
+    fill(store, 3)
+    store.close()
+    folder = tmp_path / "configured"
+    config = write_site_config(tmp_path / "kiosk.toml", data_dir, f'dir = "{folder}"')
+    assert run_kiosk("--config", str(config), "backup").returncode == 0
+    (archive,) = folder.glob("*.tar.gz")
+
+    restored = run_kiosk("--config", str(config), "restore", "--force", str(archive))
+    assert restored.returncode == 0, restored.stderr
+    (aside,) = folder.glob("*before-restore*.tar.gz")
+    assert f"kept in {aside}" in restored.stdout
+
+    expired = old_archive(folder, 1000)
+    dry = run_kiosk("--config", str(config), "retention")
+    assert dry.returncode == 0 and f"Would remove backup {expired}" in dry.stdout
+    applied = run_kiosk("--config", str(config), "retention", "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert not expired.exists() and archive.exists() and aside.exists()
+    assert not (tmp_path / "data-backups").exists()

@@ -265,6 +265,45 @@ def test_backup_age(site):
     assert rows(result)["backup"][0]["status"] == "OK"
 
 
+def test_backup_check_looks_in_the_configured_folder(site, monkeypatch):
+    monkeypatch.delenv("KIOSK_BACKUP_DIR", raising=False)
+    folder = site["tmp"] / "configured-backups"
+    write_config(site["config"], site["data"], backup={"dir": str(folder)})
+    make_backup(site["data"], site["tmp"] / "data-backups", kiosk_id="kiosk-07")  # the default
+    (row,) = rows(run_doctor(site, "--json", "--only", "backup"))["backup"]
+    assert row["status"] == "WARN" and str(folder) in row["detail"]
+    make_backup(site["data"], folder, kiosk_id="kiosk-07")
+    (row,) = rows(run_doctor(site, "--json", "--only", "backup"))["backup"]
+    assert row["status"] == "OK" and str(folder) in row["detail"]
+    # $KIOSK_BACKUP_DIR overrides the file, --backup-dir overrides both.
+    monkeypatch.setenv("KIOSK_BACKUP_DIR", str(site["tmp"] / "from-env"))
+    (row,) = rows(run_doctor(site, "--json", "--only", "backup"))["backup"]
+    assert row["status"] == "WARN" and str(site["tmp"] / "from-env") in row["detail"]
+    (row,) = rows(run_doctor(site, "--json", "--only", "backup",
+                             "--backup-dir", str(folder)))["backup"]
+    assert row["status"] == "OK"
+
+
+def test_backup_check_with_a_broken_config_still_uses_its_backup_folder(site, monkeypatch):
+    monkeypatch.delenv("KIOSK_BACKUP_DIR", raising=False)
+    folder = site["tmp"] / "configured-backups"
+    write_config(site["config"], site["data"], kiosk={"language": "fr"},
+                 backup={"dir": str(folder), "keep_days": 0})
+    make_backup(site["data"], folder, kiosk_id="kiosk-07")
+    found = rows(run_doctor(site, "--json", "--only", "config,backup"))
+    assert found["config"][0]["status"] == "FAIL"
+    assert found["backup"][0]["status"] == "OK" and str(folder) in found["backup"][0]["detail"]
+
+
+def test_keep_days_past_retention_fails_the_config_check(site):
+    write_config(site["config"], site["data"], privacy={"retention_days": 30},
+                 backup={"keep_days": 31})
+    result = run_doctor(site, "--json", "--only", "config")
+    assert result.returncode == 1
+    detail = rows(result)["config"][0]["detail"]
+    assert "backup.keep_days" in detail and "privacy.retention_days (30)" in detail
+
+
 def test_unknown_check_name_is_a_usage_error(site):
     result = run_doctor(site, "--only", "colour")
     assert result.returncode == 2 and "unknown check" in result.stderr

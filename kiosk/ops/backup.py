@@ -31,7 +31,6 @@ from kiosk.store import LOCK_FILE, Store, StoreError, fsync_dir, lock_folder
 ARCHIVE_FORMAT = 1
 MANIFEST = "BACKUP.json"
 DATA_PREFIX = "data"
-DEFAULT_KEEP_DAYS = 14
 ARCHIVE_RE = re.compile(r"^kiosk-backup-(?P<kiosk>[A-Za-z0-9][A-Za-z0-9_.-]*?)-"
                         r"(?P<day>\d{4}-\d{2}-\d{2})(?P<tag>-[a-z0-9-]+)?\.tar\.gz$")
 
@@ -69,11 +68,14 @@ class RestoreResult:
     from_kiosk: str
 
 
-def default_backup_dir(data_dir: Path) -> Path:
-    """$KIOSK_BACKUP_DIR, else a folder next to the data folder: /var/lib/kiosk-backups."""
-    override = os.environ.get("KIOSK_BACKUP_DIR")
-    if override:
-        return Path(override).expanduser()
+def resolve_backup_dir(flag: str | None, configured: Path | None, data_dir: Path) -> Path:
+    """The backup folder of every command (backup, restore, retention, doctor): the command's
+    --dir flag, else the configured folder (`Config.backup_dir`: $KIOSK_BACKUP_DIR, else
+    [backup] dir), else one next to the data folder (/var/lib/kiosk -> /var/lib/kiosk-backups)."""
+    if flag:
+        return Path(flag).expanduser()
+    if configured is not None:
+        return Path(configured)
     data_dir = Path(data_dir)
     return data_dir.parent / f"{data_dir.name}-backups"
 

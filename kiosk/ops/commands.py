@@ -1,4 +1,9 @@
-"""Commands for IT: `doctor`, `backup`, `restore`, `retention`."""
+"""Commands for IT: `doctor`, `backup`, `restore`, `retention`.
+
+All four find the backup folder the same way (`kiosk.ops.backup.resolve_backup_dir`): the flag
+(--dir; doctor: --backup-dir), else $KIOSK_BACKUP_DIR, else [backup] dir, else <data_dir>-backups.
+Only `doctor` runs with a broken config (it reports it); the others stop with exit 2 and the key.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from kiosk.cli import EXIT_STORE, CommandError, config_from_args
-from kiosk.ops.backup import DEFAULT_KEEP_DAYS
+from kiosk.cli import EXIT_STORE, EXIT_USAGE, CommandError, config_from_args
+from kiosk.config import Config
 
 EXIT_FAIL = 1
 
@@ -25,11 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     backup = sub.add_parser("backup", help="write today's backup archive of the data folder")
     backup.add_argument("--dir", metavar="DIR",
-                        help="backup folder (default: $KIOSK_BACKUP_DIR, else next to the data "
-                             "folder, e.g. /var/lib/kiosk-backups)")
-    backup.add_argument("--keep-days", type=int, default=DEFAULT_KEEP_DAYS, metavar="N",
-                        help=f"delete this kiosk's archives older than N days "
-                             f"(default {DEFAULT_KEEP_DAYS})")
+                        help="backup folder (default: $KIOSK_BACKUP_DIR, else [backup] dir in "
+                             "the config, else next to the data folder: /var/lib/kiosk-backups)")
+    backup.add_argument("--keep-days", type=int, metavar="N",
+                        help="delete this kiosk's archives older than N days (default: "
+                             "[backup] keep_days in the config, 14 if not set)")
     backup.add_argument("--list", action="store_true", help="only list the existing archives")
     backup.set_defaults(func=cmd_backup)
 
@@ -38,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     restore.add_argument("--force", action="store_true",
                          help="replace existing data (it is first kept as a backup archive)")
     restore.add_argument("--dir", metavar="DIR",
-                         help="where the current data is kept aside (default: the backup folder)")
+                         help="where the current data is kept aside (default: the backup folder, "
+                              "as for backup)")
     restore.set_defaults(func=cmd_restore)
 
     retention = sub.add_parser("retention",
@@ -51,9 +57,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _context(args: argparse.Namespace, backup_dir: str | None):
+    """What `doctor` looks at; a broken config is one of its findings, not a stop."""
     from kiosk.ops.doctor import make_context
 
     return make_context(args.config, getattr(args, "data_dir", None), backup_dir)
+
+
+def _config_and_backups(args: argparse.Namespace) -> tuple[Config, Path]:
+    """The validated config (exit 2 naming the key if it is not) and the backup folder."""
+    from kiosk.ops.backup import resolve_backup_dir
+
+    config = config_from_args(args)
+    return config, resolve_backup_dir(args.dir, config.backup_dir, config.data_dir)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -73,25 +88,28 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from kiosk.ops.backup import BackupError, list_backups, make_backup, prune_backups
 
-    if args.keep_days < 1:
-        raise CommandError("--keep-days must be at least 1", 2)
-    ctx = _context(args, args.dir)
+    config, backup_dir = _config_and_backups(args)
+    keep_days = config.keep_days if args.keep_days is None else args.keep_days
+    if not 1 <= keep_days <= config.retention_days:
+        raise CommandError(f"--keep-days must be between 1 and privacy.retention_days "
+                           f"({config.retention_days}), got {keep_days}: backups may not keep "
+                           f"entries past the retention limit", EXIT_USAGE)
     if args.list:
-        backups = list_backups(ctx.backup_dir)
+        backups = list_backups(backup_dir)
         for info in backups:
             print(f"{info.path}  {info.path.stat().st_size / 1024:,.0f} KiB")
-        print(f"{len(backups)} backup archive(s) in {ctx.backup_dir}")
+        print(f"{len(backups)} backup archive(s) in {backup_dir}")
         return 0
     try:
-        result = make_backup(ctx.data_dir, ctx.backup_dir, kiosk_id=ctx.kiosk_id)
-        removed = prune_backups(ctx.backup_dir, args.keep_days, kiosk_id=ctx.kiosk_id,
+        result = make_backup(config.data_dir, backup_dir, kiosk_id=config.kiosk_id)
+        removed = prune_backups(backup_dir, keep_days, kiosk_id=config.kiosk_id,
                                 keep=result.path)
     except BackupError as exc:
         raise CommandError(str(exc), EXIT_FAIL) from None
     print(f"Backup written: {result.path} ({result.entries} entries, {result.files} files, "
           f"{result.size / 1024:,.0f} KiB)")
     if removed:
-        print(f"Removed {len(removed)} archive(s) older than {args.keep_days} days.")
+        print(f"Removed {len(removed)} archive(s) older than {keep_days} days.")
     if result.damaged:
         raise CommandError(f"the data folder has damaged files ({', '.join(result.damaged)}); "
                            f"they are in the backup as they are. Run `kiosk doctor`.", EXIT_FAIL)
@@ -101,30 +119,28 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from kiosk.ops.backup import BackupError, restore_backup
 
-    ctx = _context(args, args.dir)
+    config, backup_dir = _config_and_backups(args)
     archive = Path(args.archive).expanduser()
     try:
-        result = restore_backup(archive, ctx.data_dir, aside_dir=ctx.backup_dir,
-                                kiosk_id=ctx.kiosk_id, force=args.force)
+        result = restore_backup(archive, config.data_dir, aside_dir=backup_dir,
+                                kiosk_id=config.kiosk_id, force=args.force)
     except BackupError as exc:
         raise CommandError(str(exc), EXIT_STORE) from None
     print(f"Restored {result.entries} entries ({result.files} files) from {archive} into "
-          f"{ctx.data_dir}.")
+          f"{config.data_dir}.")
     if result.kept_aside:
         print(f"The data that was there before is kept in {result.kept_aside}.")
-    if result.from_kiosk != ctx.kiosk_id:
+    if result.from_kiosk != config.kiosk_id:
         print(f"Note: this backup was made on kiosk {result.from_kiosk!r}; this device's config "
-              f"says {ctx.kiosk_id!r}. For a replacement device, use the old device's kiosk.id.")
+              f"says {config.kiosk_id!r}. For a replacement device, use the old device's kiosk.id.")
     return 0
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from kiosk.ops.backup import default_backup_dir
     from kiosk.ops.retention import apply_retention, expired_backups, plan_retention
     from kiosk.store import Store, StoreError, StoreLocked
 
-    config = config_from_args(args)
-    backup_dir = Path(args.dir).expanduser() if args.dir else default_backup_dir(config.data_dir)
+    config, backup_dir = _config_and_backups(args)
     say = (lambda *a: None) if args.quiet else print
     code = 0
     if not config.data_dir.is_dir():

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import kiosk
-from kiosk.config import DEFAULTS, Config, ConfigError, load_config
-from kiosk.ops.backup import default_backup_dir, list_backups, store_in_use
+from kiosk.config import DEFAULTS, Config, ConfigError, env_overrides, load_config
+from kiosk.ops.backup import list_backups, resolve_backup_dir, store_in_use
 from kiosk.paths import default_data_dir
 
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
@@ -75,18 +75,20 @@ class Context:
 
 # -- building the context -----------------------------------------------------------------------
 
-def _lenient_values(path: Path | None) -> dict[str, dict[str, Any]]:
-    """The defaults overlaid with whatever tables of the file still parse."""
+def _lenient_values(path: Path | None, env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The defaults overlaid with whatever tables of the file still parse, then with the
+    environment variables that override the file (as `load_config` does)."""
     merged = {section: dict(values) for section, values in DEFAULTS.items()}
-    if path is None:
-        return merged
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return merged
-    for section, values in data.items():
-        if section in merged and isinstance(values, dict):
-            merged[section].update(values)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = {}
+    for layer in (data, env_overrides(env)):
+        for section, values in layer.items():
+            if section in merged and isinstance(values, dict):
+                merged[section].update(values)
     return merged
 
 
@@ -103,20 +105,22 @@ def make_context(config_arg: str | None, data_dir_arg: str | None,
     if config is not None:
         data_dir, model, enabled = config.data_dir, config.model, config.coach_enabled
         mode, kiosk_id, days = config.mode, config.kiosk_id, config.retention_days
+        configured_backups = config.backup_dir
     else:
-        values = _lenient_values(config_path)
-        text = env.get("KIOSK_DATA_DIR") or values["kiosk"].get("data_dir")
+        values = _lenient_values(config_path, env)
+        text = values["kiosk"].get("data_dir")
         data_dir = Path(text).expanduser() if isinstance(text, str) and text else default_data_dir()
-        model = str(env.get("KIOSK_MODEL") or values["coach"].get("model") or "")
+        model = str(values["coach"].get("model") or "")
         enabled = values["coach"].get("enabled") is not False
-        mode = str(env.get("KIOSK_MODE") or values["kiosk"].get("mode"))
+        mode = str(values["kiosk"].get("mode"))
         kiosk_id = str(values["kiosk"].get("id"))
         days = values["privacy"].get("retention_days")
         days = days if isinstance(days, int) and not isinstance(days, bool) else 730
+        text = values["backup"].get("dir")
+        configured_backups = Path(text).expanduser() if isinstance(text, str) and text else None
     if data_dir_arg:
         data_dir = Path(data_dir_arg).expanduser()
-    backup_dir = Path(backup_dir_arg).expanduser() if backup_dir_arg \
-        else default_backup_dir(data_dir)
+    backup_dir = resolve_backup_dir(backup_dir_arg, configured_backups, data_dir)
     return Context(config=config, config_error=error, config_path=config_path,
                    data_dir=data_dir, backup_dir=backup_dir, model=model, coach_enabled=enabled,
                    mode=mode, kiosk_id=kiosk_id, retention_days=days)
