@@ -158,3 +158,31 @@ async def test_insights_hide_small_groups_and_report_is_saved(tmp_path):
         assert "Saved as" in screen_text(app)
     reports = list((tmp_path / "reports").glob("report-*.md"))
     assert reports and "Labels print crooked" in reports[0].read_text()
+
+
+async def test_the_queue_fits_the_screen_and_shows_more_columns_when_wider(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    seed(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await queue_ready(app, pilot)
+        table = app.screen.query_one("#queue", DataTable)
+
+        def columns() -> list[str]:
+            return [str(column.key.value) for column in table.columns.values()]
+
+        for width, shown in ((80, ["col_date", "col_headline", "col_category", "col_answer"]),
+                             (100, ["col_date", "col_headline", "col_category", "col_status",
+                                    "col_answer"]),
+                             (130, ["col_date", "col_headline", "col_station", "col_category",
+                                    "col_kind", "col_status", "col_answer"])):
+            await pilot.resize_terminal(width, 30)
+            await pilot.pause()
+            await pilot.pause()
+            assert columns() == shown, width
+            assert table.virtual_size.width <= table.size.width, width  # no sideways scrolling
+            assert len(queue_ids(app)) == 4  # the rows came back (private one left out)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert columns()[-1] == "col_answer" and table.virtual_size.width <= table.size.width

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -29,6 +29,11 @@ from kiosk.ui.widgets.cycler import Cycler
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
 PAGE = 200
+# The queue's columns in order: (key, narrowest screen that shows it, cells it needs). The
+# headline takes what is left (24-60 cells), so the whole row fits from 80 columns up.
+QUEUE_COLUMNS = (("col_date", 0, 20), ("col_headline", 0, 0), ("col_station", 110, 20),
+                 ("col_category", 0, 11), ("col_kind", 124, 11), ("col_status", 92, 9),
+                 ("col_answer", 0, 10))
 SEARCH_DELAY = 0.3
 
 
@@ -140,12 +145,9 @@ class ReviewScreen(KioskScreen):
         yield self.keybar()
 
     def on_mount(self) -> None:
-        t = self.t
-        table = self.query_one("#queue", DataTable)
-        for key in ("col_date", "col_headline", "col_station", "col_category", "col_kind",
-                    "col_status", "col_answer"):
-            table.add_column(t(f"supervisor.{key}"), key=key)
-        table.focus()
+        self._columns: tuple[str, ...] = ()
+        self._set_columns(self.app.size.width)
+        self.query_one("#queue", DataTable).focus()
         if self.index.complete.is_set():
             self.refresh_queue()
         else:
@@ -194,6 +196,24 @@ class ReviewScreen(KioskScreen):
         return self.t("supervisor.open_waiting", count=f"{waiting_total:,}",
                       waited=self.t("supervisor.waited_days", days=days))
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self._set_columns(event.size.width):
+            self.refresh_queue()
+
+    def _set_columns(self, width: int) -> bool:
+        """The queue's columns for a screen `width` cells wide (True when they changed)."""
+        columns = tuple(key for key, min_width, _ in QUEUE_COLUMNS if width >= min_width)
+        if columns == self._columns:
+            return False
+        table = self.query_one("#queue", DataTable)
+        table.clear(columns=True)
+        for key in columns:
+            table.add_column(self.t(f"supervisor.{key}"), key=key)
+        self._columns = columns
+        used = sum(cells + 2 for key, _, cells in QUEUE_COLUMNS if key in columns)
+        self._headline_width = max(24, min(60, width - used - 2 - 2))  # its padding, scrollbar
+        return True
+
     def refresh_queue(self, *, index_changed: bool = False) -> None:
         """Show the queue for the current filters; `index_changed` when entries changed."""
         t = self.t
@@ -210,14 +230,18 @@ class ReviewScreen(KioskScreen):
             date = Text(when(item.created))
             if not item.seen:
                 date = Text(f"{t('supervisor.new_mark')} ", style="bold") + date
-            table.add_row(
-                date, literal(one_line(item.headline, 50)),
-                literal(one_line(item.station, 20)),
-                t(f"capture.category_values.{item.category}"),
-                t(f"capture.kind_values.{item.kind}"),
-                t(f"feed.status_values.{item.status}") if item.kind == "idea" else "",
-                t("supervisor.answered_yes") if item.answers else t("supervisor.answered_no"),
-                key=item.id)
+            cells = {
+                "col_date": date,
+                "col_headline": literal(one_line(item.headline, self._headline_width)),
+                "col_station": literal(one_line(item.station, 20)),
+                "col_category": t(f"capture.category_values.{item.category}"),
+                "col_kind": t(f"capture.kind_values.{item.kind}"),
+                "col_status": t(f"feed.status_values.{item.status}")
+                if item.kind == "idea" else "",
+                "col_answer": t("supervisor.answered_yes") if item.answers
+                else t("supervisor.answered_no"),
+            }
+            table.add_row(*(cells[key] for key in self._columns), key=item.id)
         if page:
             table.move_cursor(row=min(keep, len(page) - 1))
         lines = [t("supervisor.count", total=f"{total:,}", unseen=f"{unseen:,}")]
