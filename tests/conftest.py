@@ -19,7 +19,7 @@ from kiosk.store import Store
 
 # Environment variables that change which config or data folder the kiosk uses.
 KIOSK_ENV = ("KIOSK_CONFIG", "KIOSK_DATA_DIR", "KIOSK_LANGUAGE", "KIOSK_STATION", "KIOSK_MODE",
-             "KIOSK_MODEL")
+             "KIOSK_MODEL", "KIOSK_BACKUP_DIR")
 
 
 @pytest.fixture(autouse=True)
