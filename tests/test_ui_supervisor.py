@@ -186,3 +186,12 @@ async def test_the_queue_fits_the_screen_and_shows_more_columns_when_wider(tmp_p
         await pilot.pause()
         await pilot.pause()
         assert columns()[-1] == "col_answer" and table.virtual_size.width <= table.size.width
+
+
+async def test_the_waiting_line_says_less_than_a_day_for_todays_entries(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    seed(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot)
+        await queue_ready(app, pilot)
+        assert "wait for an answer; the oldest for less than a day." in screen_text(app)

@@ -194,7 +194,8 @@ class ReviewScreen(KioskScreen):
         oldest = min(item.created for item in waiting)
         days = (datetime.now(timezone.utc) - parse_time(oldest)).days
         return self.t("supervisor.open_waiting", count=f"{waiting_total:,}",
-                      waited=self.t("supervisor.waited_days", days=days))
+                      waited=self.t("supervisor.waited_days", days=days) if days else
+                      self.t("supervisor.waited_today"))
 
     def on_resize(self, event: events.Resize) -> None:
         if self._set_columns(event.size.width):
