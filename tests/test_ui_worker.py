@@ -366,3 +366,25 @@ async def test_admin_menu_works_with_arrow_keys(tmp_path):
         await pilot.press("down", "enter")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_the_key_bar_fits_80_columns_in_dutch_by_dropping_spaces(tmp_path):
+    from kiosk.ui.widgets.keybar import KeyBar, KeyButton
+
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        bar = app.screen.query_one(KeyBar)
+        assert not bar.has_class("-compact")  # English fits with the spaces
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("f8")  # Nederlands
+        await pilot.pause()
+        await login(pilot)
+        bar = app.screen.query_one(KeyBar)
+        await pilot.pause()
+        buttons = list(bar.query(KeyButton))
+        assert bar.has_class("-compact") and buttons[-1].text == "Beheer"
+        assert sum(b.region.width for b in buttons) <= 80
+        assert buttons[-1].region.right <= 80  # F12 Beheer is on the screen, not cut off
+        assert str(buttons[3].render()) == "F4Mijn notities "

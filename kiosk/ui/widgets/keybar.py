@@ -35,9 +35,10 @@ class KeyButton(Static):
         from rich.text import Text
 
         label = Text()
-        name = "Esc" if self.key_def.key == "escape" else self.key_def.key.upper()
-        label.append(f" {name} ", style="reverse bold")
-        label.append(f"{self.text} ")
+        compact = self.parent is not None and self.parent.has_class("-compact")
+        name = key_name(self.key_def)
+        label.append(name if compact else f" {name} ", style="reverse bold")
+        label.append(f"{self.text} ")  # compact, like htop: "F1Help F2Save"
         return label
 
     async def on_click(self) -> None:
@@ -55,3 +56,17 @@ class KeyBar(Horizontal):
     def compose(self) -> ComposeResult:
         for key in self.keys:
             yield KeyButton(key, self.translate(key.label))
+
+    def on_resize(self) -> None:
+        # Too long for the screen (Dutch labels at 80 columns): without the spaces around the
+        # key names, which stay marked by their reverse colours.
+        self.set_class(self.full_width() > self.size.width, "-compact")
+        for button in self.query(KeyButton):
+            button.refresh(layout=True)
+
+    def full_width(self) -> int:
+        return sum(len(key_name(key)) + len(self.translate(key.label)) + 3 for key in self.keys)
+
+
+def key_name(key: Key) -> str:
+    return "Esc" if key.key == "escape" else key.key.upper()
