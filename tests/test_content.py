@@ -111,3 +111,24 @@ def test_every_plural_table_has_count_one_and_other_and_uses_its_count():
 def test_the_plural_rule_of_english_and_dutch():
     assert [i18n.plural_form(n) for n in (0, 1, 2, 1.0, "1", " 1 ", "1,000", "11", True)] == \
         ["other", "one", "other", "one", "one", "one", "other", "other", "other"]
+
+
+def test_every_key_bar_fits_80_columns_in_every_language():
+    """The key bar of each screen, compact where needed (F1Help F2Save), fits a 80-column tty."""
+    import importlib
+    import inspect
+
+    from kiosk.ui.widgets.keybar import KeyBar, key_name
+
+    screens = []
+    for name in ("login", "capture", "feed", "saved", "admin", "transfer", "supervisor", "help"):
+        module = importlib.import_module(f"kiosk.ui.screens.{name}")
+        screens += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                    if cls.__module__ == module.__name__ and getattr(cls, "KEYS", None)]
+    assert len(screens) >= 8
+    for language in available_languages():
+        t = Strings(language)
+        for screen in screens:
+            bar = KeyBar(screen.KEYS, t)
+            compact = sum(len(key_name(key)) + len(t(key.label)) + 1 for key in bar.keys)
+            assert compact <= 80, (language, screen.__name__, [t(k.label) for k in bar.keys])

@@ -172,9 +172,9 @@ async def test_the_queue_fits_the_screen_and_shows_more_columns_when_wider(tmp_p
             return [str(column.key.value) for column in table.columns.values()]
 
         for width, shown in ((80, ["col_date", "col_headline", "col_category", "col_answer"]),
-                             (100, ["col_date", "col_headline", "col_category", "col_status",
-                                    "col_answer"]),
                              (130, ["col_date", "col_headline", "col_station", "col_category",
+                                    "col_status", "col_answer"]),
+                             (170, ["col_date", "col_headline", "col_station", "col_category",
                                     "col_kind", "col_status", "col_answer"])):
             await pilot.resize_terminal(width, 30)
             await pilot.pause()
@@ -186,6 +186,17 @@ async def test_the_queue_fits_the_screen_and_shows_more_columns_when_wider(tmp_p
         await pilot.pause()
         await pilot.pause()
         assert columns()[-1] == "col_answer" and table.virtual_size.width <= table.size.width
+
+
+async def test_the_queue_fits_80_columns_in_dutch_too(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor", language="nl")
+    seed(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await queue_ready(app, pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        assert "Beantwoord" in [str(c.label) for c in table.columns.values()]
+        assert table.virtual_size.width <= table.size.width  # "NIEUW ..." and "Doorstroming"
 
 
 async def test_the_waiting_line_says_less_than_a_day_for_todays_entries(tmp_path):

@@ -29,11 +29,12 @@ from kiosk.ui.widgets.cycler import Cycler
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
 PAGE = 200
-# The queue's columns in order: (key, narrowest screen that shows it, cells it needs). The
-# headline takes what is left (24-60 cells), so the whole row fits from 80 columns up.
-QUEUE_COLUMNS = (("col_date", 0, 20), ("col_headline", 0, 0), ("col_station", 110, 20),
-                 ("col_category", 0, 11), ("col_kind", 124, 11), ("col_status", 92, 9),
-                 ("col_answer", 0, 10))
+# The queue's columns in order. The headline takes the room the others leave (at most 60 cells);
+# the optional ones join in this order while it keeps at least OPTIONAL_ROOM cells.
+QUEUE_COLUMNS = ("col_date", "col_headline", "col_station", "col_category", "col_kind",
+                 "col_status", "col_answer")
+OPTIONAL_COLUMNS = ("col_status", "col_station", "col_kind")
+OPTIONAL_ROOM, MIN_HEADLINE, MAX_HEADLINE = 36, 16, 60
 SEARCH_DELAY = 0.3
 
 
@@ -146,6 +147,7 @@ class ReviewScreen(KioskScreen):
 
     def on_mount(self) -> None:
         self._columns: tuple[str, ...] = ()
+        self._headline_width = 0
         self._set_columns(self.app.size.width)
         self.query_one("#queue", DataTable).focus()
         if self.index.complete.is_set():
@@ -201,18 +203,39 @@ class ReviewScreen(KioskScreen):
         if self._set_columns(event.size.width):
             self.refresh_queue()
 
+    def _column_width(self, key: str) -> int:
+        """Cells a column needs in this language: its heading or its longest value."""
+        t = self.t
+        values = {
+            "col_date": [f"{t('supervisor.new_mark')} {when('2026-12-31T23:59:00.000Z')}"],
+            "col_station": ["x" * 20],  # station names are cut at 20
+            "col_category": [t(f"capture.category_values.{c}") for c in CATEGORIES],
+            "col_kind": [t(f"capture.kind_values.{k}") for k in KINDS],
+            "col_status": [t(f"feed.status_values.{s}") for s in STATUSES],
+            "col_answer": [t("supervisor.answered_yes"), t("supervisor.answered_no")],
+        }[key]
+        return max(len(t(f"supervisor.{key}")), *map(len, values))
+
     def _set_columns(self, width: int) -> bool:
-        """The queue's columns for a screen `width` cells wide (True when they changed)."""
-        columns = tuple(key for key, min_width, _ in QUEUE_COLUMNS if width >= min_width)
-        if columns == self._columns:
+        """Columns and headline width for a screen `width` cells wide; True when they changed."""
+        room = width - 4 - 2  # scrollbar and margin; the headline's own padding
+        shown = {"col_date", "col_headline", "col_category", "col_answer"}
+        room -= sum(self._column_width(key) + 2 for key in shown - {"col_headline"})
+        for key in OPTIONAL_COLUMNS:
+            need = self._column_width(key) + 2
+            if room - need >= OPTIONAL_ROOM:
+                shown.add(key)
+                room -= need
+        columns = tuple(key for key in QUEUE_COLUMNS if key in shown)
+        headline = max(MIN_HEADLINE, min(MAX_HEADLINE, room))
+        if (columns, headline) == (self._columns, self._headline_width):
             return False
-        table = self.query_one("#queue", DataTable)
-        table.clear(columns=True)
-        for key in columns:
-            table.add_column(self.t(f"supervisor.{key}"), key=key)
-        self._columns = columns
-        used = sum(cells + 2 for key, _, cells in QUEUE_COLUMNS if key in columns)
-        self._headline_width = max(24, min(60, width - used - 2 - 2))  # its padding, scrollbar
+        if columns != self._columns:
+            table = self.query_one("#queue", DataTable)
+            table.clear(columns=True)
+            for key in columns:
+                table.add_column(self.t(f"supervisor.{key}"), key=key)
+        self._columns, self._headline_width = columns, headline
         return True
 
     def refresh_queue(self, *, index_changed: bool = False) -> None:
