@@ -1,9 +1,14 @@
-"""The content of a sync batch: entries (or supervisor replies) as compact JSON, then DEFLATE.
+"""The content of a sync batch (protocol 2): entries as a compact JSON table, supervisor replies
+as JSON rows, then DEFLATE with a preset dictionary.
 
-The JSON uses one-letter keys, leaves out default values and values shared by the batch, codes
-enumerations as small numbers from frozen tables (so reordering a tuple in entries.py cannot
-change the protocol), and stores times as millisecond offsets. `pack_*` and `unpack_*` are exact
-inverses for every valid entry; `unpack_*` validates and raises `PayloadError` on anything else.
+An entries batch is one object: batch values (the most common kiosk, station, line and language;
+tables of suggestion sources and authors) and one list per entry field ("column", in id order),
+left out when it only holds defaults. An id made by the entry's own kiosk travels as its time
+delta and 16 bits; enumerations as small numbers from frozen tables (so reordering a tuple in
+entries.py cannot change the protocol); times as millisecond offsets; a title that starts what
+happened as its length. `pack_*` and `unpack_*` are exact inverses for every valid entry;
+`unpack_*` validates and raises `PayloadError` on anything else. See docs/sync-protocol.md,
+section 3.
 """
 
 from __future__ import annotations
@@ -174,7 +179,7 @@ _OPTIONAL = {  # column -> the value that stands for "default" in it
 }
 BATCH_KEYS = ("t", "f", "m", "y", *_SHARED.values(), "src", "au", "len")
 COLUMNS = (*_ID_COLUMNS, *_OPTIONAL)
-_BIG_COLUMNS = (*_ID_COLUMNS, *_TEXT_KEYS.values(), "u", "p")  # DEFLATE blocks of their own
+_TEXT_COLUMNS = (*_TEXT_KEYS.values(), "u", "p")  # with the id columns: DEFLATE blocks of their own
 _TITLE_REF = 0  # in a suggestion, text or final_text 0 = the entry's title (accepted titles)
 
 
@@ -198,9 +203,9 @@ def pack_entries(entries: list[Entry], header: dict[str, Any]) -> bytes:
     batch = {**header, "y": SCHEMA_VERSION,
              **{key: shared[field] for field, key in _SHARED.items()},
              "src": sources, "au": authors, "len": len(dicts)}
-    small = {key: values for key, values in table.items() if key not in _BIG_COLUMNS}
     ids = {key: table[key] for key in _ID_COLUMNS}
-    texts = {key: values for key, values in table.items() if key in _BIG_COLUMNS[2:]}
+    texts = {key: values for key, values in table.items() if key in _TEXT_COLUMNS}
+    small = {key: values for key, values in table.items() if key not in (*ids, *texts)}
     return _json({**batch, **small}, ids, texts)
 
 
