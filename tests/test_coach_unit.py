@@ -533,6 +533,29 @@ def test_models_add_list_verify_through_the_cli(tmp_path, run_kiosk):
     assert refused.returncode == 2 and "not a GGUF" in refused.stderr
 
 
+def test_a_model_added_on_the_device_survives_an_app_update(tmp_path, run_kiosk):
+    """`models add` writes local.toml, not the shipped registry.toml that an update replaces."""
+    shipped = 'default = ""\n'
+    models = write_registry(tmp_path / "models", shipped)
+    source = tmp_path / "site-model.gguf"
+    source.write_bytes(b"GGUF" + b"\0" * 64)
+    env = {"KIOSK_MODELS_DIR": str(models)}
+    added = run_kiosk("models", "add", str(source), "--name", "site-model", env=env)
+    assert added.returncode == 0, added.stderr
+    assert "local.toml" in added.stdout and "kept when the app is updated" in added.stdout
+    assert (models / "registry.toml").read_text() == shipped
+    assert (models / "local.toml").read_text().startswith("# Models added on this device")
+    write_registry(models, shipped + "# a newer app version\n")  # what an update does
+    listed = run_kiosk("models", "list", env=env)
+    assert "site-model  [installed]  (added on this device)" in listed.stdout
+    assert load_registry(models).get("site-model").path == models / "site-model.gguf"
+    # a later app version that ships a model of the same name: the clash is named, not hidden
+    spec = spec_for(models, b"x", name="site-model")
+    append_entry(models / "registry.toml", spec)
+    with pytest.raises(RegistryError, match=r"local\.toml: model 'site-model' is also in"):
+        load_registry(models)
+
+
 def test_suggest_cli_without_the_model_prints_every_part(tmp_path, run_kiosk):
     result = run_kiosk("--data-dir", str(tmp_path / "none"), "suggest", "--no-model", "--json",
                        "--lang", "nl", "De compressor lekt olie en maakt een ratelend geluid.")

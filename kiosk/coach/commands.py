@@ -89,6 +89,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
             "min_ram_mb": spec.min_ram_mb, "prompt_style": spec.prompt_style,
             "installed": problem is None, "problem": problem.message if problem else "",
             "default": spec.name == registry.default, "configured": spec.name == configured,
+            "added_here": spec.name in registry.local,
             "description": spec.description,
         })
     if args.json:
@@ -96,8 +97,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         print()
         return 0
     for row in rows:
-        marks = [m for m, on in (("default", row["default"]), ("configured", row["configured"]))
-                 if on]
+        marks = [m for m, on in (("default", row["default"]), ("configured", row["configured"]),
+                                 ("added on this device", row["added_here"])) if on]
         state = "installed" if row["installed"] else "NOT INSTALLED"
         print(f"{row['name']}  [{state}]{'  (' + ', '.join(marks) + ')' if marks else ''}")
         print(f"   {row['file']}  {row['size'] / 1e6:.0f} MB  licence {row['licence']}  "
@@ -168,12 +169,12 @@ def cmd_models_add(args: argparse.Namespace) -> int:
                      licence=args.licence, languages=languages, min_ram_mb=args.min_ram,
                      prompt_style=args.prompt_style, description=args.description,
                      folder=folder)
-    append_entry(registry.path, spec)
+    append_entry(registry.local_path, spec)
     try:
         load_registry()
     except RegistryError as exc:  # should not happen; say so rather than leave it broken
         raise CommandError(f"the registry no longer reads after adding {name}: {exc}") from None
-    print(f"registered {name} in {registry.path}")
+    print(f"registered {name} in {registry.local_path} (kept when the app is updated)")
     print(f'use it with  [coach] model = "{name}"  in the kiosk config')
     return 0
 

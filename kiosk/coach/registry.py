@@ -1,7 +1,10 @@
 """The model registry (models/registry.toml) and checks of a model file before it is loaded.
 
-`load_registry()` reads the known GGUF models; `check_file(spec)` says whether the file is there,
-complete, a GGUF and the right one (sha256), as a `FileProblem` with a human message or None.
+`load_registry()` reads the known GGUF models: the shipped `registry.toml` and, next to it, the
+site's own `local.toml`, where `kiosk models add` writes. An app update replaces registry.toml
+(it belongs to the installed package) but leaves local.toml and the model files alone, so a model
+IT added stays registered. `check_file(spec)` says whether the file is there, complete, a GGUF
+and the right one (sha256), as a `FileProblem` with a human message or None.
 """
 
 from __future__ import annotations
@@ -17,6 +20,11 @@ from typing import Any
 from kiosk.paths import models_dir
 
 REGISTRY_FILE = "registry.toml"
+LOCAL_FILE = "local.toml"  # models added on this device (`kiosk models add`)
+LOCAL_HEADER = """\
+# Models added on this device with `kiosk models add` (same format as registry.toml).
+# An app update replaces registry.toml but not this file.
+"""
 PROMPT_STYLES = ("chatml", "gemma", "llama3", "plain")
 GGUF_MAGIC = b"GGUF"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -62,6 +70,11 @@ class Registry:
     models: dict[str, ModelSpec]
     default: str
     path: Path
+    local: frozenset[str] = frozenset()  # names that come from local.toml
+
+    @property
+    def local_path(self) -> Path:
+        return self.path.with_name(LOCAL_FILE)
 
     def get(self, name: str) -> ModelSpec | None:
         return self.models.get(name)
@@ -85,12 +98,30 @@ def registry_path(folder: Path | None = None) -> Path:
 def load_registry(folder: Path | None = None) -> Registry:
     folder = folder or models_dir()
     path = registry_path(folder)
+    data = _read(path, missing_ok=False)
+    models = _models(data, path, folder, {})
+    default = data.get("default", "")
+    if default and default not in models:
+        raise RegistryError(f"{path.name}: default {default!r} is not one of the listed models")
+    local_path = folder / LOCAL_FILE
+    local = _models(_read(local_path, missing_ok=True), local_path, folder, models)
+    return Registry(models={**models, **local}, default=default, path=path,
+                    local=frozenset(local))
+
+
+def _read(path: Path, *, missing_ok: bool) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if missing_ok:
+            return {}
         raise RegistryError(f"{path}: model registry not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _models(data: dict[str, Any], path: Path, folder: Path,
+            known: dict[str, ModelSpec]) -> dict[str, ModelSpec]:
     entries = data.get("model", [])
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: `model` must be a list of [[model]] tables")
@@ -99,11 +130,11 @@ def load_registry(folder: Path | None = None) -> Registry:
         spec = _spec(entry, f"{path.name}: model[{i}]", folder)
         if spec.name in models:
             raise RegistryError(f"{path.name}: model {spec.name!r} is listed twice")
+        if spec.name in known:
+            raise RegistryError(f"{path}: model {spec.name!r} is also in {REGISTRY_FILE}; "
+                                f"rename it here")
         models[spec.name] = spec
-    default = data.get("default", "")
-    if default and default not in models:
-        raise RegistryError(f"{path.name}: default {default!r} is not one of the listed models")
-    return Registry(models=models, default=default, path=path)
+    return models
 
 
 def _spec(entry: Any, where: str, folder: Path) -> ModelSpec:
@@ -189,7 +220,8 @@ def check_file(spec: ModelSpec, *, verify_hash: bool = True) -> FileProblem | No
 
 
 def append_entry(path: Path, spec: ModelSpec) -> None:
-    """Append a [[model]] table for `spec` to the registry file (comments stay intact)."""
+    """Append a [[model]] table for `spec` to a registry file (comments stay intact); a new
+    local.toml starts with a header that says what it is."""
     def q(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -203,5 +235,6 @@ def append_entry(path: Path, spec: ModelSpec) -> None:
     if spec.source:
         inner = ", ".join(f"{k} = {q(v)}" for k, v in spec.source.items())
         lines.append(f"source = {{ {inner} }}")
+    header = LOCAL_HEADER if path.name == LOCAL_FILE and not path.exists() else ""
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+        handle.write(header + "\n".join(lines) + "\n")
