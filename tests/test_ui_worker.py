@@ -388,3 +388,18 @@ async def test_the_key_bar_fits_80_columns_in_dutch_by_dropping_spaces(tmp_path)
         assert sum(b.region.width for b in buttons) <= 80
         assert buttons[-1].region.right <= 80  # F12 Beheer is on the screen, not cut off
         assert str(buttons[3].render()) == "F4Mijn notities "
+
+
+async def test_a_burst_of_keys_with_tab_goes_on_in_the_next_field(tmp_path):
+    """As from a paste or a scanner: the keys arrive at once, before the app handled the Tab."""
+    from textual import events
+
+    app, _, _ = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        for key, char in [*[(c, c) for c in "ab"], ("tab", "\t"), *[(c, c) for c in "cd"]]:
+            app.post_message(events.Key(key, char))  # queued like the driver does, no waiting
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#what_happened").text == "ab"
+        assert app.screen.query_one("#noticed").text == "cd"

@@ -31,6 +31,10 @@ class KioskApp(App, inherit_bindings=False):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("ctrl+q,ctrl+c,ctrl+backslash,ctrl+z", "refuse_quit", show=False, priority=True),
+        # Priority: focus moves before the keys after a Tab are handed out, so text that arrives
+        # in one burst (a paste, a scanner) goes on in the next field, not the one it left.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, config: Config, store: Store, *, coach=None,
