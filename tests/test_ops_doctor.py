@@ -262,7 +262,8 @@ def test_backup_age(site):
     assert rows(result)["backup"][0]["status"] == "WARN"
     make_backup(site["data"], site["tmp"] / "data-backups", kiosk_id="kiosk-07")
     result = run_doctor(site, "--json", "--only", "backup")
-    assert rows(result)["backup"][0]["status"] == "OK"
+    row = rows(result)["backup"][0]
+    assert row["status"] == "OK" and "(today)" in row["detail"]
 
 
 def test_backup_check_looks_in_the_configured_folder(site, monkeypatch):

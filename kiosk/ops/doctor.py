@@ -533,7 +533,8 @@ def check_backup(ctx: Context) -> list[Check]:
                       timer)]
     newest = backups[-1]
     age = (ctx.now.astimezone().date() - newest.day).days
-    detail = f"newest {newest.path.name} ({age} days old), {len(backups)} in {ctx.backup_dir}"
+    made = "today" if age == 0 else "yesterday" if age == 1 else f"{age} days old"
+    detail = f"newest {newest.path.name} ({made}), {len(backups)} in {ctx.backup_dir}"
     if age > BACKUP_MAX_AGE_DAYS:
         return [Check("backup", WARN, detail, "check: systemctl status kiosk-backup.timer; "
                       "journalctl -u kiosk-backup")]
