@@ -162,10 +162,9 @@ def test_time_limit_holds(coach):
         max_tokens=400, time_limit=0.4)
     elapsed = time.monotonic() - started
     assert result.stop_reason == "time_limit", result
-    assert 0 < result.tokens < 400
-    # It stops at the first token after the limit. How long one token takes depends on what else
-    # runs on the machine, so the bound is loose (bench/coach.py measures speed); without the
-    # limit the 400 tokens take several seconds.
-    slowest = max((b - a for a, b in zip(result.token_times, result.token_times[1:])),
-                  default=0.0)
-    assert elapsed < 0.4 + max(0.3, 2 * slowest) + 0.5, (elapsed, slowest)
+    assert result.tokens < 400
+    # It stops at the first check after the limit: after a token, or after a batch of the prompt
+    # when the machine is so busy that no token came yet. How long one step takes depends on
+    # what else runs (bench/coach.py measures speed), so the bound is loose; without the limit
+    # the 400 tokens take several seconds even on an idle machine.
+    assert elapsed < 0.4 + 2.5, elapsed
