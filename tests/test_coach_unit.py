@@ -24,7 +24,7 @@ from kiosk.coach.install import InstallError, install_from_pypi
 from kiosk.coach.prompts import STYLES, clip, prompt_set
 from kiosk.coach.registry import (ModelSpec, RegistryError, append_entry, check_file,
                                   load_registry)
-from kiosk.coach.suggest import BANK, TEXT, Coach, title_from_text
+from kiosk.coach.suggest import BANK, TEXT, Coach, Suggested, title_from_text
 from kiosk.coach.text import language, loosely_equal, stem, words
 from kiosk.config import load_config
 from kiosk.entries import CATEGORIES
@@ -597,6 +597,10 @@ def test_coach_streams_tokens_and_gates_the_fake_model_output(config):
     assert result.questions[2].source == BANK  # at least one bank question always
     assert result.idea.text == "Record the pump noise for maintenance." and result.idea.is_ai
     assert result.title.text == "Pump noise"
+    # next to the model's title, the worker's own first words (the worker chooses)
+    assert result.own_title == Suggested("title", "The vacuum pump makes more noise than last",
+                                         "text")
+    assert result.items[-1] == result.own_title and not result.own_title.is_ai
     assert result.stop_reason == "done"  # stopped as soon as the answer was complete
     stored = result.idea.to_entry("accepted")
     assert stored.source == "fake-model" and stored.verdict == "accepted"

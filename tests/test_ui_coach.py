@@ -206,3 +206,23 @@ async def test_used_and_dismissed_suggestions_survive_a_logout_with_the_draft(tm
         await pilot.pause()
     [entry] = list(store.entries())
     assert {(s.text, s.verdict) for s in entry.suggestions} >= decided
+
+
+async def test_the_worker_can_take_their_own_first_words_as_title_instead_of_the_ais(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, store, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await write_and_ask(pilot, app)
+        titles = [o["s"] for o in screen.offered if o["s"].kind == "title"]
+        assert [t.source for t in titles] == ["fake-model", "text"]
+        assert f"[you] Title: {titles[1].text}" in screen_text(app)
+        suggestions = screen.query_one("#suggestions")
+        suggestions.focus()
+        suggestions.highlighted = suggestions.option_count - 1  # the worker's own words
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+    [entry] = list(store.entries())
+    assert entry.title == titles[1].text and entry.title.startswith("The pump on the glue")
+    assert ("text", "accepted") in {(s.source, s.verdict) for s in entry.suggestions}

@@ -263,6 +263,8 @@ def _print_suggestions(result, status, found, note) -> None:
     print(f"category: {guess.category}{'' if guess.confident else ' (not sure)'}  "
           f"[classifier]  scores: {scores or 'no evidence'}")
     print(f"title:    {result.title.text}  [{result.title.source}]")
+    if result.own_title is not None:
+        print(f"          {result.own_title.text}  [{result.own_title.source}]")
     for i, question in enumerate(result.questions, 1):
         print(f"question {i}: {question.text}  [{question.source}]")
     print(f"idea:     {result.idea.text}  [{result.idea.source}]")

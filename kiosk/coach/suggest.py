@@ -15,6 +15,7 @@
     result.questions   # 1-3 Suggested(kind="question", text, source)
     result.idea        # Suggested(kind="idea", ...)
     result.title       # Suggested(kind="title", ...)
+    result.own_title   # the worker's first words as a title, offered next to a model title
     result.category    # CategoryGuess(category, scores, confident, evidence)
     s.is_ai            # True when s.source is the model's name (mark AI text as AI)
     s.to_entry()       # kiosk.entries.Suggestion, to store with the worker's verdict
@@ -100,10 +101,12 @@ class Suggestions:
     first_token_s: float | None = None
     seconds: float = 0.0
     tokens: int = 0
+    own_title: Suggested | None = None  # next to a model's title: the worker's own first words
 
     @property
     def items(self) -> list[Suggested]:
-        return [*self.questions, self.idea, self.title]
+        return [*self.questions, self.idea, self.title, *([self.own_title] if self.own_title
+                                                          else [])]
 
     @property
     def category_suggestion(self) -> Suggested:
@@ -338,8 +341,11 @@ class Coach:
         result.questions = questions[:N_QUESTIONS]
         if not result.idea.text:
             result.idea = Suggested("idea", the_bank.pick_idea(text, category), BANK)
+        own = Suggested("title", title_from_text(text, lang), TEXT)
         if not result.title.text:
-            result.title = Suggested("title", title_from_text(text, lang), TEXT)
+            result.title = own
+        elif own.text and own.text.casefold() != result.title.text.casefold():
+            result.own_title = own  # the worker chooses: the model's words or their own
 
     @staticmethod
     def _keep_or_reject(kind: str, text: str, verdict: gate.Verdict, model: str,
