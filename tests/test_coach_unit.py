@@ -598,8 +598,7 @@ def test_coach_streams_tokens_and_gates_the_fake_model_output(config):
     assert result.idea.text == "Record the pump noise for maintenance." and result.idea.is_ai
     assert result.title.text == "Pump noise"
     # next to the model's title, the worker's own first words (the worker chooses)
-    assert result.own_title == Suggested("title", "The vacuum pump makes more noise than last",
-                                         "text")
+    assert result.own_title == Suggested("title", "The vacuum pump makes more noise", "text")
     assert result.items[-1] == result.own_title and not result.own_title.is_ai
     assert result.stop_reason == "done"  # stopped as soon as the answer was complete
     stored = result.idea.to_entry("accepted")
@@ -701,7 +700,16 @@ def test_status_text_when_ready_names_the_model(config):
 
 def test_title_from_text_uses_the_first_words():
     assert title_from_text("A pallet slid off the top of the stack when it braked.", "en") == \
-        "A pallet slid off the top"
+        "A pallet slid off the top of the stack"  # up to where the next clause starts
+    assert title_from_text("The vacuum pump makes more noise than last week and the suction "
+                           "got weaker.", "en") == "The vacuum pump makes more noise"
+    assert title_from_text("Cleaned the filter, a bit better now.", "en") == "Cleaned the filter"
+    assert title_from_text("The vacuum pump on the pick and place is getting louder and the "
+                           "suction is weaker.", "en") == \
+        "The vacuum pump on the pick and place"  # no clause within 10 words: 8, not ending on "is"
+    assert title_from_text("De ketting van de transportband slipt af en toe omdat de spanner "
+                           "aan het einde staat.", "nl") == \
+        "De ketting van de transportband slipt af en toe"
     assert title_from_text("Pump leaks. Again.", "en") == "Pump leaks"
     assert len(title_from_text("word " * 100, "en")) <= 120
 

@@ -46,7 +46,7 @@ from kiosk.coach.classify import CategoryGuess, Related, classifier, related
 from kiosk.coach.engine import LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine, FakeEngine, Status
 from kiosk.coach.prompts import Parsed, prompt_set
 from kiosk.coach.registry import RegistryError, load_registry
-from kiosk.coach.text import language, words
+from kiosk.coach.text import fold, language, words
 from kiosk.config import LANGUAGES, Config
 from kiosk.entries import MAX_TITLE_CHARS, Suggestion
 
@@ -57,7 +57,7 @@ NON_MODEL_SOURCES = (BANK, TEXT, CLASSIFIER)
 N_QUESTIONS = 3
 MAX_MODEL_QUESTIONS = 2  # at least one question always comes from the curated bank
 MIN_WORDS_FOR_MODEL = 4
-TITLE_WORDS = 8
+TITLE_WORDS, TITLE_MAX_WORDS = 8, 10  # cut at 8 words, unless a clause ends by 10
 
 
 @dataclass(frozen=True)
@@ -378,14 +378,21 @@ def _same(a: str, b: str) -> bool:
 
 
 def title_from_text(text: str, lang: str) -> str:
-    """A title from the worker's own first words: the first sentence, at most 8 words, not ending
-    on a little word like "the"."""
+    """A title from the worker's own first words: the first sentence up to where a new clause
+    starts ("..., because", "when") if that is within TITLE_MAX_WORDS words, else its first
+    TITLE_WORDS words; never ending on a little word like "the"."""
     first = " ".join(text.split())
     for mark in (". ", "! ", "? ", "; ", ": "):
         first = first.split(mark, 1)[0]
-    tokens = first.strip(" .!?;:,").split(" ")[:TITLE_WORDS]
-    stop = language(lang).stopwords
-    while len(tokens) > 1 and tokens[-1].lower().strip(",") in stop:
+    tokens = first.strip(" .!?;:,").split(" ")
+    own = language(lang)
+    clause = next((i for i in range(3, min(len(tokens), TITLE_MAX_WORDS + 1))
+                   if fold(tokens[i]) in own.clause_words or tokens[i - 1].endswith(",")), None)
+    if clause is not None:
+        tokens = tokens[:clause]
+    elif len(tokens) > TITLE_MAX_WORDS:
+        tokens = tokens[:TITLE_WORDS]
+    while len(tokens) > 1 and tokens[-1].lower().strip(",") in own.stopwords:
         tokens.pop()
     title = " ".join(tokens).strip(" ,;:")
     return title[:MAX_TITLE_CHARS]

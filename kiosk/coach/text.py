@@ -68,6 +68,7 @@ class Language:
     question_words: frozenset[str]
     blocked: tuple[str, ...]
     compounds: bool = False  # words are glued into compounds (Dutch "transportband")
+    clause_words: frozenset[str] = frozenset()  # start a new clause ("because", "when")
 
     def content(self, text: str) -> list[str]:
         """Stems of the words that carry meaning (no stopwords, no numbers, 3+ letters)."""
@@ -82,7 +83,8 @@ def language(code: str, folder: Path | None = None) -> Language:
                     stopwords=frozenset(fold(w) for w in data.get("stopwords", [])),
                     question_words=frozenset(fold(w) for w in data.get("question_words", [])),
                     blocked=tuple(fold(w) for w in data.get("blocked", [])),
-                    compounds=bool(data.get("compound_words", False)))
+                    compounds=bool(data.get("compound_words", False)),
+                    clause_words=frozenset(fold(w) for w in data.get("clause_words", [])))
 
 
 def is_form_of(word: str, base: str, compounds: bool = False) -> bool:
