@@ -105,6 +105,15 @@ def test_gate_title_may_reuse_words_but_not_be_the_whole_text():
     assert gate.check("Pump noise again", "title", "en", source).reason == "echo"
 
 
+def test_gate_title_needs_two_of_the_workers_words():
+    text = ("Label printer skipped every tenth label after the roll change. New rolls are 2 mm "
+            "narrower. Guide must be set per roll.")  # a model title seen in a trial:
+    verdict = gate.check("No one can change this information", "title", "en", text)
+    assert verdict.reason == "off_topic" and "only one" in verdict.detail
+    assert gate.check("Slipping label printer", "title", "en", text).ok
+    assert gate.check("Printer", "title", "en", text).ok  # one word: one shared word is all
+
+
 def test_gate_rejects_other_scripts():
     assert gate.check("Что случилось с насосом pump?", "question", "en",
                       SOURCE).reason == "wrong_language"

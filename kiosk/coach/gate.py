@@ -77,8 +77,12 @@ def check(text: str, kind: str, lang: str, source_text: str, *,
         if _similar(tokens, words(example)):
             return _fail("copied_example", example)
     content = own.content(text)
-    if overlap(content, own.content(source_text), own.compounds) == 0:
+    shared = overlap(content, own.content(source_text), own.compounds)
+    if shared == 0:
         return _fail("off_topic", "shares no word with the worker's text")
+    if kind == "title" and shared < min(2, len(set(content))):
+        # a title names what the entry is about: one shared word ("change") is not enough
+        return _fail("off_topic", "a title with only one of the worker's words")
     unknown = _unknown_words(content, own.content(source_text), lang, folder)
     if (len(unknown) >= 2 and len(unknown) > 0.5 * len(content)) or \
             len(unknown) > len(set(unknown)):  # made-up words, or one made-up word repeated
