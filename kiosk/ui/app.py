@@ -6,7 +6,11 @@ lock-down: no quit keys, no command palette, no suspend; only the admin PIN clos
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -22,6 +26,7 @@ from kiosk.store import Store
 
 
 RETENTION_CHECK_SECONDS = 3600
+TERMINAL_CHECK_SECONDS = 2.0  # how often the app checks that its terminal is still there
 
 
 class KioskApp(App, inherit_bindings=False):
@@ -89,8 +94,37 @@ class KioskApp(App, inherit_bindings=False):
             self.push_screen(LoginScreen())
         self.set_interval(1.0, self.tick_idle)
         self.set_interval(RETENTION_CHECK_SECONDS, self.daily_retention)
+        if not self.is_headless:
+            self._watch_terminal()
         if self.coach is not None:
             self.coach.start_loading()
+
+    # -- the terminal going away ----------------------------------------------------------------
+    def _watch_terminal(self) -> None:
+        """Stop cleanly, keeping the draft, when the terminal goes away or systemd stops us.
+
+        SIGHUP does not always come (started under `make`, or after the session leader was gone)
+        and Textual then reads end-of-file forever at full CPU, keeping the data folder locked.
+        So the terminal is also checked every TERMINAL_CHECK_SECONDS. An ignored SIGHUP
+        (`nohup`) stays ignored.
+        """
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            if signal.getsignal(sig) is not signal.SIG_IGN:
+                loop.add_signal_handler(sig, self._terminal_gone, sig.name)
+        self.set_interval(TERMINAL_CHECK_SECONDS, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        try:
+            alive = os.isatty(sys.__stdin__.fileno())
+        except (AttributeError, ValueError, OSError):
+            alive = False
+        if not alive:
+            self._terminal_gone("terminal closed")
+
+    def _terminal_gone(self, why: str) -> None:
+        logging.getLogger("kiosk").info("stopping: %s", why)
+        self.shutdown()
 
     # -- session ------------------------------------------------------------------------------
     def _start_session(self, session: Session) -> None:
