@@ -165,10 +165,15 @@ def main() -> int:
     texts = english_texts()
     warm = first_token_times(coach, texts, cold=False)
     cold = first_token_times(coach, texts, cold=True)
-    print(f"first token, warm prefix: median {statistics.median(warm):.3f} s, max {max(warm):.3f} s"
-          f"  ({len(warm)} English dev observations)")
-    print(f"first token, cold:        median {statistics.median(cold):.3f} s, max {max(cold):.3f} s"
-          f"  (whole prompt evaluated)")
+    for label, times, note in (("warm prefix", warm, f"{len(texts)} English dev observations"),
+                               ("cold       ", cold, "whole prompt evaluated")):
+        if times:
+            print(f"first token, {label}: median {statistics.median(times):.3f} s, "
+                  f"max {max(times):.3f} s  ({note}; {len(texts) - len(times)} without a token "
+                  f"within the coach's time limit)")
+        else:
+            print(f"first token, {label}: none within the coach's time limit ({note}); "
+                  f"is the machine busy?")
 
     app_rates, raw_rates = [], []
     app_text = raw_text = ""
