@@ -226,3 +226,19 @@ async def test_the_worker_can_take_their_own_first_words_as_title_instead_of_the
     [entry] = list(store.entries())
     assert entry.title == titles[1].text and entry.title.startswith("The pump on the glue")
     assert ("text", "accepted") in {(s.source, s.verdict) for s in entry.suggestions}
+
+
+async def test_at_80x24_the_suggestion_list_fits_its_panel_and_scrolls_to_the_highlight(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, _, _ = make_test_app(tmp_path, coach=coach)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await write_and_ask(pilot, app)
+        panel = screen.query_one(CoachPanel)
+        suggestions = screen.query_one("#suggestions")
+        await pilot.press("tab", "tab", "tab", "tab", "end")  # the last one: the own-words title
+        await pilot.pause()
+        assert suggestions.highlighted == suggestions.option_count - 1
+        # the list scrolls inside the panel (before, it was taller than the panel, which cut
+        # off the highlighted suggestion)
+        assert suggestions.outer_size.height <= panel.size.height - 3
+        assert suggestions.scroll_offset.y > 0
