@@ -39,6 +39,16 @@ async def write_and_ask(pilot, app):
     return screen
 
 
+async def write_and_start(pilot, app):
+    """Log in, write, press F5 and wait for the first streamed words: (screen, coach panel)."""
+    await login_and_write(pilot, app)
+    screen = app.screen
+    await pilot.press("f5")
+    panel = screen.query_one(CoachPanel)
+    await wait_until(pilot, lambda: len(panel.stream) > 0)
+    return screen, panel
+
+
 async def wait_until(pilot, condition, timeout=10.0):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -50,11 +60,7 @@ async def test_typing_lands_while_tokens_stream(tmp_path):
     coach = coach_for(tmp_path, delay=0.15)
     app, store, _ = make_test_app(tmp_path, coach=coach)
     async with app.run_test(size=(130, 36)) as pilot:
-        await login_and_write(pilot, app)
-        screen = app.screen
-        await pilot.press("f5")
-        panel = screen.query_one(CoachPanel)
-        await wait_until(pilot, lambda: len(panel.stream) > 0)
+        screen, panel = await write_and_start(pilot, app)
         await pilot.press("tab")
         await pilot.press(*"while", "space", *"streaming")
         assert screen._coach_cancel is not None, "generation should still be running"
@@ -132,11 +138,7 @@ async def test_logout_cancels_generation(tmp_path):
     coach = coach_for(tmp_path, tokens=engine_tokens, delay=0.05)
     app, _, _ = make_test_app(tmp_path, coach=coach)
     async with app.run_test(size=(130, 36)) as pilot:
-        await login_and_write(pilot, app)
-        screen = app.screen
-        await pilot.press("f5")
-        panel = screen.query_one(CoachPanel)
-        await wait_until(pilot, lambda: len(panel.stream) > 0)
+        screen, _ = await write_and_start(pilot, app)
         cancel = screen._coach_cancel
         await pilot.press("f10")
         await pilot.pause()
