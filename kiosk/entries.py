@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable
 
 SCHEMA_VERSION = 1
@@ -49,6 +50,7 @@ _LAST: dict[int, tuple[int, int]] = {}  # kiosk tag -> (ms, low bits) of the las
 _LAST_LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=64)  # a batch asks for the same few kiosks' tags once per entry
 def id_tag(kiosk_id: str) -> int:
     """The 64 bits that name a kiosk inside the ids of the entries it makes (see `new_id`)."""
     digest = hashlib.sha256(b"kiosk entry id|" + kiosk_id.encode("utf-8")).digest()
@@ -168,9 +170,9 @@ class Entry:
             language: str, kind: str = "observation", category: str = "other",
             **fields: Any) -> "Entry":
         created = now_iso()
-        entry = cls(id=new_id(kiosk_id=kiosk_id), kiosk_id=kiosk_id, station=station, line=line, author=author,
-                    language=language, kind=kind, category=category, created=created,
-                    updated=created, **fields)
+        entry = cls(id=new_id(kiosk_id=kiosk_id), kiosk_id=kiosk_id, station=station, line=line,
+                    author=author, language=language, kind=kind, category=category,
+                    created=created, updated=created, **fields)
         entry.validate()
         return entry
 

@@ -145,12 +145,12 @@ def _id_ms(entry_id: str) -> int:
     return id_parts(entry_id)[0]
 
 
-def _pack_id_rest(entry_id: str, kiosk_id: str) -> int | str:
-    """The part of an id after its time: 16 bits when the entry's kiosk made it, else 16 chars."""
-    rest = id_parts(entry_id)[1]
+def _pack_id_rest(rest: int, kiosk_id: str) -> int | str:
+    """The 80 bits of an id after its time: 16 bits when the entry's kiosk made it (its tag is
+    the other 64), else the 16 characters they are written as."""
     if rest >> ID_RANDOM_BITS == id_tag(kiosk_id):
         return rest & ((1 << ID_RANDOM_BITS) - 1)
-    return entry_id[10:]
+    return format_id(0, rest)[10:]
 
 
 def _unpack_id(ms: int, rest: Any, kiosk_id: Any) -> str:
@@ -195,9 +195,10 @@ def pack_entries(entries: list[Entry], header: dict[str, Any]) -> bytes:
     columns: dict[str, list[Any]] = {key: [] for key in COLUMNS}
     previous = 0
     for data in dicts:
-        for key, value in _pack_entry(data, shared, sources, authors, previous).items():
+        row = _pack_entry(data, shared, sources, authors, previous)
+        for key, value in row.items():
             columns[key].append(value)
-        previous = _id_ms(data["id"])
+        previous += row["d"]  # this entry's id time
     table = {key: values for key, values in columns.items()
              if key in _ID_COLUMNS or any(value != _OPTIONAL[key] for value in values)}
     batch = {**header, "y": SCHEMA_VERSION,
@@ -211,9 +212,8 @@ def pack_entries(entries: list[Entry], header: dict[str, Any]) -> bytes:
 
 def _pack_entry(data: dict[str, Any], shared: dict[str, Any], sources: list[str],
                 authors: list[str], previous_ms: int) -> dict[str, Any]:
-    id_ms = _id_ms(data["id"])
-    row: dict[str, Any] = {"d": id_ms - previous_ms,
-                           "i": _pack_id_rest(data["id"], data["kiosk_id"])}
+    id_ms, rest = id_parts(data["id"])
+    row: dict[str, Any] = {"d": id_ms - previous_ms, "i": _pack_id_rest(rest, data["kiosk_id"])}
     for field, key in _SHARED.items():
         row[_OTHER[key]] = None if data[field] == shared[field] else data[field]
     row["a"] = None if data["author"] is None else authors.index(data["author"])
