@@ -32,14 +32,8 @@ class KeyButton(Static):
         self.text = text
 
     def render(self):
-        from rich.text import Text
-
-        label = Text()
         compact = self.parent is not None and self.parent.has_class("-compact")
-        name = key_name(self.key_def)
-        label.append(name if compact else f" {name} ", style="reverse bold")
-        label.append(f"{self.text} ")  # compact, like htop: "F1Help F2Save"
-        return label
+        return key_label(self.key_def, self.text, compact=compact)
 
     async def on_click(self) -> None:
         await self.app.run_action(self.key_def.action, self.screen)
@@ -60,13 +54,22 @@ class KeyBar(Horizontal):
     def on_resize(self) -> None:
         # Too long for the screen (Dutch labels at 80 columns): without the spaces around the
         # key names, which stay marked by their reverse colours.
-        self.set_class(self.full_width() > self.size.width, "-compact")
+        self.set_class(self.width() > self.size.width, "-compact")
         for button in self.query(KeyButton):
             button.refresh(layout=True)
 
-    def full_width(self) -> int:
-        return sum(len(key_name(key)) + len(self.translate(key.label)) + 3 for key in self.keys)
+    def width(self, *, compact: bool = False) -> int:
+        """Cells all the keys take, with or without the spaces around the key names."""
+        return sum(len(key_label(key, self.translate(key.label), compact=compact))
+                   for key in self.keys)
 
 
-def key_name(key: Key) -> str:
-    return "Esc" if key.key == "escape" else key.key.upper()
+def key_label(key: Key, text: str, *, compact: bool = False):
+    """` F2 Save ` (compact, like htop: `F2Save `), the key name in reverse."""
+    from rich.text import Text
+
+    name = "Esc" if key.key == "escape" else key.key.upper()
+    label = Text()
+    label.append(name if compact else f" {name} ", style="reverse bold")
+    label.append(f"{text} ")
+    return label
