@@ -35,6 +35,7 @@ QUEUE_COLUMNS = ("col_date", "col_headline", "col_station", "col_category", "col
                  "col_status", "col_answer")
 OPTIONAL_COLUMNS = ("col_status", "col_station", "col_kind")
 OPTIONAL_ROOM, MIN_HEADLINE, MAX_HEADLINE = 36, 16, 60
+STATION_CELLS = 20  # station names are cut to this in the queue
 SEARCH_DELAY = 0.3
 
 
@@ -208,7 +209,7 @@ class ReviewScreen(KioskScreen):
         t = self.t
         values = {
             "col_date": [f"{t('supervisor.new_mark')} {when('2026-12-31T23:59:00.000Z')}"],
-            "col_station": ["x" * 20],  # station names are cut at 20
+            "col_station": ["x" * STATION_CELLS],
             "col_category": [t(f"capture.category_values.{c}") for c in CATEGORIES],
             "col_kind": [t(f"capture.kind_values.{k}") for k in KINDS],
             "col_status": [t(f"feed.status_values.{s}") for s in STATUSES],
@@ -257,7 +258,7 @@ class ReviewScreen(KioskScreen):
             cells = {
                 "col_date": date,
                 "col_headline": literal(one_line(item.headline, self._headline_width)),
-                "col_station": literal(one_line(item.station, 20)),
+                "col_station": literal(one_line(item.station, STATION_CELLS)),
                 "col_category": t(f"capture.category_values.{item.category}"),
                 "col_kind": t(f"capture.kind_values.{item.kind}"),
                 "col_status": t(f"feed.status_values.{item.status}")
