@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from typing import Any
 
 from textual import work
@@ -16,7 +17,8 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from kiosk.coach.suggest import Suggested
-from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError
+from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError,
+                           Suggestion)
 from kiosk.store import StoreError, StoreWriteError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.coachpanel import CoachPanel, SuggestionList
@@ -115,8 +117,7 @@ class CaptureScreen(KioskScreen):
 
     def draft_fields(self) -> dict[str, Any]:
         """The fields, and the suggestions already used or dismissed (kept with the draft)."""
-        decided = [{"kind": o["s"].kind, "text": o["s"].text, "source": o["s"].source,
-                    "verdict": o["verdict"], "final": o["final"]}
+        decided = [asdict(o["s"].to_entry(o["verdict"], o["final"]))
                    for o in self.offered if o["verdict"] is not None]
         return {**self.fields(), "decided": decided}
 
@@ -449,15 +450,16 @@ class EditSuggestionScreen(ModalScreen[str | None]):
 
 
 def _decided_from_draft(records: Any) -> list[dict[str, Any]]:
-    """Suggestions used or dismissed before a logout or restart, back from the draft."""
+    """Suggestions used or dismissed before a logout or restart, back from the draft (stored as
+    the entry's `Suggestion` records; one that does not validate is left out)."""
     decided = []
     for record in records if isinstance(records, list) else []:
         try:
-            suggested = Suggested(str(record["kind"]), str(record["text"]), str(record["source"]))
-            verdict, final = record["verdict"], record.get("final")
-        except (KeyError, TypeError):
+            suggestion = Suggestion(**record)
+            suggestion.validate("decided")
+        except (TypeError, EntryError):
             continue
-        if verdict in ("accepted", "edited", "dismissed") and (final is None or
-                                                                isinstance(final, str)):
-            decided.append({"s": suggested, "verdict": verdict, "final": final})
+        if suggestion.verdict is not None:
+            decided.append({"s": Suggested(suggestion.kind, suggestion.text, suggestion.source),
+                            "verdict": suggestion.verdict, "final": suggestion.final_text})
     return decided
