@@ -7,7 +7,6 @@ from textual.containers import Center, Vertical
 from textual.widgets import Input, Static
 
 from kiosk.identity import BadgeError, Session
-from kiosk.sync.codec import is_frame
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
@@ -52,6 +51,8 @@ class LoginScreen(KioskScreen):
         event.input.value = ""
         if not code.strip():
             return
+        from kiosk.sync.codec import is_frame  # not at start-up: it loads the sync dictionary
+
         if is_frame(code):  # a sync QR code, scanned at the login screen
             self.query_one("#login-error", Static).update(self.t("login.sync_code"))
             return
