@@ -734,8 +734,9 @@ def test_coach_strings_exist_in_both_languages():
 # -- boundaries ---------------------------------------------------------------------------------
 
 def test_coach_modules_import_neither_textual_nor_llama_cpp():
-    code = ("import kiosk.coach.suggest, kiosk.coach.commands, kiosk.coach.gate, "
-            "kiosk.coach.classify, kiosk.coach.bank, kiosk.coach.install\nimport sys\n"
+    code = ("import kiosk.coach.suggest, kiosk.cli.models, kiosk.coach.gate, "
+            "kiosk.coach.classify, kiosk.coach.bank, kiosk.coach.install, "
+            "kiosk.coach.catalog, kiosk.coach.explain\nimport sys\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'llama_cpp')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)

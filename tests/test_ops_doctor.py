@@ -376,7 +376,7 @@ def test_render_wraps_and_counts(tmp_path):
 
 
 def test_ops_modules_do_not_import_textual():
-    code = ("import sys, kiosk.ops.commands, kiosk.ops.doctor, kiosk.ops.backup, "
+    code = ("import sys, kiosk.cli.ops, kiosk.ops.doctor, kiosk.ops.backup, "
             "kiosk.ops.retention\nprint('textual' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr

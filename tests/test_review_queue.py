@@ -276,7 +276,7 @@ def test_item_from_entry_matches_headline(make_entry):
 
 def test_review_core_does_not_import_textual():
     code = ("import sys, kiosk.review.queue, kiosk.review.actions, kiosk.review.audit, "
-            "kiosk.review.insights, kiosk.review.report, kiosk.review.commands; "
+            "kiosk.review.insights, kiosk.review.report, kiosk.cli.review; "
             "print('textual' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

@@ -438,7 +438,7 @@ def test_sync_modules_never_import_textual():
     import sys
 
     code = ("import sys, kiosk.sync.codec, kiosk.sync.qr, kiosk.sync.exchange, "
-            "kiosk.sync.commands, kiosk.sync.samples; "
+            "kiosk.sync.collect, kiosk.cli.sync, kiosk.sync.samples; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

@@ -310,7 +310,59 @@ def insights_for(index: ReviewIndex, *, min_group_size: int = DEFAULT_MIN_GROUP,
                             with_themes=with_themes)
 
 
+def format_insights(found, t) -> str:
+    """Plain-text insights for the terminal."""
+    from kiosk.review.report import plain
+
+    m = found.min_group_size
+    small = t("report.hidden", min=m)
+    lines = [t("insights.title"), ""]
+    lines.append(f"{t('insights.entries')}: {small if found.entries is None else found.entries}")
+    lines.append(t("insights.waiting", count=found.waiting))
+    for heading, counts, label_key in (
+            ("insights.by_category", found.by_category, "category"),
+            ("insights.by_kind", found.by_kind, "kind"),
+            ("insights.ideas_by_status", found.ideas_by_status, "status"),
+            ("insights.by_station", found.by_station, None)):
+        lines += ["", t(heading)]
+        for key, n in counts.shown:
+            lines.append(f"  {t(f'{label_key}.{key}') if label_key else plain(key):<28} {n:>7}")
+        if counts.other:
+            lines.append(f"  {t('report.other', groups=counts.other_groups):<28} "
+                         f"{counts.other:>7}")
+        if counts.total is None:
+            lines.append(f"  {t('report.total'):<28} {small:>7}")
+    lines += ["", t("insights.by_week")]
+    for point in found.by_week:
+        value = point.count if point.count is not None else \
+            (small if point.small else t("insights.held_back"))
+        lines.append(f"  {point.key:<28} {value:>7}")
+    lines += ["", t("insights.answer_time")]
+    times = found.answer_times
+    if times.median_hours is None:
+        lines.append("  " + t("insights.answer_too_few", min=m))
+    else:
+        lines.append("  " + t("insights.answer_median", hours=f"{times.median_hours:.1f}",
+                                count=times.answered))
+        rows = list(times.by_station) + ([times.other] if times.other else [])
+        for row in rows:
+            name = t("report.other", groups="") if row is times.other else plain(row.station)
+            lines.append(f"  {name:<28} {row.median_hours:>6.1f} h  ({row.answered})")
+    lines += ["", t("report.waiting_heading")]
+    for key, n in found.waiting_by_age:
+        lines.append(f"  {t(f'age.{key}'):<28} {n:>7}")
+    for heading, found_themes in (("insights.themes_words", found.words),
+                                  ("insights.themes_phrases", found.phrases)):
+        lines += ["", t(heading)]
+        if not found_themes:
+            lines.append("  " + t("insights.themes_none", min=m))
+        for theme in found_themes:
+            lines.append(f"  {theme.text:<28} {theme.entries:>7}")
+    lines += ["", t("insights.legend", min=m)]
+    return "\n".join(lines)
+
+
 __all__ = ["Insights", "GroupCounts", "SeriesPoint", "AnswerTimes", "StationAnswerTime",
            "Theme", "WaitingItem", "compute_insights", "insights_for", "group_counts",
            "series", "themes", "entry_terms", "stop_words", "waiting_items", "age_bucket",
-           "AGE_BUCKETS", "OTHER", "iso_week"]
+           "AGE_BUCKETS", "OTHER", "iso_week", "format_insights"]

@@ -1,11 +1,12 @@
 """QR sync without a network: entries from kiosk to supervisor station, answers back.
 
     codec.py     frames (Base32 text with header and CRC), sealing with the site key, collector
+    collect.py   lenient reading of many lines (pasted, scanned, photos): batches and problems
     payload.py   compact JSON of entries and replies, DEFLATE with the preset dictionary
     zdict.py     that dictionary (part of the protocol)
     qr.py        QR matrix, terminal half-block cells, images, reading photos (zxing-cpp)
     exchange.py  export, merge on import, receipts, the return batch
     receipt.py   receipt codes;  errors.py  messages in the kiosk's language
-    commands.py  `kiosk export`, `kiosk import`, `kiosk receipt`
-Protocol description: docs/sync-protocol.md. Nothing here imports textual.
+The commands `kiosk export`, `kiosk import` and `kiosk receipt` are in kiosk/cli/sync.py.
+Protocol description: docs/sync-protocol.md. Nothing here imports textual or argparse.
 """

@@ -1,4 +1,4 @@
-"""Core commands: `run` (the app), `entries list`, `demo-data`, `pin set`."""
+"""App commands: `run` (the app), `entries list`, `demo-data`, `pin set`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import getpass
 import json
 import sys
 
-from kiosk.cli import CommandError, config_from_args, open_store
+from kiosk.cli.common import CommandError, config_from_args, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,10 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from kiosk.cli import EXIT_STORE, EXIT_USAGE, CommandError, config_from_args
+from kiosk.cli.common import EXIT_FAIL, EXIT_STORE, EXIT_USAGE, CommandError, config_from_args
 from kiosk.config import Config
-
-EXIT_FAIL = 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:

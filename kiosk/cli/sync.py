@@ -11,11 +11,11 @@ import re
 import sys
 from pathlib import Path
 
-from kiosk.cli import CommandError, config_from_args, open_store
+from kiosk.cli.common import CommandError, config_from_args, open_store
 from kiosk.config import Config
 from kiosk.store import atomic_write_bytes
-from kiosk.sync.codec import (FILE_FRAME_CHARS, TYPE_ENTRIES, Batch, FrameCollector, decode_lines,
-                              ranges_text)
+from kiosk.sync.codec import FILE_FRAME_CHARS, TYPE_ENTRIES, Batch, decode_lines
+from kiosk.sync.collect import collect_batches
 from kiosk.sync.errors import Message, SyncError
 
 EXIT_REJECTED = 1
@@ -156,10 +156,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             batches = decode_lines(lines, config.site_key)
         except SyncError as exc:
             raise _fail(config, exc) from None
-        problems = 0
+        problems = []
     else:
         lines = _read_images(args.image) if args.image else _read_lines(args.text)
-        batches, problems = _collect(config, lines)
+        batches, problems = collect_batches(lines, config.site_key)
+        for problem in problems:
+            print(problem.text(config.language), file=sys.stderr)
     if not batches:
         if problems:
             return EXIT_REJECTED  # each problem was reported above
@@ -188,29 +190,6 @@ def _read_images(paths: list[str]) -> list[str]:
         return qr.read_images(paths)
     except qr.QRError as exc:
         raise CommandError(str(exc), 1) from None
-
-
-def _collect(config: Config, lines: list[str]) -> tuple[list[Batch], int]:
-    """Lenient reading: lines that are not frames are reported and skipped."""
-    collector = FrameCollector(config.site_key, max_batches=64)
-    batches, problems = [], 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        result = collector.add(line)
-        if result.batch is not None:
-            batches.append(result.batch)
-        elif result.status == "ignored" and line.strip().upper().startswith("KS"):
-            problems += 1
-            _say(config, "frame.on_line", err=True, line=number, problem=result.message)
-        elif result.status == "failed":
-            problems += 1
-            print(result.text(config.language), file=sys.stderr)
-    for label, missing, total in collector.incomplete():
-        problems += 1
-        _say(config, "batch.named", err=True, label=label,
-             problem=Message("batch.incomplete", {"missing": ranges_text(missing), "total": total}))
-    return batches, problems
 
 
 def _import_all(config: Config, batches: list[Batch]) -> None:
