@@ -1,9 +1,14 @@
-"""The core CLI (`entries list`, `demo-data`) end to end in a subprocess, and the demo generator
-behind `demo-data`: realistic, varied, spread over time, content from content/demo/."""
+"""The core CLI (`entries list`, `demo-data`) end to end in a subprocess, the command line as an
+adapter (every command group registered, argparse only in kiosk/cli and kiosk/ui), and the demo
+generator behind `demo-data`: realistic, varied, spread over time, content from content/demo/."""
 
 from __future__ import annotations
 
+import argparse
+import ast
 import json
+import subprocess
+import sys
 import time
 from collections import Counter
 from dataclasses import fields
@@ -12,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+import kiosk
+from kiosk.cli import build_parser, main
 from kiosk.config import load_config
 from kiosk.demo import AREAS, DemoContentError, fill_demo_data, generate, load_content
 from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, Entry, id_time, parse_time
@@ -79,6 +86,61 @@ def test_demo_data_rejects_a_zero_count_and_adds_to_existing_entries(data_dir, r
                          "--stations", "3").returncode == 0
     with Store(data_dir, readonly=True) as store:
         assert store.count() == 15
+
+
+# -- the command line is an adapter ------------------------------------------------------------
+COMMANDS = {"run", "entries", "demo-data", "pin", "models", "suggest", "export", "import",
+            "receipt", "doctor", "backup", "restore", "retention", "report", "insights", "review"}
+PACKAGE = Path(kiosk.__file__).parent
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    found = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found.update(action.choices)
+    return found
+
+
+def test_every_command_group_is_registered_and_every_command_has_help(capsys):
+    parser = build_parser()
+    assert set(_subcommands(parser)) == COMMANDS
+    leaves = []
+    for name, command in _subcommands(parser).items():
+        actions = _subcommands(command)
+        leaves += [[name, action] for action in actions] or [[name]]
+    assert len(leaves) > len(COMMANDS)  # the ACTION levels were seen too
+    for words in leaves:
+        with pytest.raises(SystemExit) as done:
+            main([*words, "--help"])
+        assert done.value.code == 0, words
+        usage = capsys.readouterr().out.split()
+        assert usage[:2 + len(words)] == ["usage:", "kiosk", *words], words
+
+
+def _imports_argparse(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+        if any(name.split(".")[0] == "argparse" for name in names):
+            return True
+    return False
+
+
+def test_no_module_outside_the_cli_and_the_ui_imports_argparse():
+    domain = [p for p in sorted(PACKAGE.rglob("*.py"))
+              if p.relative_to(PACKAGE).parts[0] not in ("cli", "ui")]
+    assert len(domain) > 30 and _imports_argparse(PACKAGE / "cli" / "__init__.py")  # sees it
+    assert [str(p.relative_to(PACKAGE)) for p in domain if _imports_argparse(p)] == []
+    modules = [".".join(("kiosk", *p.relative_to(PACKAGE).with_suffix("").parts))
+               .removesuffix(".__init__") for p in domain if p.name != "__main__.py"]
+    code = "".join(f"import {m}\n" for m in modules) + (
+        "import sys\nprint(sorted(m for m in sys.modules if m == 'argparse' "
+        "or m.startswith('kiosk.cli')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 # -- demo content ---------------------------------------------------------------------------
