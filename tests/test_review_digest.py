@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kiosk.coach.engine import FakeEngine
 from kiosk.coach.suggest import Coach
 from kiosk.entries import Entry
 from kiosk.review.digest import weekly_digest
 from kiosk.review.queue import ReviewIndex
+from support.fake_engine import FakeEngine
 
 
 def fill(store, station: str, texts: list[str]) -> None:

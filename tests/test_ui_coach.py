@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-from kiosk.coach.engine import FakeEngine
 from kiosk.coach.suggest import Coach
 from kiosk.ui.screens.capture import CaptureScreen, EditSuggestionScreen
 from kiosk.ui.screens.login import LoginScreen
 from kiosk.ui.widgets.coachpanel import CoachPanel
+from support.fake_engine import FakeEngine
 from tests.ui_helpers import make_test_app, screen_text
 
 TEXT = "The pump on the glue station makes a loud noise since the morning"

@@ -43,7 +43,7 @@ from typing import Any
 from kiosk.coach import gate
 from kiosk.coach.bank import bank
 from kiosk.coach.classify import CategoryGuess, Related, classifier, related
-from kiosk.coach.engine import LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine, FakeEngine, Status
+from kiosk.coach.engine import LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine, Status
 from kiosk.coach.prompts import Parsed, prompt_set
 from kiosk.coach.registry import RegistryError, load_registry
 from kiosk.coach.text import fold, language, words
@@ -129,10 +129,11 @@ class _AnyEvent:
 
 
 class Coach:
-    def __init__(self, config: Config, *, engine: Engine | FakeEngine | None = None,
+    def __init__(self, config: Config, *, engine: Engine | None = None,
                  model: str | None = None):
-        """`engine`: a ready-made engine (tests: FakeEngine). `model`: a registry name or a
-        .gguf path instead of config.model."""
+        """`engine`: a ready-made engine, or anything with Engine's interface (the tests pass
+        tests/support/fake_engine.py's FakeEngine). `model`: a registry name or a .gguf path
+        instead of config.model."""
         self.config = config
         self.max_tokens = config.max_tokens
         self.time_limit = config.time_limit
