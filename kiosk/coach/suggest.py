@@ -28,7 +28,7 @@
     # its sentence fails the gate
     coach.summarise_themes(["label printer", "jams"], "en", cancel=event)   # Suggested | None
 
-    coach.cancel()                                            # stops every running suggest()
+    coach.cancel()                      # stops every running suggest() and summarise_themes()
     coach.close()                                             # on app exit
 
 Sources: the model's registry name for model text that passed the quality gate, "bank" for the
