@@ -24,6 +24,9 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The sample-entry generator is test support (tests/support/samples.py), not part of the package:
+# put the repository's tests/ folder on the import path to reach it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from kiosk.config import load_config  # noqa: E402
 from kiosk.store import Store  # noqa: E402
@@ -31,7 +34,7 @@ from kiosk.sync import exchange, payload  # noqa: E402
 from kiosk.sync.codec import (TYPE_ENTRIES, Frame, FrameCollector, decode_lines,  # noqa: E402
                               encode_frame, seal, split)
 from kiosk.sync.errors import SyncError  # noqa: E402
-from kiosk.sync.samples import sample_entries  # noqa: E402
+from support.samples import sample_entries  # noqa: E402
 
 KEY = "fuzz-site-key-0123456789abcdef"
 OTHER_KEY = "another-site-key-0123456789abcd"

@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/sync.py [--seed 1]
 Entries: kiosk.demo (the `kiosk demo-data` generator, four reflection fields filled in),
-kiosk.sync.samples (entries the length of the dev-set observations, with coach suggestions),
+tests/support/samples.py (entries the length of the dev-set observations, with coach suggestions),
 "short": one sentence each, and "free": the 15 dev-set observations (../shared/eval) as written,
 once each. The generated sets are built from phrase lists, so a big batch of them repeats words
 more than people do; "free" shows what text nobody generated costs per character.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +26,11 @@ from kiosk.demo import generate
 from kiosk.entries import REFLECTION_FIELDS, Entry, new_id
 from kiosk.sync import payload, qr
 from kiosk.sync.codec import TYPE_ENTRIES, chunk_bytes_for, new_batch_id, seal, split
-from kiosk.sync.samples import sample_entries
+
+# The sample-entry generator is test support (tests/support/samples.py), not part of the package:
+# put the repository's tests/ folder on the import path to reach it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.samples import sample_entries  # noqa: E402
 
 SIZES = (1, 10, 100, 300)
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "observations_dev.jsonl"

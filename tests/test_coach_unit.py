@@ -19,7 +19,7 @@ import pytest
 from kiosk.coach import gate
 from kiosk.coach.bank import GENERAL, bank
 from kiosk.coach.classify import BM25, Classifier, classifier, related
-from kiosk.coach.engine import READY, UNAVAILABLE, Engine, FakeEngine
+from kiosk.coach.engine import READY, UNAVAILABLE, Engine
 from kiosk.coach.install import InstallError, install_from_pypi
 from kiosk.coach.prompts import STYLES, clip, prompt_set
 from kiosk.coach.registry import (ModelSpec, RegistryError, append_entry, check_file,
@@ -30,6 +30,7 @@ from kiosk.config import load_config
 from kiosk.entries import CATEGORIES
 from kiosk.i18n import load_strings
 from kiosk.paths import content_dir
+from support.fake_engine import FakeEngine
 
 LANGS = ("en", "nl")
 

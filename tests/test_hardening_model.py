@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.coach.engine import FakeEngine
 from kiosk.coach.suggest import Coach
 from kiosk.config import load_config
 from kiosk.paths import models_dir
 from kiosk.ui.screens.capture import CaptureScreen
+from support.fake_engine import FakeEngine
 from tests.ui_helpers import make_test_app, screen_text
 
 TEXT = "The hydraulic hose of the press is leaking oil again since the morning shift"

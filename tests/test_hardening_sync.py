@@ -25,8 +25,8 @@ from kiosk.store import Store
 from kiosk.sync import payload
 from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, Frame, FrameCollector,
                               encode_frame, seal, split)
-from kiosk.sync.samples import sample_entries
 from kiosk.sync.zdict import ZDICT
+from support.samples import sample_entries
 
 HEADER = {"t": TYPE_ENTRIES, "f": "kiosk-a1", "m": "2025-03-03T06:00:00.000Z"}
 

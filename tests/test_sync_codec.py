@@ -20,8 +20,8 @@ from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, TYPE_R
                               decode_lines, encode_frame, open_blob, seal, split)
 from kiosk.sync.errors import BatchError, FrameError, PayloadError, ReceiptError, SyncError
 from kiosk.sync.receipt import normalise_receipt, receipt_code
-from kiosk.sync.samples import sample_entries
 from kiosk.sync.zdict import ZDICT
+from support.samples import sample_entries
 
 KEY = "site-key-for-the-tests-0123456789"
 OTHER_KEY = "another-site-key-0123456789abcdef"
@@ -438,7 +438,7 @@ def test_sync_modules_never_import_textual():
     import sys
 
     code = ("import sys, kiosk.sync.codec, kiosk.sync.qr, kiosk.sync.exchange, "
-            "kiosk.sync.collect, kiosk.cli.sync, kiosk.sync.samples; "
+            "kiosk.sync.collect, kiosk.cli.sync; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

@@ -19,7 +19,7 @@ from kiosk.sync import payload
 from kiosk.sync.codec import (MIN_FRAME_CHARS, TYPE_ENTRIES, FrameCollector, assemble,
                               decode_frame, open_blob, seal, split)
 from kiosk.sync.errors import SyncError
-from kiosk.sync.samples import sample_entries
+from support.samples import sample_entries
 
 KEY = "site-key-for-the-tests-0123456789"
 BATCH_ID = 77

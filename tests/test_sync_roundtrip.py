@@ -17,7 +17,7 @@ from kiosk.store import Store
 from kiosk.sync import exchange, qr
 from kiosk.sync.codec import FrameCollector, decode_lines
 from kiosk.sync.errors import BatchError, ReceiptError
-from kiosk.sync.samples import sample_entries
+from support.samples import sample_entries
 
 SIZES = {(80, 24): (4, 5), (120, 40): (12, 13)}  # widget size -> acceptable QR versions
 

@@ -4,13 +4,15 @@ test_coach_model.py): streaming never blocks typing, verdicts are stored, leavin
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
-from kiosk.coach.engine import FakeEngine
 from kiosk.coach.suggest import Coach
+from kiosk.entries import Entry
 from kiosk.ui.screens.capture import CaptureScreen, EditSuggestionScreen
 from kiosk.ui.screens.login import LoginScreen
 from kiosk.ui.widgets.coachpanel import CoachPanel
+from support.fake_engine import FakeEngine
 from tests.ui_helpers import make_test_app, screen_text
 
 TEXT = "The pump on the glue station makes a loud noise since the morning"
@@ -244,3 +246,39 @@ async def test_at_80x24_the_suggestion_list_fits_its_panel_and_scrolls_to_the_hi
         # off the highlighted suggestion)
         assert suggestions.outer_size.height <= panel.size.height - 3
         assert suggestions.scroll_offset.y > 0
+
+
+def save_earlier(store, app, text, title, **changes):
+    """An earlier entry at the app's station by someone else, shared with the team."""
+    values = dict(kiosk_id="k", station=app.config.station, line="L", author="w-OTHER",
+                  language="en", what_happened=text, title=title, visibility="team")
+    store.save(Entry.new(**(values | changes)))
+
+
+async def test_seen_before_comes_with_the_suggestions_and_the_ui_thread_never_scans(tmp_path):
+    coach = coach_for(tmp_path, delay=0.0)
+    app, store, _ = make_test_app(tmp_path, coach=coach)
+    save_earlier(store, app, "The glue station pump makes a loud noise again this morning.",
+                 "Loud pump at the glue station")
+    save_earlier(store, app, "The glue station pump is noisy since the morning shift.",
+                 "Private note about the pump", visibility="private")
+    save_earlier(store, app, "Forklift parked in the walking route near packing.",
+                 "Forklift in the walking route")
+    readers: list[threading.Thread] = []
+    real_entries = store.entries
+
+    def entries(*args, **kwargs):  # the real store read, noting which thread does it
+        readers.append(threading.current_thread())
+        return real_entries(*args, **kwargs)
+
+    async with app.run_test(size=(130, 36)) as pilot:
+        await login_and_write(pilot, app)
+        screen = app.screen
+        store.entries = entries  # from here on, only the coach reads entries
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        text = screen_text(app)
+    assert "Seen before?" in text and "Loud pump at the glue station" in text
+    assert "Private note" not in text and "Forklift" not in text
+    assert readers and threading.main_thread() not in readers
+

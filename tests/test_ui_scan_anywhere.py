@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from kiosk.store import Store
 from kiosk.sync.exchange import export_entries
-from kiosk.sync.samples import sample_entries
 from kiosk.ui.screens.login import LoginScreen
 from kiosk.ui.screens.transfer import ScanScreen
+from support.samples import sample_entries
 from tests.ui_helpers import make_test_app, screen_text
 
 

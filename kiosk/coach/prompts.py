@@ -4,11 +4,15 @@ The prompt is `prefix + suffix`: the prefix (system text + worked examples) neve
 engine evaluates it once and reuses it; only the suffix (the worker's text and the opening of the
 answer) varies, and it is always at the end. The answer format is plain labelled lines
 ("Title: ...", "Question: ...", "Idea: ..."), parsed here and checked by the quality gate.
+
+The same file holds the weekly digest's prompt (`[digest]`): a plain completion that turns a
+station's counted theme words into one sentence (`PromptSet.digest(themes)`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -97,6 +101,7 @@ class PromptSet:
     repeat_penalty: float = 1.1
     max_input_chars: int = 700
     order: tuple[str, ...] = KINDS  # order of the answer lines; the first one is the lead
+    digest_template: str = ""  # the weekly digest's prompt, with a {themes} slot
 
     def answer(self, example: Example) -> str:
         lines = []
@@ -119,6 +124,11 @@ class PromptSet:
         lead = f"{self.labels[self.order[0]]}:"
         suffix = tpl["user"].format(clip(text, self.max_input_chars)) + tpl["open"] + lead
         return Prompt(self.prefix(style), suffix, lead, tuple(tpl["stop"].split("|")))
+
+    def digest(self, themes: Sequence[str]) -> str:
+        """The weekly digest's prompt for a station's theme words (only counted words go in, never
+        entry text); the model's answer is one line."""
+        return self.digest_template.replace("{themes}", ", ".join(themes))
 
     def example_outputs(self) -> list[str]:
         """Every answer line of the examples (the gate rejects copies of them)."""
@@ -195,7 +205,11 @@ def prompt_set(language: str, folder: Path | None = None) -> PromptSet:
     order = tuple(data.get("order", KINDS))
     if sorted(order) != sorted(KINDS):
         raise ValueError(f"prompts.toml ({language}): order must list {', '.join(KINDS)} once")
+    digest = data.get("digest", {}).get("prompt", "")
+    if "{themes}" not in digest:
+        raise ValueError(f"prompts.toml ({language}): [digest] prompt needs a {{themes}} slot")
     return PromptSet(language=language, system=data["system"].strip(), labels=dict(labels),
                      examples=examples, temperature=float(gen.get("temperature", 0.0)),
                      repeat_penalty=float(gen.get("repeat_penalty", 1.1)),
-                     max_input_chars=int(gen.get("max_input_chars", 700)), order=order)
+                     max_input_chars=int(gen.get("max_input_chars", 700)), order=order,
+                     digest_template=digest)

@@ -22,7 +22,13 @@
 
     coach.classify(text, "en")                                # CategoryGuess, instant
     coach.related(text, entries, k=3, lang="en", author=a)    # list[Related], instant
-    coach.cancel()                                            # stops every running suggest()
+
+    # the supervisor's weekly digest (blocking, like suggest): one sentence from a station's
+    # counted theme words, or None when the model is not ready, does not write the language, or
+    # its sentence fails the gate
+    coach.summarise_themes(["label printer", "jams"], "en", cancel=event)   # Suggested | None
+
+    coach.cancel()                      # stops every running suggest() and summarise_themes()
     coach.close()                                             # on app exit
 
 Sources: the model's registry name for model text that passed the quality gate, "bank" for the
@@ -36,14 +42,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kiosk.coach import gate
 from kiosk.coach.bank import bank
 from kiosk.coach.classify import CategoryGuess, Related, classifier, related
-from kiosk.coach.engine import LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine, FakeEngine, Status
+from kiosk.coach.engine import (LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine, Generation,
+                                Status)
 from kiosk.coach.prompts import Parsed, prompt_set
 from kiosk.coach.registry import RegistryError, load_registry
 from kiosk.coach.text import fold, language, words
@@ -58,13 +65,14 @@ N_QUESTIONS = 3
 MAX_MODEL_QUESTIONS = 2  # at least one question always comes from the curated bank
 MIN_WORDS_FOR_MODEL = 4
 TITLE_WORDS, TITLE_MAX_WORDS = 8, 10  # cut at 8 words, unless a clause ends by 10
+DIGEST_MAX_TOKENS = 40  # the digest's one sentence
 
 
 @dataclass(frozen=True)
 class Suggested:
     """One suggestion: what it is, its text, where it came from."""
 
-    kind: str  # question | idea | title | category
+    kind: str  # question | idea | title | category (suggestions); summary (the weekly digest)
     text: str
     source: str
 
@@ -129,10 +137,11 @@ class _AnyEvent:
 
 
 class Coach:
-    def __init__(self, config: Config, *, engine: Engine | FakeEngine | None = None,
+    def __init__(self, config: Config, *, engine: Engine | None = None,
                  model: str | None = None):
-        """`engine`: a ready-made engine (tests: FakeEngine). `model`: a registry name or a
-        .gguf path instead of config.model."""
+        """`engine`: a ready-made engine, or anything with Engine's interface (the tests pass
+        tests/support/fake_engine.py's FakeEngine). `model`: a registry name or a .gguf path
+        instead of config.model."""
         self.config = config
         self.max_tokens = config.max_tokens
         self.time_limit = config.time_limit
@@ -270,9 +279,6 @@ class Coach:
         engine.start()
         prompts = prompt_set(lang)
         prompt = prompts.build(text, engine.spec.prompt_style)
-        own = threading.Event()
-        with self._active_lock:
-            self._active.add(own)
         streamed_lead = False
 
         def forward(piece: str) -> None:
@@ -284,15 +290,10 @@ class Coach:
                 on_token(prompt.lead)
             on_token(piece)
 
-        try:
-            generation = engine.generate(
-                prompt.text, max_tokens=self.max_tokens, on_token=forward,
-                cancel=_AnyEvent(own, cancel), time_limit=self.time_limit, stop=prompt.stop,
-                until=lambda so_far: prompts.parse(prompt.lead + so_far).complete,
-                temperature=prompts.temperature, repeat_penalty=prompts.repeat_penalty)
-        finally:
-            with self._active_lock:
-                self._active.discard(own)
+        generation = self._generate(
+            engine, prompt.text, cancel, max_tokens=self.max_tokens, on_token=forward,
+            stop=prompt.stop, until=lambda so_far: prompts.parse(prompt.lead + so_far).complete,
+            temperature=prompts.temperature, repeat_penalty=prompts.repeat_penalty)
         result.model = engine.name
         result.stop_reason = generation.stop_reason
         result.first_token_s = generation.first_token_s
@@ -354,6 +355,40 @@ class Coach:
             kept.append(Suggested(kind, text.strip(), model))
         else:
             result.rejected.append(Rejected(kind, text, verdict.reason, verdict.detail))
+
+    # -- the weekly digest -------------------------------------------------------------------
+    def summarise_themes(self, themes: Sequence[str], lang: str, *,
+                         cancel: threading.Event | None = None) -> Suggested | None:
+        """One plain sentence summing up a station's theme words for a team meeting, written by
+        the model (prompt: content/coach/<lang>/prompts.toml [digest]) and passed by the quality
+        gate; None when the model is not ready (this does not wait for loading), does not write
+        `lang`, is stopped before the sentence ends, or writes nothing usable. Only the theme
+        words go into the prompt, never entry text. Blocking: stops on `cancel`, `cancel()` or
+        the configured time limit."""
+        engine = self.engine
+        if not themes or engine is None or self.state != READY or not self._model_writes(lang):
+            return None
+        generation = self._generate(engine, prompt_set(lang).digest(themes), cancel,
+                                    max_tokens=DIGEST_MAX_TOKENS, stop=("\n",))
+        if generation.stop_reason not in ("stop", "eos"):
+            return None  # cut off (cancel, time limit, too long) or failed: not a sentence
+        sentence = generation.text.strip()
+        if not sentence or not gate.check(sentence, "idea", lang, ", ".join(themes)).ok:
+            return None
+        return Suggested("summary", sentence, engine.name)
+
+    def _generate(self, engine: Engine, prompt: str, cancel: threading.Event | None,
+                  **options: Any) -> Generation:
+        """engine.generate under the coach's time limit, stopped by `cancel` or `cancel()`."""
+        own = threading.Event()
+        with self._active_lock:
+            self._active.add(own)
+        try:
+            return engine.generate(prompt, cancel=_AnyEvent(own, cancel),
+                                   time_limit=self.time_limit, **options)
+        finally:
+            with self._active_lock:
+                self._active.discard(own)
 
     # -- stopping ---------------------------------------------------------------------------
     def cancel(self) -> None:

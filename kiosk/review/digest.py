@@ -2,11 +2,12 @@
 
 Themes are counted words and two-word phrases (kiosk.review.insights.themes), shown only when at
 least `min_group_size` entries use them, and only for stations with at least that many entries
-that week. The sentence is made from the themes by a template; when a model is loaded and writes
-the language, it is also asked for one plain summary sentence, which must pass the coach's quality
-gate. A tiny model invents details, so its sentence is kept apart (`ai_summary`) and shown marked as
-AI next to the counted themes, never instead of them. No names, no per-person anything: only the station's themes go
-into the prompt, never entry text.
+that week. The sentence is made from the themes by a template; when a coach is given, it is also
+asked for one plain summary sentence (`Coach.summarise_themes`: only when its model is loaded and
+writes the language, and only a sentence that passes the quality gate). A tiny model invents
+details, so its sentence is kept apart (`ai_summary`) and shown marked as AI next to the counted
+themes, never instead of them. No names, no per-person anything: only the station's themes go to
+the coach, never entry text.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from kiosk.i18n import Strings
 from kiosk.review.insights import Theme, themes
 from kiosk.review.queue import ReviewIndex
 from kiosk.review.report import parse_week
+
+if TYPE_CHECKING:
+    from kiosk.coach.suggest import Coach
 
 TOP = 4
 
@@ -41,7 +46,7 @@ def _theme_list(digest: StationDigest) -> list[str]:
 
 
 def weekly_digest(index: ReviewIndex, *, week: str = "this", language: str = "en",
-                  min_group_size: int = 5, coach=None,
+                  min_group_size: int = 5, coach: Coach | None = None,
                   cancel: threading.Event | None = None) -> tuple[str, list[StationDigest]]:
     """(ISO week, one digest per station that had entries that week)."""
     week_key, monday = parse_week(week)
@@ -62,23 +67,9 @@ def weekly_digest(index: ReviewIndex, *, week: str = "this", language: str = "en
         digest.summary = (t("digest.template", station=station, themes=", ".join(chosen))
                           if chosen else t("digest.no_themes", min=min_group_size))
         if chosen and coach is not None:
-            _ask_model(digest, chosen, language, coach, cancel)
+            sentence = coach.summarise_themes(chosen, language, cancel=cancel)
+            if sentence is not None:
+                digest.ai_summary, digest.ai_source = sentence.text, sentence.source
         found.append(digest)
     return week_key, found
 
-
-def _ask_model(digest: StationDigest, chosen: list[str], language: str, coach,
-               cancel: threading.Event | None) -> None:
-    """Add a model sentence if one passes the gate."""
-    from kiosk.coach import gate
-
-    engine = getattr(coach, "engine", None)
-    if engine is None or coach.state != "ready" or not engine.spec.writes(language):
-        return
-    prompt = Strings(language)("digest.prompt", themes=", ".join(chosen))
-    result = engine.generate(prompt, max_tokens=40, cancel=cancel, time_limit=15.0,
-                             stop=("\n",))
-    sentence = result.text.strip()
-    verdict = gate.check(sentence, "idea", language, ", ".join(chosen))
-    if sentence and verdict.ok:
-        digest.ai_summary, digest.ai_source = sentence, engine.name

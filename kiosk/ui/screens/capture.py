@@ -16,7 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from kiosk.coach.suggest import Suggested
+from kiosk.coach.classify import Related
+from kiosk.coach.suggest import Suggested, Suggestions
 from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError,
                            Suggestion)
 from kiosk.store import StoreError, StoreWriteError
@@ -36,9 +37,12 @@ class CoachToken(Message):
 
 
 class CoachDone(Message):
-    def __init__(self, result, text: str):
+    """The suggestions, with the related earlier entries ("seen before?") the worker thread
+    found in the store."""
+
+    def __init__(self, result: Suggestions, related: list[Related]):
         super().__init__()
-        self.result, self.text = result, text
+        self.result, self.related = result, related
 
 
 class CaptureScreen(KioskScreen):
@@ -229,13 +233,24 @@ class CaptureScreen(KioskScreen):
         self._coach_text = text
         self._coach_cancel = threading.Event()
         self.query_one(CoachPanel).start_stream()
-        self._run_coach(text, self.app.language, self._coach_cancel)
+        session = self.app.session
+        self._run_coach(text, self.app.language, self._coach_cancel,
+                        session.author if session else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="coach")
-    def _run_coach(self, text: str, language: str, cancel: threading.Event) -> None:
-        result = self.app.coach.suggest(text, language, cancel=cancel,
-                                        on_token=lambda token: self.post_message(CoachToken(token)))
-        self.post_message(CoachDone(result, text))
+    def _run_coach(self, text: str, language: str, cancel: threading.Event,
+                   author: str | None) -> None:
+        """In a worker thread: the suggestions, then the earlier entries like `text` among the
+        station's shared ones and the worker's own, sent to the UI in one message (the store is
+        read here, never on the UI thread)."""
+        app = self.app
+        result = app.coach.suggest(text, language, cancel=cancel,
+                                   on_token=lambda token: self.post_message(CoachToken(token)))
+        candidates = app.store.feed(app.config.station, limit=300)
+        if author:
+            candidates += app.store.by_author(author, limit=100)
+        related = app.coach.related(text, candidates, k=3, lang=language, author=author)
+        self.post_message(CoachDone(result, related))
 
     def on_coach_token(self, message: CoachToken) -> None:
         if self._coach_cancel is not None and not self._coach_cancel.is_set():
@@ -258,19 +273,8 @@ class CaptureScreen(KioskScreen):
         panel.show_category(self.t("coach.panel.category", category=category))
         self.offered.append({"s": result.category_suggestion, "verdict": None, "final": None})
         panel.show_suggestions(self.offered)
-        self._show_related(message.text)
-
-    def _show_related(self, text: str) -> None:
-        app = self.app
-        session = app.session
-        author = session.author if session else None
-        candidates = app.store.feed(app.config.station, limit=300)
-        if author:
-            candidates += app.store.by_author(author, limit=100)
-        found = app.coach.related(text, candidates, k=3, lang=app.language, author=author)
-        heading = self.t("coach.related.heading")
-        headlines = [r.entry.headline for r in found] or [self.t("coach.related.none")]
-        self.query_one(CoachPanel).show_related(heading, headlines)
+        headlines = [r.entry.headline for r in message.related] or [self.t("coach.related.none")]
+        panel.show_related(self.t("coach.related.heading"), headlines)
 
     def stop_coach(self) -> None:
         if self._coach_timer is not None:

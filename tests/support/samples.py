@@ -1,4 +1,5 @@
-"""Realistic sample entries for the sync tests and `bench/sync.py` (not shown to users).
+"""Realistic sample entries for the sync tests, `bench/sync.py` and `bench/fuzz_import.py` (test
+support: not shipped, never shown to users).
 
 Text is composed from independent clause pools with numbers, machines and times varied, so a
 batch of a few hundred entries does not repeat whole sentences (which would flatter DEFLATE).
