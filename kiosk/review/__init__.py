@@ -5,5 +5,6 @@ actions             mark_seen(), answer(), set_status(): validated, saved, audit
 audit.AuditLog      append-only JSON-lines log of supervisor actions; read_audit()
 insights            insights_for(index, ...): aggregates only, minimum group size, themes
 report              build_report(store, week, ...) and render(report, "md"|"csv"|"html", lang)
+report_csv          the report's CSV form (one row per shared entry) and its CSV_COLUMNS
 commands            `kiosk report`, `kiosk insights`, `kiosk review list|seen|answer|status|audit`
 """
