@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from kiosk.sync import exchange, qr
-from kiosk.sync.codec import FrameCollector
+from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN, FrameCollector
 from kiosk.sync.errors import SyncError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text import literal
@@ -222,11 +222,15 @@ class ScanScreen(KioskScreen):
             yield Input(id="scan", placeholder=t("transfer.scan_label"), max_length=8192)
             yield Static(t("transfer.scan_waiting"), id="scan-progress", markup=False)
             yield Static("", id="receipt-code", markup=False)
-            yield RichLog(id="scan-log", wrap=True, markup=False, max_lines=200)
+            # min_width=1: wrap at the log's own width (the default 78 cuts lines at 80 columns)
+            yield RichLog(id="scan-log", wrap=True, markup=False, max_lines=200, min_width=1)
         yield self.keybar()
 
     def on_mount(self) -> None:
-        self.collector = FrameCollector(self.app.config.site_key)
+        # The kiosk receives answers, the station imports entries: the other kind of code is
+        # refused on its first frame, saying where it belongs.
+        self.collector = FrameCollector(self.app.config.site_key,
+                                        expect=TYPE_RETURN if self.returning else TYPE_ENTRIES)
         self.query_one("#scan", Input).focus()
         if self.first_line:
             self.take(self.first_line)
@@ -241,7 +245,7 @@ class ScanScreen(KioskScreen):
         """One scanned line: add it to the batch, show progress, import a complete batch."""
         result = self.collector.add(line)
         log = self.query_one("#scan-log", RichLog)
-        log.write(literal(result.text(self.app.language)))
+        log.write(literal(result.text(self.app.language), style="" if result.ok else "bold red"))
         progress = self.query_one("#scan-progress", Static)
         if self.collector.total:
             progress.update(self.t("transfer.scan_progress", received=self.collector.received,
