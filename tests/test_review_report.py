@@ -8,6 +8,7 @@ import io
 import re
 import tomllib
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -15,7 +16,8 @@ import pytest
 from kiosk.demo import generate
 from kiosk.paths import content_dir
 from kiosk.review.queue import ReviewIndex
-from kiosk.review.report import (CSV_COLUMNS, ReportError, build_report, parse_week, render)
+from kiosk.review.report import ReportError, build_report, parse_week, render
+from kiosk.review.report_csv import CSV_COLUMNS
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 WEEK = "2026-W47"  # Monday 16 to Sunday 22 November 2026, well inside the demo period
@@ -235,7 +237,7 @@ def test_empty_week_and_small_week(store, make_entry):
         store.save(make_entry(at=NOW.timestamp() - 86400 - i * 60, station=f"S{i}"))
     small = render(build_report(store, "2026-W48", min_group_size=MIN, now=NOW), "md", "en")
     assert "Fewer than 5 entries this week" in small
-    assert "| Total | <5 |" in small and "| S0 |" not in small
+    assert "| Total |" not in small and "| S0 |" not in small
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -290,3 +292,50 @@ def test_same_lesson_reported_often_is_one_line(store, make_entry):
     assert ("- **Sharp corner** (3×): Gloves hide small risks. "
             "_(Station 0, Station 1, Station 2; 2026-11-24)_") in markdown
     assert "<strong>Sharp corner</strong> (3×) " in render(report, "html", "en")
+
+
+def _numbers_left(text: str, min_size: int) -> list[str]:
+    """Digits in a small week's report once the week, dates, times and the minimum group size
+    are taken out."""
+    text = re.sub(r"<[^>]*>|\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|week \d+, \d{4}", "", text)
+    return [n for n in re.findall(r"\d+", text) if n != str(min_size)]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_small_week_shows_no_number_and_says_what_is_held_back(store, make_entry, language):
+    """Issue 16 item 9: below the minimum group size no count may single anyone out: not in
+    headings, not as "(3×)", not in the waiting table, not the supervisor-only count."""
+    at = NOW.timestamp() - 2 * 86400
+    words = dict(station="Assembly", what_happened="The guard was loose again",
+                 noticed="A screw was missing", learned="Check the screws at the start",
+                 next_step="Add it to the checklist")
+    idea = make_entry(at=at, kind="idea", title="Loose guard", **words)
+    store.save(replace(idea, status="trying"))
+    for i in range(2):  # the same lesson twice: would read "(2×)"
+        store.save(make_entry(at=at + 60 * (i + 1), title="Loose guard", **words))
+    for i in range(2):  # only for the supervisor: would read "2 entries meant only for ..."
+        store.save(make_entry(at=at + 600 + i, visibility="supervisor", **words))
+    report = build_report(store, "2026-W48", min_group_size=7, now=NOW)
+    assert report.small and report.shared and report.waiting
+    for fmt in ("md", "html"):
+        text = render(report, fmt, language).split("<body>")[-1]  # not the page CSS
+        assert _numbers_left(text, 7) == [], fmt
+        assert "Loose guard" in text  # the shared entries are still listed
+    markdown = render(report, "md", language)
+    held_back = {"en": "this report shows no numbers",
+                 "nl": "staan er in dit verslag geen aantallen"}
+    assert held_back[language] in markdown
+    numbers = sections(markdown, "## ")["Numbers this week" if language == "en" else
+                                          "Aantallen deze week"]
+    assert "|" not in numbers and "7" in numbers  # a plain sentence, no table
+
+
+def test_days_waiting_use_the_plural_tables(store, make_entry):
+    store.save(make_entry(at=NOW.timestamp() - 1.5 * 86400))
+    for i in range(5):
+        store.save(make_entry(at=NOW.timestamp() - 3.5 * 86400 - i))
+    report = build_report(store, "2026-W48", min_group_size=MIN, now=NOW)
+    markdown = render(report, "md", "en")
+    assert "(Assembly 1, 1 day)" in markdown and "1 days" not in markdown
+    assert "(Assembly 1, 3 days)" in markdown
+    assert "1 dag)" in render(report, "md", "nl")

@@ -203,3 +203,183 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
         await pilot.press("f4", "enter")
         await pilot.pause()
         assert "Yes, we try it next week" in screen_text(kiosk_app2)
+
+
+def entries_frames(folder, kiosk_id: str, max_chars: int = 300) -> list[str]:
+    """Real entry frames of another kiosk (its own store and export)."""
+    from kiosk.config import load_config
+    from kiosk.sync.exchange import export_entries
+    from kiosk.sync.samples import sample_entries
+
+    config = load_config(env={}).with_changes(data_dir=folder, kiosk_id=kiosk_id)
+    store = Store(folder)
+    try:
+        store.save_many(sample_entries(4, seed=3, kiosk_id=kiosk_id))
+        return export_entries(store, config).frames(max_chars)
+    finally:
+        store.close()
+
+
+def answers_frames(folder, for_kiosk: str, max_chars: int = 300) -> list[str]:
+    """Real answer frames of a station for `for_kiosk`."""
+    from kiosk.config import load_config
+    from kiosk.review import actions
+    from kiosk.sync.exchange import export_replies
+    from kiosk.sync.samples import sample_entries
+
+    config = load_config(env={}).with_changes(data_dir=folder, mode="supervisor",
+                                              kiosk_id="station-1")
+    store = Store(folder)
+    try:
+        entries = sample_entries(4, seed=3, kiosk_id=for_kiosk)
+        store.save_many(entries)
+        for e in entries:
+            actions.answer(store, e.id, "Thank you, we try it next week", by="Anna")
+        return export_replies(store, config, for_kiosk).frames(max_chars)
+    finally:
+        store.close()
+
+
+def log_lines(screen) -> list[str]:
+    return [line.text.rstrip() for line in screen.query_one("#scan-log").lines]
+
+
+async def test_kiosk_receiving_answers_refuses_an_entries_code_on_its_first_frame(tmp_path):
+    """Issue 16 item 12: another kiosk's entries are not "part 1 of 3" of an answers batch."""
+    app, store, _ = make_test_app(tmp_path / "kiosk")
+    frames = entries_frames(tmp_path / "other", "kiosk-b2")
+    assert len(frames) > 1
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_menu_item(pilot, "1234", "receive")
+        screen = app.screen
+        await scan(pilot, screen.query_one("#scan"), frames[:1])
+        text = " ".join(log_lines(screen))
+        assert "wrong kind of code" in text and "entries from a kiosk" in text, text
+        assert screen.collector.received == 0 and not screen.collector.incomplete()
+        assert "Waiting for the first part." in screen_text(app)
+        assert "of 3" not in screen_text(app) and "Part 1" not in text
+
+
+async def test_station_import_refuses_an_answers_code_on_its_first_frame(tmp_path):
+    app, store, _ = make_test_app(tmp_path / "station", mode="supervisor")
+    frames = answers_frames(tmp_path / "other-station", app.config.kiosk_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_menu_item(pilot, "4321", "import")
+        screen = app.screen
+        await scan(pilot, screen.query_one("#scan"), frames[-1:])
+        text = " ".join(log_lines(screen))
+        assert "wrong kind of code" in text and "answers from the supervisor station" in text
+        assert screen.collector.received == 0
+    assert store.count() == 0
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+async def test_the_import_log_wraps_its_lines_at_80_columns(tmp_path, language):
+    """Issue 16 item 13: "kreeg een antwoo" - a log line wider than the log was cut off."""
+    app, store, _ = make_test_app(tmp_path / "station", mode="supervisor", language=language)
+    frames = entries_frames(tmp_path / "kiosk", "kiosk-b2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_menu_item(pilot, "4321", "import")
+        screen = app.screen
+        await scan(pilot, screen.query_one("#scan"), frames)
+        await wait_workers(app, pilot)
+        log = screen.query_one("#scan-log")
+        await wait_for(pilot, lambda: len(log.lines) > len(frames))
+        width = log.scrollable_content_region.width
+        assert width < 78 and log.lines
+        assert all(line.cell_length <= width for line in log.lines)
+        shown = " ".join(" ".join(log_lines(screen)).split())
+        assert app.t("sync.import.again") not in shown
+        assert "kiosk-b2" in shown and shown.rstrip().endswith((".", ")"))
+
+
+def batch_line(app) -> str:
+    return str(app.screen.query_one("#batch-line").render())
+
+
+async def test_send_entries_twice_shows_the_same_batch(tmp_path):
+    """Issue 16 item 16: every visit to "Send entries" made a new batch of the same entries."""
+    app, store, _ = make_test_app(tmp_path)
+    fill_demo_data(store, app.config, count=6, seed=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_menu_item(pilot, "1234", "export")
+        await wait_workers(app, pilot)
+        await wait_for(pilot, lambda: batch_line(app).startswith("Batch "))
+        first = batch_line(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await open_menu_item(pilot, "1234", "export")
+        await wait_workers(app, pilot)
+        await wait_for(pilot, lambda: batch_line(app).startswith("Batch "))
+        assert batch_line(app) == first
+    assert len(exchange_waiting(store)) == 1
+
+
+def exchange_waiting(store):
+    from kiosk.sync.exchange import waiting_for_receipt
+
+    return waiting_for_receipt(store)
+
+
+def read_big(rows: list[str]) -> str:
+    """Read big letters back with the font they were drawn with."""
+    from kiosk.ui.widgets.bigcode import FONT, GAP, GLYPH_WIDTH, big_lines
+
+    glyphs = {tuple(big_lines(char)): char for char in FONT}
+    step = GLYPH_WIDTH + GAP
+    width = max(len(row) for row in rows)
+    rows = [row.ljust(width) for row in rows]
+    return "".join(glyphs[tuple(row[i:i + GLYPH_WIDTH] for row in rows)]
+                   for i in range(0, width, step))
+
+
+async def test_the_station_shows_the_receipt_code_large_at_80x24(tmp_path):
+    app, store, _ = make_test_app(tmp_path / "station", mode="supervisor")
+    frames = entries_frames(tmp_path / "kiosk", "kiosk-b2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_menu_item(pilot, "4321", "import")
+        screen = app.screen
+        await scan(pilot, screen.query_one("#scan"), frames)
+        await wait_workers(app, pilot)
+        await wait_for(pilot, lambda: screen.query_one("#receipt-big").code)
+        code = str(screen.query_one("#receipt-code").render()).removeprefix("Receipt code: ")
+        big = screen.query_one("#receipt-big")
+        assert big.region.height == 4 and big.region.bottom <= 23  # on screen, above the keys
+        rows = [line.rstrip() for line in str(big.render()).splitlines()]
+        assert len(rows) == 4 and read_big(rows) == code
+        assert "Type this code at the kiosk" in screen_text(app)
+
+
+async def test_a_receipt_typed_on_the_qr_screen_ends_it(tmp_path):
+    """Issue 16 item 16: after the receipt the QR screen stayed on the synced batch."""
+    from kiosk.sync.codec import decode_lines
+    from kiosk.sync.exchange import import_batch
+
+    app, store, _ = make_test_app(tmp_path / "kiosk")
+    fill_demo_data(store, app.config, count=6, seed=2)
+    station_app, station, _ = make_test_app(tmp_path / "station", mode="supervisor",
+                                            kiosk_id="station-1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_menu_item(pilot, "1234", "export")
+        await wait_workers(app, pilot)
+        await wait_for(pilot, lambda: app.screen.strips)
+        screen = app.screen
+        [batch] = decode_lines(screen.frames, station_app.config.site_key)
+        receipt = import_batch(station, station_app.config, batch).receipt
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press(*receipt, "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        text = screen_text(app)
+        assert f"Done: the supervisor station has batch {batch.label}." in text
+        assert "are now synced" in text and "Part 1 of" not in text
+        assert not screen.query_one(QRView).display and screen._timer is None
+        await pilot.resize_terminal(100, 30)  # a resize does not bring the codes back
+        await wait_workers(app, pilot)
+        assert not screen.strips and "Done:" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+    station.close()
+    assert all(e.sync == "synced" for e in store.entries() if e.visibility != "private")

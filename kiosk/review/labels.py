@@ -1,5 +1,6 @@
 """Labels of the report and insights in the supervisor's language, from content/review/<lang>.toml
-(English is the reference and the fallback for a missing key)."""
+(English is the reference and the fallback for a missing key). A label that depends on a number
+may be a plural table, as in content/strings (see `kiosk.i18n`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kiosk.i18n import flatten
+from kiosk.i18n import flatten, text_for
 from kiosk.paths import content_dir
 
 DEFAULT_LANGUAGE = "en"
@@ -45,7 +46,7 @@ class Labels:
         self._fallback = load_labels(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else {}
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = self._own.get(key) or self._fallback.get(key) or key
+        text = text_for(self._own, key, values) or text_for(self._fallback, key, values) or key
         return text.format(**values) if values else text
 
 

@@ -4,14 +4,14 @@ self-contained HTML in English or Dutch.
 
 Only entries shared with the team (visibility "team") are shown; entries meant only for the
 supervisor are counted, never shown; private entries never reach the supervisor. No author
-appears anywhere. Counts follow the minimum group size (see `kiosk.review.insights`).
+appears anywhere. Counts follow the minimum group size (see `kiosk.review.insights`); in a
+week with fewer entries than that, the report shows no number at all (no totals, no counts in
+headings, no waiting table) and says so plainly.
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -23,12 +23,10 @@ from kiosk.review.insights import (AGE_BUCKETS, GroupCounts, WaitingItem, age_bu
                                    group_counts, waiting_items)
 from kiosk.review.labels import Labels
 from kiosk.review.queue import ReviewIndex
+from kiosk.review.report_csv import render_csv
 from kiosk.store import Store, entry_from_stored
 
 FORMATS = ("md", "csv", "html")
-CSV_COLUMNS = ("id", "created", "week", "line", "station", "kind", "category", "status",
-               "status_reason", "headline", "what_happened", "noticed", "learned", "next_step",
-               "answers", "first_answer", "language")
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 
@@ -76,6 +74,11 @@ class Report:
     waiting: int
     waiting_by_age: list[tuple[str, int]]
     oldest_waiting: list[WaitingItem]  # shared with the team only
+
+    @property
+    def small(self) -> bool:
+        """Fewer entries this week than the minimum group size: no number may be shown."""
+        return self.total is None
 
     def learned_by_category(self) -> list[tuple[str, list[Entry]]]:
         return [(c, found) for c in CATEGORIES
@@ -173,8 +176,10 @@ def build_report(store: Store, week: str, *, index: ReviewIndex | None = None,
 def render(report: Report, fmt: str, language: str = "en") -> str:
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r}: choose {', '.join(FORMATS)}")
+    if fmt == "csv":
+        return render_csv(report)
     labels = Labels(language)
-    return {"md": render_markdown, "csv": render_csv, "html": render_html}[fmt](report, labels)
+    return {"md": render_markdown, "html": render_html}[fmt](report, labels)
 
 
 def _local_date(iso: str) -> str:
@@ -210,8 +215,25 @@ def _group_rows(counts: GroupCounts, t: Labels, label_key: str | None) -> list[t
     return rows
 
 
+def _waiting_rows(report: Report, t: Labels) -> list[tuple[str, str]]:
+    return [(t(f"age.{k}"), str(n)) for k, n in report.waiting_by_age]
+
+
+def _number_tables(report: Report, t: Labels) -> list[tuple[str, GroupCounts, str | None]]:
+    """(heading, counts, label key) of the tables under "Numbers this week"."""
+    return [(t("report.category_heading"), report.by_category, "category"),
+            (t("report.station_heading"), report.by_station, None)]
+
+
+def _md_table(head: str, count_head: str, rows: list[tuple[str, str]]) -> str:
+    return "\n".join([f"| {head} | {count_head} |", "|---|---:|",
+                      *(f"| {md(name)} | {n} |" for name, n in rows)])
+
+
 def _footer(report: Report, t: Labels) -> str:
     at = report.generated.astimezone().strftime("%Y-%m-%d %H:%M")
+    if report.small:
+        return t("report.generated_small", at=at)
     if report.hidden:
         return t("report.generated", at=at, hidden=report.hidden)
     return t("report.generated_none_hidden", at=at)
@@ -233,10 +255,24 @@ def _summary(report: Report, t: Labels) -> str:
              ideas=_count(report.ideas, t, report.min_group_size))
 
 
-def _where(report: Report, station: str, *more: str) -> str:
-    """Where and when, as Markdown; the station is left out when the report is about one."""
-    parts = ([] if report.station else [md(station)]) + [md(m) for m in more]
-    return ", ".join(parts)
+def _heading(report: Report, title: str, count: int) -> str:
+    """A section heading with its count, or without it in a small week."""
+    return title if report.small else f"{title} ({count})"
+
+
+def _times(report: Report, lesson: Lesson, t: Labels) -> str:
+    """" (3×)" for a lesson reported three times; nothing in a small week."""
+    if report.small or len(lesson.entries) < 2:
+        return ""
+    return f" ({t('report.times', count=len(lesson.entries))})"
+
+
+def _where(report: Report, station: str, t: Labels, waited: int | None = None) -> list[str]:
+    """The station (unless the report is about one) and, outside a small week, days waiting."""
+    parts = [] if report.station else [station]
+    if waited is not None and not report.small:
+        parts.append(t("report.days_ago", days=waited))
+    return parts
 
 
 def _lesson_where(report: Report, lesson: Lesson, *, markdown: bool = True) -> str:
@@ -273,11 +309,9 @@ def render_markdown(report: Report, t: Labels) -> str:
     if not groups:
         out += [t("report.learned_none"), ""]
     for category, count, found in groups:
-        out += [f"### {t(f'category.{category}')} ({count})", ""]
+        out += [f"### {_heading(report, t(f'category.{category}'), count)}", ""]
         for lesson in found:
-            times = f" ({t('report.times', count=len(lesson.entries))})" \
-                if len(lesson.entries) > 1 else ""
-            out.append(f"- **{md(lesson.headline)}**{times}"
+            out.append(f"- **{md(lesson.headline)}**{_times(report, lesson, t)}"
                        + (f": {md(lesson.text)}" if lesson.text else "")
                        + f" _({_lesson_where(report, lesson)})_")
         out.append("")
@@ -287,9 +321,9 @@ def render_markdown(report: Report, t: Labels) -> str:
     if not statuses:
         out += [t("report.ideas_none"), ""]
     for status, entries in statuses:
-        out += [f"### {t(f'status.{status}')} ({len(entries)})", ""]
+        out += [f"### {_heading(report, t(f'status.{status}'), len(entries))}", ""]
         for e in entries:
-            where = _where(report, e.station)
+            where = ", ".join(map(md, _where(report, e.station, t)))
             out.append(f"- **{md(e.headline)}**" + (f" _({where})_" if where else ""))
             for label, text in _idea_details(e, t):
                 out.append(f"  - {label}: {md(text)}")
@@ -298,46 +332,28 @@ def render_markdown(report: Report, t: Labels) -> str:
     out += [f"## {t('report.waiting_heading')}", "", t("report.waiting_intro"), ""]
     if not report.waiting:
         out += [t("report.waiting_none"), ""]
+    elif report.small:
+        out += [t("report.waiting_small", min=m), ""]
     else:
-        out += [f"| {t('report.age_heading')} | {t('report.count_heading')} |", "|---|---:|"]
-        out += [f"| {t(f'age.{k}')} | {n} |" for k, n in report.waiting_by_age]
+        out += [_md_table(t("report.age_heading"), t("report.count_heading"),
+                          _waiting_rows(report, t)), ""]
+    if report.oldest_waiting:
+        out += [f"{t('report.waiting_oldest')}:", ""]
+        for w in report.oldest_waiting:
+            where = ", ".join(map(md, _where(report, w.station, t, w.age_days)))
+            out.append(f"- **{md(w.headline)}**" + (f" ({where})" if where else ""))
         out.append("")
-        if report.oldest_waiting:
-            out += [f"{t('report.waiting_oldest')}:", ""]
-            for w in report.oldest_waiting:
-                where = _where(report, w.station, t("report.days_ago", days=w.age_days))
-                out.append(f"- **{md(w.headline)}** ({where})")
-            out.append("")
 
     out += [f"## {t('report.numbers_heading')}", ""]
-    for heading, counts, label_key in (
-            (t("report.category_heading"), report.by_category, "category"),
-            (t("report.station_heading"), report.by_station, None)):
-        out += [f"| {heading} | {t('report.count_heading')} |", "|---|---:|"]
-        out += [f"| {md(name)} | {n} |" for name, n in _group_rows(counts, t, label_key)]
-        out.append("")
-    out += [t("report.numbers_note", min=m), "", "---", "", _footer(report, t), ""]
+    if report.small:
+        out += [t("report.numbers_small", min=m), ""]
+    else:
+        for heading, counts, label_key in _number_tables(report, t):
+            out += [_md_table(heading, t("report.count_heading"),
+                              _group_rows(counts, t, label_key)), ""]
+        out += [t("report.numbers_note", min=m), ""]
+    out += ["---", "", _footer(report, t), ""]
     return "\n".join(out)
-
-
-def render_csv(report: Report, t: Labels) -> str:
-    """One row per entry shared with the team; stable English column names."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in report.shared:
-        answers = " | ".join(r.text for r in e.responses)
-        first = min((r.at for r in e.responses), default="")
-        row = (e.id, e.created, report.week, e.line, e.station, e.kind, e.category, e.status,
-               e.status_reason, e.headline, e.what_happened, e.noticed, e.learned, e.next_step,
-               answers, first, e.language)
-        writer.writerow([_csv_cell(v) for v in row])
-    return buffer.getvalue()
-
-
-def _csv_cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with = + - @ as a formula: keep it text.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def render_html(report: Report, t: Labels) -> str:
@@ -358,10 +374,9 @@ def render_html(report: Report, t: Labels) -> str:
     if not groups:
         out.append(f"<p>{e_(t('report.learned_none'))}</p>")
     for category, count, found in groups:
-        out += [f"<h3>{e_(t(f'category.{category}'))} ({count})</h3>", "<ul>"]
+        out += [f"<h3>{e_(_heading(report, t(f'category.{category}'), count))}</h3>", "<ul>"]
         for lesson in found:
-            times = f" ({t('report.times', count=len(lesson.entries))})" \
-                if len(lesson.entries) > 1 else ""
+            times = _times(report, lesson, t)
             item = (f"<li><strong>{e_(lesson.headline)}</strong>{html.escape(times)} "
                     f'<span class="where">({e_(_lesson_where(report, lesson, markdown=False))})'
                     f"</span>")
@@ -377,7 +392,8 @@ def render_html(report: Report, t: Labels) -> str:
     if not statuses:
         out.append(f"<p>{e_(t('report.ideas_none'))}</p>")
     for status, entries in statuses:
-        out += [f"<h3>{e_(t(f'status.{status}'))} ({len(entries)})</h3>", "<ul>"]
+        out += [f"<h3>{e_(_heading(report, t(f'status.{status}'), len(entries)))}</h3>",
+                "<ul>"]
         for e in entries:
             item = (f"<li><strong>{e_(e.headline)}</strong> "
                     f'<span class="where">({e_(e.station)})</span>')
@@ -388,25 +404,30 @@ def render_html(report: Report, t: Labels) -> str:
 
     out += [f"<h2>{e_(t('report.waiting_heading'))}</h2>",
             f'<p class="note">{e_(t("report.waiting_intro"))}</p>']
+    m = report.min_group_size
     if not report.waiting:
         out.append(f"<p>{e_(t('report.waiting_none'))}</p>")
+    elif report.small:
+        out.append(f"<p>{e_(t('report.waiting_small', min=m))}</p>")
     else:
         out.append(_html_table(t("report.age_heading"), t("report.count_heading"),
-                               [(t(f"age.{k}"), str(n)) for k, n in report.waiting_by_age]))
-        if report.oldest_waiting:
-            out += [f"<h3>{e_(t('report.waiting_oldest'))}</h3>", "<ul>"]
-            out += [f"<li><strong>{e_(w.headline)}</strong> <span class=\"where\">"
-                    f"({e_(w.station)}, {e_(t('report.days_ago', days=w.age_days))})</span></li>"
-                    for w in report.oldest_waiting]
-            out.append("</ul>")
+                               _waiting_rows(report, t)))
+    if report.oldest_waiting:
+        out += [f"<h3>{e_(t('report.waiting_oldest'))}</h3>", "<ul>"]
+        for w in report.oldest_waiting:
+            where = ", ".join(map(e_, _where(report, w.station, t, w.age_days)))
+            out.append(f"<li><strong>{e_(w.headline)}</strong>"
+                       + (f' <span class="where">({where})</span>' if where else "") + "</li>")
+        out.append("</ul>")
 
     out.append(f"<h2>{e_(t('report.numbers_heading'))}</h2>")
-    out.append(_html_table(t("report.category_heading"), t("report.count_heading"),
-                           _group_rows(report.by_category, t, "category")))
-    out.append(_html_table(t("report.station_heading"), t("report.count_heading"),
-                           _group_rows(report.by_station, t, None)))
-    out += [f'<p class="note">{e_(t("report.numbers_note", min=report.min_group_size))}</p>',
-            f"<footer>{e_(_footer(report, t))}</footer>", "</body>", "</html>", ""]
+    if report.small:
+        out.append(f"<p>{e_(t('report.numbers_small', min=m))}</p>")
+    else:
+        out += [_html_table(heading, t("report.count_heading"), _group_rows(counts, t, key))
+                for heading, counts, key in _number_tables(report, t)]
+        out.append(f'<p class="note">{e_(t("report.numbers_note", min=m))}</p>')
+    out += [f"<footer>{e_(_footer(report, t))}</footer>", "</body>", "</html>", ""]
     return "\n".join(out)
 
 
@@ -421,6 +442,6 @@ def write_report(text: str, out: Path) -> None:
     out.write_text(text, encoding="utf-8", newline="")
 
 
-__all__ = ["Report", "Lesson", "lessons", "ReportError", "build_report", "render", "render_markdown",
-           "render_csv", "render_html", "parse_week", "current_week", "FORMATS",
-           "CSV_COLUMNS", "md", "plain"]
+__all__ = ["Report", "Lesson", "lessons", "ReportError", "build_report", "render",
+           "render_markdown", "render_html", "parse_week", "current_week", "FORMATS", "md",
+           "plain"]

@@ -329,11 +329,16 @@ class FrameCollector:
     `add(line)` never raises for any input: it returns a ScanResult. Frames of up to
     `max_batches` batches are kept apart (keyed by batch id and frame count, so a batch shown
     again at another screen size also works); `current` is the one scanned most recently.
+    With `expect` (TYPE_ENTRIES or TYPE_RETURN), a frame of the other kind is refused at once,
+    saying which kind it is and where it belongs, instead of being taken as part 1 of n.
     """
 
     def __init__(self, site_key: str, *, max_batches: int = 4,
-                 max_bytes: int = 16 * 1024 * 1024):
+                 max_bytes: int = 16 * 1024 * 1024, expect: str | None = None):
+        if expect is not None and expect not in BATCH_TYPES:
+            raise ValueError(f"unknown batch type {expect!r}")
         self.site_key = site_key
+        self.expect = expect
         self.max_batches = max_batches
         self.max_bytes = max_bytes
         self._partials: OrderedDict[tuple[int, str, int], _Partial] = OrderedDict()
@@ -369,6 +374,10 @@ class FrameCollector:
             frame = decode_frame(line)
         except FrameError as exc:
             return ScanResult("ignored", exc.message)
+        if self.expect is not None and frame.batch_type != self.expect:
+            kind = BATCH_TYPES[frame.batch_type]
+            return ScanResult("ignored", Message(f"scan.wrong_kind_{kind}",
+                                                 {"label": frame.batch_label}), frame)
         key = (frame.batch_id, frame.batch_type, frame.total)
         partial = self._partials.get(key)
         if partial is None:

@@ -123,23 +123,30 @@ def export_entries(store: Store, config: Config, *,
 
     Nothing is deleted. Entries stay unsynced until the receipt code of this (or a later)
     batch is entered; "pending" ones become "exported". None when there is nothing to send.
+    The same entries, unchanged, give the same batch again (same id, content and receipt code),
+    so showing the codes twice does not make a second batch for the station to import.
     """
     entries = entries_to_send(store)[:max_entries]
     if not entries:
         return None
-    batch_id = _fresh_batch_id(store)
     made = now_iso()
     header = {"t": TYPE_ENTRIES, "f": config.kiosk_id, "m": made}
     packed = pack_entries(entries, header)
     while len(packed) > MAX_PAYLOAD_BYTES and len(entries) > 1:  # the rest goes next time
         entries = entries[:len(entries) // 2]
         packed = pack_entries(entries, header)
+    ids = [e.id for e in entries]
+    versions = {e.id: e.updated for e in entries}
+    again = _sent_before(config, TYPE_ENTRIES, store.get_meta(SENT, {}), versions,
+                         lambda m: compress(pack_entries(entries, {**header, "m": m})), ids)
+    if again is not None:
+        return again
     payload = compress(packed)
-    outgoing = _outgoing(config, TYPE_ENTRIES, batch_id, payload, [e.id for e in entries], made)
+    outgoing = _outgoing(config, TYPE_ENTRIES, _fresh_batch_id(store), payload, ids, made)
     with store.lock:
         sent = store.get_meta(SENT, {})
-        sent[outgoing.label] = {"id": batch_id, "at": made, "digest": outgoing.digest,
-                                "entries": {e.id: e.updated for e in entries}}
+        sent[outgoing.label] = {"id": outgoing.batch_id, "at": made, "digest": outgoing.digest,
+                                "entries": versions}
         store.set_meta(SENT, _newest(sent, KEEP_SENT))
         store.set_sync([e.id for e in entries if e.sync == "pending"], "exported")
     return outgoing
@@ -149,6 +156,21 @@ def _outgoing(config: Config, batch_type: str, batch_id: int, payload: bytes, id
               made: str, to: str | None = None) -> OutgoingBatch:
     return OutgoingBatch(batch_type, batch_id, seal(payload, config.site_key, batch_type, batch_id),
                          digest(payload), ids, made, to)
+
+
+def _sent_before(config: Config, batch_type: str, waiting: dict[str, dict[str, Any]],
+                 versions: dict[str, str], payload_made: Any, ids: list[str],
+                 to: str | None = None) -> OutgoingBatch | None:
+    """The batch sent earlier with exactly these entries in these versions (still waiting for
+    its receipt), sealed again as it was; None if there is none or its content would differ.
+    `payload_made(made)` packs the entries with that creation time."""
+    for label, record in sorted(waiting.items(), key=lambda item: item[1]["at"], reverse=True):
+        if record["entries"] != versions or record.get("to") != to:
+            continue
+        payload = payload_made(record["at"])
+        if digest(payload) == record["digest"]:
+            return _outgoing(config, batch_type, record["id"], payload, ids, record["at"], to)
+    return None
 
 
 def _fresh_batch_id(store: Store) -> int:
@@ -345,17 +367,22 @@ def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
     replies = replies_to_send(store, kiosk_id)[:max_entries]
     if not replies:
         return None
-    batch_id = _fresh_batch_id(store)
     made = now_iso()
     header = {"t": TYPE_RETURN, "f": config.kiosk_id, "m": made, "to": kiosk_id}
+    ids = [r.id for r in replies]
+    versions = {r.id: fingerprint(r) for r in replies}
+    again = _sent_before(config, TYPE_RETURN, store.get_meta(RETURN_SENT, {}), versions,
+                         lambda m: compress(pack_replies(replies, {**header, "m": m})), ids,
+                         kiosk_id)
+    if again is not None:
+        return again
     payload = compress(pack_replies(replies, header))
-    outgoing = _outgoing(config, TYPE_RETURN, batch_id, payload, [r.id for r in replies], made,
+    outgoing = _outgoing(config, TYPE_RETURN, _fresh_batch_id(store), payload, ids, made,
                          kiosk_id)
     with store.lock:
         sent = store.get_meta(RETURN_SENT, {})
-        sent[outgoing.label] = {"id": batch_id, "at": made, "digest": outgoing.digest,
-                                "to": kiosk_id,
-                                "entries": {r.id: fingerprint(r) for r in replies}}
+        sent[outgoing.label] = {"id": outgoing.batch_id, "at": made, "digest": outgoing.digest,
+                                "to": kiosk_id, "entries": versions}
         store.set_meta(RETURN_SENT, _newest(sent, KEEP_SENT))
     return outgoing
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len, split_graphemes
 from rich.text import Text
 
 # C0/C1 control characters other than newline and tab, and DEL; ESC starts ANSI sequences.
@@ -21,6 +22,14 @@ def literal(text: str, style: str = "") -> Text:
 
 
 def one_line(text: str, limit: int = 200) -> str:
-    """One line, at most `limit` characters (cut with "...")."""
+    """One line, at most `limit` terminal cells (an emoji or a CJK character takes two), cut
+    with "..." between whole characters: an emoji with its modifiers is never split."""
     flat = " ".join(clean(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+    if cell_len(flat) <= limit:
+        return flat
+    room, end = limit - 3, 0
+    for _start, stop, cells in split_graphemes(flat)[0]:
+        if cells > room:
+            break
+        room, end = room - cells, stop
+    return flat[:end] + "..."

@@ -1,8 +1,9 @@
 """Moving entries without a network: QR codes on screen, a scanner at the other side, receipts.
 
 ExportScreen shows a sealed batch as cycling QR codes (kiosk: entries; station: answers back).
-ScanScreen takes the scanner's lines (station: entries; kiosk: answers). ReceiptScreen takes the
-receipt code that the importing side shows, which marks exactly that batch as delivered.
+ScanScreen takes the scanner's lines (station: entries; kiosk: answers) and shows the receipt code
+large. ReceiptScreen takes the receipt code that the importing side shows, which marks exactly
+that batch as delivered; typed on the QR screen, the QR screen then says it is done.
 Slow work (sealing, rendering the codes, importing) runs in thread workers.
 """
 
@@ -22,10 +23,11 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from kiosk.sync import exchange, qr
-from kiosk.sync.codec import FrameCollector
+from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN, FrameCollector
 from kiosk.sync.errors import SyncError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text import literal
+from kiosk.ui.widgets.bigcode import BigCode
 from kiosk.ui.widgets.keybar import Key, key_bindings
 from kiosk.ui.widgets.qrview import QRView, cells_to_strips
 
@@ -121,7 +123,10 @@ class ExportScreen(KioskScreen):
             message = self.t("transfer.too_small", width=w + INFO_WIDTH, height=h + 1)
             self.app.call_from_thread(self._show_problem, message)
             return
-        frames = self.batch.frames(fit.max_chars)
+        batch = self.batch
+        if batch is None:  # done meanwhile
+            return
+        frames = batch.frames(fit.max_chars)
         strips = [cells_to_strips(qr.render_cells(frame, fit.version)) for frame in frames]
         self.post_message(self.Ready(frames, strips))
 
@@ -130,6 +135,8 @@ class ExportScreen(KioskScreen):
         self.query_one(QRView).show([])
 
     def on_export_screen_ready(self, message: Ready) -> None:
+        if self.batch is None:  # done while the codes were being drawn
+            return
         self.strips = message.strips
         self.frames = message.frames
         self.frame_index = min(self.frame_index, len(self.strips) - 1)
@@ -182,7 +189,35 @@ class ExportScreen(KioskScreen):
         self._show()
 
     def action_receipt(self) -> None:
-        self.app.push_screen(ReceiptScreen())
+        self.app.push_screen(ReceiptScreen(close_when_done=True), self._receipt_entered)
+
+    def _receipt_entered(self, report: exchange.ReceiptReport | None) -> None:
+        if report is None:
+            return
+        if self.batch is not None and report.label == self.batch.label:
+            self._done(report)
+            return
+        # Another batch's receipt: it may have synced some of these entries, so the codes
+        # shown are made again from what is still to send (or the screen closes: nothing left).
+        self.notify(report.message().text(self.app.language), timeout=8)
+        if report.marked:
+            self.strips, self.frame_index, self._qr_area = [], 0, None
+            self._restart_timer()
+            self.query_one(QRView).show([])
+            self.query_one("#frame-of", Static).update(self.t("transfer.preparing"))
+            self.prepare()
+
+    def _done(self, report: exchange.ReceiptReport) -> None:
+        """The other side has this batch: no codes to show any more, say so."""
+        self.batch, self.strips = None, []  # a resize or a late render shows no codes again
+        self._restart_timer()
+        self.query_one(QRView).display = False  # the text takes the screen
+        self.query_one("#export-info").styles.width = "1fr"
+        self.query_one("#frame-of", Static).update(
+            self.t("transfer.done_return" if self.kiosk else "transfer.done", label=report.label))
+        self.query_one("#batch-line", Static).update(report.message().text(self.app.language))
+        self.query_one("#cycle-hint", Static).update("")
+        self.query_one("#steps", Static).update(self.t("transfer.done_back"))
 
     def action_back(self) -> None:
         self.dismiss()
@@ -222,11 +257,17 @@ class ScanScreen(KioskScreen):
             yield Input(id="scan", placeholder=t("transfer.scan_label"), max_length=8192)
             yield Static(t("transfer.scan_waiting"), id="scan-progress", markup=False)
             yield Static("", id="receipt-code", markup=False)
-            yield RichLog(id="scan-log", wrap=True, markup=False, max_lines=200)
+            yield BigCode(id="receipt-big")
+            yield Static("", id="receipt-where", classes="hint", markup=False)
+            # min_width=1: wrap at the log's own width (the default 78 cuts lines at 80 columns)
+            yield RichLog(id="scan-log", wrap=True, markup=False, max_lines=200, min_width=1)
         yield self.keybar()
 
     def on_mount(self) -> None:
-        self.collector = FrameCollector(self.app.config.site_key)
+        # The kiosk receives answers, the station imports entries: the other kind of code is
+        # refused on its first frame, saying where it belongs.
+        self.collector = FrameCollector(self.app.config.site_key,
+                                        expect=TYPE_RETURN if self.returning else TYPE_ENTRIES)
         self.query_one("#scan", Input).focus()
         if self.first_line:
             self.take(self.first_line)
@@ -241,7 +282,7 @@ class ScanScreen(KioskScreen):
         """One scanned line: add it to the batch, show progress, import a complete batch."""
         result = self.collector.add(line)
         log = self.query_one("#scan-log", RichLog)
-        log.write(literal(result.text(self.app.language)))
+        log.write(literal(result.text(self.app.language), style="" if result.ok else "bold red"))
         progress = self.query_one("#scan-progress", Static)
         if self.collector.total:
             progress.update(self.t("transfer.scan_progress", received=self.collector.received,
@@ -266,6 +307,9 @@ class ScanScreen(KioskScreen):
             log.write(literal(self.t("sync.import.again")))
         self.query_one("#receipt-code", Static).update(
             self.t("transfer.receipt_big", code=report.receipt))
+        self.query_one("#receipt-big", BigCode).show(report.receipt)
+        self.query_one("#receipt-where", Static).update(self.t(
+            "transfer.receipt_where_kiosk" if self.returning else "transfer.receipt_where_station"))
         self.query_one("#scan-progress", Static).update(self.t("transfer.scan_waiting"))
         if hasattr(self.app, "entries_changed"):
             self.app.entries_changed(report.changed_ids)
@@ -283,10 +327,15 @@ class ScanScreen(KioskScreen):
         self.dismiss()
 
 
-class ReceiptScreen(ModalScreen[None]):
-    """Type the receipt code the other side showed: marks exactly that batch delivered."""
+class ReceiptScreen(ModalScreen[exchange.ReceiptReport | None]):
+    """Type the receipt code the other side showed: marks exactly that batch delivered.
+    With `close_when_done` (on the QR screen) it closes with the report once a code is taken."""
 
     BINDINGS = [Binding("escape", "close", show=False, priority=True)]
+
+    def __init__(self, *, close_when_done: bool = False):
+        super().__init__()
+        self.close_when_done = close_when_done
 
     def compose(self) -> ComposeResult:
         t = self.app.t
@@ -310,6 +359,9 @@ class ReceiptScreen(ModalScreen[None]):
             result.update(exc.text(app.language))
             return
         event.input.value = ""
+        if self.close_when_done:
+            self.dismiss(report)
+            return
         result.update(report.message().text(app.language))
 
     def action_close(self) -> None:

@@ -60,7 +60,7 @@ class KeyBar(Horizontal):
 
     def width(self, *, compact: bool = False) -> int:
         """Cells all the keys take, with or without the spaces around the key names."""
-        return sum(len(key_label(key, self.translate(key.label), compact=compact))
+        return sum(key_label(key, self.translate(key.label), compact=compact).cell_len
                    for key in self.keys)
 
 
