@@ -96,9 +96,18 @@ async def station_login(pilot) -> None:
 
 
 async def settle(pilot) -> None:
+    """Wait for the workers, then until two pictures in a row are the same (on a loaded machine
+    a layout change, such as scrolling to the focused field, can come a few pauses later)."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    previous = None
+    for _ in range(50):
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        picture = pilot.app.export_screenshot()
+        if picture == previous:
+            return
+        previous = picture
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
@@ -130,8 +139,8 @@ def test_kiosk_export_screen(snap_compare, tmp_path, frozen, monkeypatch, size):
 
     async def export(pilot):
         transfer.open_export(pilot.app)
-        await settle(pilot)
-        await settle(pilot)
+        await settle(pilot)  # sealing the batch
+        await settle(pilot)  # drawing its codes for the screen's size
 
     assert snap_compare(app, terminal_size=size, run_before=export)
 
@@ -143,9 +152,9 @@ def test_station_feed(snap_compare, tmp_path, frozen, size):
 
     async def feed(pilot):
         await pilot.press(*BADGE, "enter")
-        await pilot.pause()
+        await settle(pilot)
         pilot.app.clear_notifications()
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=feed)
