@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from kiosk.entries import Entry, Response, format_id
 from kiosk.identity import pseudonym
@@ -75,7 +76,8 @@ def seed(store: Store, author: str = "w-AAAA") -> None:
 
 @pytest.fixture
 def frozen(monkeypatch):
-    """Local time is UTC and the queue's clock says NOW (its "oldest waits N days" line)."""
+    """Local time is UTC, the queue's clock says NOW (its "oldest waits N days" line) and the
+    scroll bars have their normal glyphs."""
 
     class FrozenDatetime(datetime):
         @classmethod
@@ -84,6 +86,9 @@ def frozen(monkeypatch):
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+    # An app started with TERM=linux earlier in this process swapped the scroll bar glyphs for
+    # the whole process (kiosk.ui.widgets.console); these pictures use the normal ones.
+    monkeypatch.setattr(ScrollBar, "renderer", ScrollBarRender)
     monkeypatch.setattr(sys.modules[ReviewScreen.__module__], "datetime", FrozenDatetime)
     yield
     monkeypatch.undo()
