@@ -17,11 +17,11 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.entries import CATEGORIES, KINDS, STATUSES, Entry, parse_time
 from kiosk.identity import supervisor_session
+from kiosk.lockout import PinGuard
 from kiosk.review import actions
 from kiosk.review.actions import ReviewError
 from kiosk.review.queue import ReviewIndex
 from kiosk.store import StoreError
-from kiosk.ui.screens.admin import PinGuard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.feed import when
 from kiosk.ui.text import literal, one_line
@@ -81,7 +81,7 @@ class SupervisorLoginScreen(KioskScreen):
             self.query_one("#name", Input).focus()
             return
         config = self.app.config
-        guard = PinGuard(self.app.store, config.max_pin_attempts, config.lockout_seconds)
+        guard = PinGuard.for_config(self.app.store, config)
         role, (problem, values) = guard.check(pin, config, roles=("supervisor", "admin"))
         if role is None:
             error.update(self.t(problem, **values))
