@@ -527,21 +527,16 @@ class ReportScreen(KioskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def build(self) -> None:
-        from kiosk.review.report import build_report, render
-        from kiosk.store import atomic_write_bytes
+        from kiosk.review.report import build_report
+        from kiosk.review.report_files import save_report
 
         app = self.app
         app.review_index.complete.wait()
         report = build_report(app.store, "this", index=app.review_index,
                               min_group_size=app.config.min_group_size)
-        markdown = render(report, "md", app.language)
-        folder = app.config.data_dir / "reports"
-        folder.mkdir(exist_ok=True)
-        stem = f"report-{report.week}"
-        md_path, html_path = folder / f"{stem}.md", folder / f"{stem}.html"
-        atomic_write_bytes(md_path, markdown.encode())
-        atomic_write_bytes(html_path, render(report, "html", app.language).encode())
-        self.app.call_from_thread(self.show, markdown, str(md_path), str(html_path))
+        saved = save_report(report, app.config.data_dir, app.language)
+        self.app.call_from_thread(self.show, saved.markdown, str(saved.md_path),
+                                  str(saved.html_path))
 
     def show(self, markdown: str, md_path: str, html_path: str) -> None:
         self.query_one("#report-saved", Static).update(
