@@ -19,6 +19,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
+from kiosk.answers import answer_wait, unread_answers
 from kiosk.config import Config
 from kiosk.i18n import Strings, available_languages
 from kiosk.identity import Session
@@ -145,7 +146,7 @@ class KioskApp(App, inherit_bindings=False):
         if draft:
             self.notify(self.t("login.draft_restored"), timeout=6)
         if session.author:
-            answered = self.unread_answers(session.author)
+            answered = unread_answers(self.store, session.author)
             if answered:
                 self.notify(self.answers_message(answered), timeout=12, markup=False)
 
@@ -182,27 +183,13 @@ class KioskApp(App, inherit_bindings=False):
         """"Your idea ... was answered after 2 days" (closing the loop), or a count for many."""
         if len(entry_ids) > 1:
             return self.t("login.answers_waiting", count=len(entry_ids))
-        from kiosk.entries import parse_time
         from kiosk.ui.text import one_line
 
         entry = self.store.get(entry_ids[0])
-        waited = parse_time(entry.responses[0].at) - parse_time(entry.created)
-        seconds = max(0.0, waited.total_seconds())
-        hours = round(seconds / 3600)
-        after = (self.t("login.after_minutes", minutes=max(1, round(seconds / 60)))
-                 if seconds < 3600 else self.t("login.after_hours", hours=hours) if hours < 48
-                 else self.t("login.after_days", days=round(hours / 24)))
+        wait_key, wait_values = answer_wait(entry)
         key = "login.idea_answered" if entry.kind == "idea" else "login.entry_answered"
-        return self.t(key, headline=one_line(entry.headline, 60), after=after)
-
-    def unread_answers(self, author: str) -> list[str]:
-        seen = set(self.store.get_meta(f"answers_read:{author}", []))
-        return [e.id for e in self.store.by_author(author) if e.responses and e.id not in seen]
-
-    def mark_answers_read(self, author: str, entry_ids: list[str]) -> None:
-        seen = set(self.store.get_meta(f"answers_read:{author}", []))
-        if not set(entry_ids) <= seen:
-            self.store.set_meta(f"answers_read:{author}", sorted(seen | set(entry_ids)))
+        return self.t(key, headline=one_line(entry.headline, 60),
+                      after=self.t(wait_key, **wait_values))
 
     async def logout(self, *, idle: bool = False) -> None:
         from kiosk.ui.screens.capture import CaptureScreen

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kiosk.answers import mark_answers_read
 from kiosk.entries import Entry, parse_time
 from kiosk.store import StoreError, StoreWriteError
 from kiosk.ui.screens.base import KioskScreen
@@ -141,7 +142,8 @@ class MineScreen(EntryListScreen):
         if session is None or session.author is None:
             return []
         entries = self.app.store.by_author(session.author)
-        self.app.mark_answers_read(session.author, [e.id for e in entries if e.responses])
+        mark_answers_read(self.app.store, session.author,
+                          [e.id for e in entries if e.responses])
         return entries
 
 
