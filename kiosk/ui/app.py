@@ -7,6 +7,7 @@ lock-down: no quit keys, no command palette, no suspend; only the admin PIN clos
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -213,21 +214,11 @@ class KioskApp(App, inherit_bindings=False):
     # -- retention (a 24/7 kiosk holds the store lock, so the app applies it itself) -----------
     def daily_retention(self) -> None:
         """Once a day, in a thread: remove entries past the retention limit (never unsent ones)."""
-        import time as _time
+        from kiosk.ops.retention import retention_due, run_scheduled_retention
 
-        last = self.store.get_meta("retention_last_run", 0)
-        if _time.time() - last >= 24 * 3600:
-            self.run_worker(self._apply_retention, thread=True, exclusive=True,
-                            group="retention", exit_on_error=False)
-
-    def _apply_retention(self) -> None:
-        import time as _time
-
-        from kiosk.ops.retention import apply_retention, plan_retention
-
-        with self.store.lock:
-            apply_retention(self.store, plan_retention(self.store, self.config))
-            self.store.set_meta("retention_last_run", _time.time())
+        if retention_due(self.store):
+            self.run_worker(functools.partial(run_scheduled_retention, self.store, self.config),
+                            thread=True, exclusive=True, group="retention", exit_on_error=False)
 
     # -- idle logout --------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
