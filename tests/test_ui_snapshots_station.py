@@ -23,7 +23,7 @@ from kiosk.identity import pseudonym
 from kiosk.store import Store
 from kiosk.sync import exchange
 from kiosk.ui.screens import transfer
-from kiosk.ui.screens.supervisor import ReviewScreen
+from kiosk.ui.screens.station.queue import ReviewScreen
 from tests.ui_helpers import make_test_app
 
 SIZES = [(80, 24), (120, 40)]

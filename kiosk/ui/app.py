@@ -89,7 +89,7 @@ class KioskApp(App, inherit_bindings=False):
             self.add_class("-ascii")
             use_console_glyphs()
         if self.config.mode == "supervisor":
-            from kiosk.ui.screens.supervisor import SupervisorLoginScreen
+            from kiosk.ui.screens.station.login import SupervisorLoginScreen
 
             self.push_screen(SupervisorLoginScreen())
         else:
@@ -170,7 +170,7 @@ class KioskApp(App, inherit_bindings=False):
         return self._audit
 
     def login_supervisor(self, session: Session) -> None:
-        from kiosk.ui.screens.supervisor import ReviewScreen
+        from kiosk.ui.screens.station.queue import ReviewScreen
 
         self._start_session(session)
         self.push_screen(ReviewScreen())
