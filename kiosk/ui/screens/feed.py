@@ -6,8 +6,6 @@ the worker decides what leaves the device.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
