@@ -121,7 +121,8 @@ def test_every_key_bar_fits_80_columns_in_every_language():
     from kiosk.ui.widgets.keybar import KeyBar
 
     screens = []
-    for name in ("login", "capture", "feed", "saved", "admin", "transfer", "supervisor", "help"):
+    for name in ("login", "capture", "feed", "saved", "admin", "transfer", "help", "station.login",
+                 "station.queue", "station.entry", "station.insights", "station.report"):
         module = importlib.import_module(f"kiosk.ui.screens.{name}")
         screens += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
                     if cls.__module__ == module.__name__ and getattr(cls, "KEYS", None)]

@@ -17,9 +17,9 @@ import string
 
 import pytest
 
+from kiosk.lockout import PinGuard
 from kiosk.pins import hash_pin, is_pin_hash, verify_pin
 from kiosk.store import Store
-from kiosk.ui.screens.admin import PinGuard
 from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.login import LoginScreen
 from tests.ui_helpers import make_test_app

@@ -25,7 +25,8 @@ from kiosk.sync.codec import decode_lines
 from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.feed import EntryDetailScreen, FeedScreen
 from kiosk.ui.screens.saved import SavedScreen
-from kiosk.ui.screens.supervisor import EntryReviewScreen, ReviewScreen
+from kiosk.ui.screens.station.entry import EntryReviewScreen
+from kiosk.ui.screens.station.queue import ReviewScreen
 from tests.conftest import build_entry
 from tests.ui_helpers import make_test_app, screen_text
 

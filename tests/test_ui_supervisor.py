@@ -10,8 +10,11 @@ from textual.widgets import DataTable
 from kiosk.entries import Entry
 from kiosk.review.audit import read_audit
 from kiosk.store import Store
-from kiosk.ui.screens.supervisor import (EntryReviewScreen, InsightsScreen, ReportScreen,
-                                         ReviewScreen, SupervisorLoginScreen)
+from kiosk.ui.screens.station.entry import EntryReviewScreen
+from kiosk.ui.screens.station.insights import InsightsScreen
+from kiosk.ui.screens.station.login import SupervisorLoginScreen
+from kiosk.ui.screens.station.queue import ReviewScreen
+from kiosk.ui.screens.station.report import ReportScreen
 from tests.ui_helpers import make_test_app, screen_text
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 
+from kiosk.answers import unread_answers
 from kiosk.demo import fill_demo_data
 from kiosk.store import Store
 from kiosk.sync import qr
@@ -198,7 +199,7 @@ async def test_answer_travels_back_and_the_worker_sees_it_at_login(tmp_path):
         await pilot.pause()
         await pilot.press(*"BADGE-0042", "enter")
         await pilot.pause()
-        assert kiosk_app2.unread_answers(author) == [entry.id]
+        assert unread_answers(kiosk_app2.store, author) == [entry.id]
         assert "was answered" in kiosk_app2.answers_message([entry.id])
         await pilot.press("f4", "enter")
         await pilot.pause()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kiosk.answers import unread_answers
 from kiosk.i18n import load_strings
 from kiosk.identity import pseudonym
 from kiosk.store import Store
@@ -234,7 +235,7 @@ async def test_my_entries_show_the_supervisor_answer(tmp_path):
     store.save(entry)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot)
-        assert app.unread_answers(author) == [entry.id]
+        assert unread_answers(store, author) == [entry.id]
         assert app.answers_message([entry.id]).startswith(
             'Your idea "Move cartons to mid-line" was answered (after 1 min)')
         await pilot.press("f4")
@@ -245,7 +246,7 @@ async def test_my_entries_show_the_supervisor_answer(tmp_path):
         await pilot.pause()
         text = screen_text(app)
         assert "Good idea, we try it" in text and "being tried" in text
-        assert app.unread_answers(author) == []
+        assert unread_answers(store, author) == []
 
 
 async def test_empty_entry_is_not_saved(tmp_path):

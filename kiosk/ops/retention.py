@@ -5,10 +5,15 @@ and private entries (they never leave the device). Entries still waiting to be s
 whatever their age, because they exist nowhere else; `kiosk doctor` warns about them. On the
 supervisor station (mode "supervisor") every entry past the limit goes. An entry's age is the time
 since its last change (`updated`, else `created`).
+
+A running kiosk holds the store lock, so the app applies retention itself, once a day
+(`retention_due`, `run_scheduled_retention`); the time of the last run is kept in the store.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -17,6 +22,9 @@ from kiosk.config import Config
 from kiosk.entries import Entry, parse_time
 from kiosk.ops.backup import list_backups
 from kiosk.store import Store
+
+RETENTION_EVERY = 24 * 3600  # seconds between two runs in the running app
+LAST_RUN_META = "retention_last_run"
 
 
 @dataclass
@@ -58,6 +66,20 @@ def apply_retention(store: Store, plan: RetentionPlan) -> tuple[int, int]:
     entries = store.remove_entries(plan.remove) if plan.remove else 0
     drafts = store.remove_drafts_saved_before(plan.cutoff_iso)
     return entries, drafts
+
+
+def retention_due(store: Store, clock: Callable[[], float] = time.time) -> bool:
+    """Whether a day has passed since the running app last applied retention (or it never did)."""
+    return clock() - store.get_meta(LAST_RUN_META, 0) >= RETENTION_EVERY
+
+
+def run_scheduled_retention(store: Store, config: Config,
+                            clock: Callable[[], float] = time.time) -> tuple[int, int]:
+    """Apply retention now, under the store lock, and note the time: (entries, drafts) removed."""
+    with store.lock:
+        removed = apply_retention(store, plan_retention(store, config))
+        store.set_meta(LAST_RUN_META, clock())
+    return removed
 
 
 def expired_backups(backup_dir: Path, retention_days: int, today: date | None = None) -> list[Path]:

@@ -7,6 +7,7 @@ lock-down: no quit keys, no command palette, no suspend; only the admin PIN clos
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -19,6 +20,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
+from kiosk.answers import answer_wait, unread_answers
 from kiosk.config import Config
 from kiosk.i18n import Strings, available_languages
 from kiosk.identity import Session
@@ -87,7 +89,7 @@ class KioskApp(App, inherit_bindings=False):
             self.add_class("-ascii")
             use_console_glyphs()
         if self.config.mode == "supervisor":
-            from kiosk.ui.screens.supervisor import SupervisorLoginScreen
+            from kiosk.ui.screens.station.login import SupervisorLoginScreen
 
             self.push_screen(SupervisorLoginScreen())
         else:
@@ -145,7 +147,7 @@ class KioskApp(App, inherit_bindings=False):
         if draft:
             self.notify(self.t("login.draft_restored"), timeout=6)
         if session.author:
-            answered = self.unread_answers(session.author)
+            answered = unread_answers(self.store, session.author)
             if answered:
                 self.notify(self.answers_message(answered), timeout=12, markup=False)
 
@@ -168,7 +170,7 @@ class KioskApp(App, inherit_bindings=False):
         return self._audit
 
     def login_supervisor(self, session: Session) -> None:
-        from kiosk.ui.screens.supervisor import ReviewScreen
+        from kiosk.ui.screens.station.queue import ReviewScreen
 
         self._start_session(session)
         self.push_screen(ReviewScreen())
@@ -182,27 +184,13 @@ class KioskApp(App, inherit_bindings=False):
         """"Your idea ... was answered after 2 days" (closing the loop), or a count for many."""
         if len(entry_ids) > 1:
             return self.t("login.answers_waiting", count=len(entry_ids))
-        from kiosk.entries import parse_time
         from kiosk.ui.text import one_line
 
         entry = self.store.get(entry_ids[0])
-        waited = parse_time(entry.responses[0].at) - parse_time(entry.created)
-        seconds = max(0.0, waited.total_seconds())
-        hours = round(seconds / 3600)
-        after = (self.t("login.after_minutes", minutes=max(1, round(seconds / 60)))
-                 if seconds < 3600 else self.t("login.after_hours", hours=hours) if hours < 48
-                 else self.t("login.after_days", days=round(hours / 24)))
+        wait_key, wait_values = answer_wait(entry)
         key = "login.idea_answered" if entry.kind == "idea" else "login.entry_answered"
-        return self.t(key, headline=one_line(entry.headline, 60), after=after)
-
-    def unread_answers(self, author: str) -> list[str]:
-        seen = set(self.store.get_meta(f"answers_read:{author}", []))
-        return [e.id for e in self.store.by_author(author) if e.responses and e.id not in seen]
-
-    def mark_answers_read(self, author: str, entry_ids: list[str]) -> None:
-        seen = set(self.store.get_meta(f"answers_read:{author}", []))
-        if not set(entry_ids) <= seen:
-            self.store.set_meta(f"answers_read:{author}", sorted(seen | set(entry_ids)))
+        return self.t(key, headline=one_line(entry.headline, 60),
+                      after=self.t(wait_key, **wait_values))
 
     async def logout(self, *, idle: bool = False) -> None:
         from kiosk.ui.screens.capture import CaptureScreen
@@ -226,21 +214,11 @@ class KioskApp(App, inherit_bindings=False):
     # -- retention (a 24/7 kiosk holds the store lock, so the app applies it itself) -----------
     def daily_retention(self) -> None:
         """Once a day, in a thread: remove entries past the retention limit (never unsent ones)."""
-        import time as _time
+        from kiosk.ops.retention import retention_due, run_scheduled_retention
 
-        last = self.store.get_meta("retention_last_run", 0)
-        if _time.time() - last >= 24 * 3600:
-            self.run_worker(self._apply_retention, thread=True, exclusive=True,
-                            group="retention", exit_on_error=False)
-
-    def _apply_retention(self) -> None:
-        import time as _time
-
-        from kiosk.ops.retention import apply_retention, plan_retention
-
-        with self.store.lock:
-            apply_retention(self.store, plan_retention(self.store, self.config))
-            self.store.set_meta("retention_last_run", _time.time())
+        if retention_due(self.store):
+            self.run_worker(functools.partial(run_scheduled_retention, self.store, self.config),
+                            thread=True, exclusive=True, group="retention", exit_on_error=False)
 
     # -- idle logout --------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

@@ -6,8 +6,6 @@ the worker decides what leaves the device.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kiosk import withdraw
+from kiosk.answers import mark_answers_read
 from kiosk.entries import Entry, parse_time
-from kiosk.store import StoreError, StoreWriteError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text import literal, one_line
 from kiosk.ui.widgets.keybar import Key, key_bindings
@@ -141,7 +140,8 @@ class MineScreen(EntryListScreen):
         if session is None or session.author is None:
             return []
         entries = self.app.store.by_author(session.author)
-        self.app.mark_answers_read(session.author, [e.id for e in entries if e.responses])
+        mark_answers_read(self.app.store, session.author,
+                          [e.id for e in entries if e.responses])
         return entries
 
 
@@ -149,8 +149,8 @@ class EntryDetailScreen(ModalScreen[bool]):
     """One entry in full. Dismissed with True when the worker deleted it.
 
     With `can_delete` (from "My entries") the author may delete an entry the supervisor does not
-    have yet: "pending" ones, and "exported" ones (shown as QR codes, no receipt) with a warning
-    that a scan may already have reached the supervisor station. "synced" ones stay.
+    have yet (kiosk.withdraw.may_delete); an "exported" one with a warning that a scan may
+    already have reached the supervisor station.
     """
 
     BINDINGS = [
@@ -167,12 +167,10 @@ class EntryDetailScreen(ModalScreen[bool]):
 
     def own_entry(self) -> bool:
         """Offered from "My entries" and written by whoever is logged in now (not anonymous)."""
-        session = self.app.session
-        return (self.can_delete and session is not None and session.author is not None
-                and self.entry.author == session.author)
+        return self.can_delete and withdraw.own_entry(self.entry, self.app.session)
 
     def deletable(self) -> bool:
-        return self.own_entry() and self.entry.sync != "synced"
+        return self.can_delete and withdraw.may_delete(self.entry, self.app.session)
 
     def compose(self) -> ComposeResult:
         t = self.app.t
@@ -258,21 +256,8 @@ class EntryDetailScreen(ModalScreen[bool]):
 
     def delete_entry(self) -> bool:
         """Delete the entry from the store; False (with a message) if it is still there."""
-        store = self.app.store
-        try:
-            store.remove_entries([self.entry.id])
-        except StoreError as exc:
-            if self.still_stored():
-                reason = exc.reason if isinstance(exc, StoreWriteError) else str(exc)
-                self.notify(self.app.t("feed.delete_failed", reason=reason), severity="error",
-                            timeout=15, markup=False)
-                return False
-            # The entry itself is gone; what failed came after it (its conflict records, or
-            # removing the then empty weekly file). The worker's wish is done.
-        return True
-
-    def still_stored(self) -> bool:
-        try:
-            return self.app.store.get(self.entry.id) is not None
-        except StoreError:
-            return True
+        reason = withdraw.delete_entry(self.app.store, self.entry.id)
+        if reason is not None:
+            self.notify(self.app.t("feed.delete_failed", reason=reason), severity="error",
+                        timeout=15, markup=False)
+        return reason is None

@@ -1,6 +1,5 @@
-"""The supervisor station: PIN login, the review queue, one entry (seen, answer, idea status),
-insights and the team-meeting report. The queue index loads in a thread worker after first paint;
-every store action runs through kiosk.review.actions, which also writes the audit log."""
+"""The review queue: not-seen entries first, then newest; filters and search narrow it. The
+index loads in a thread worker after first paint; the columns fit the screen's width."""
 
 from __future__ import annotations
 
@@ -9,21 +8,18 @@ from datetime import datetime, timezone
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Markdown, Static, TextArea
-from textual.worker import Worker, WorkerState
+from textual.widgets import DataTable, Input, Static
 
-from kiosk.entries import CATEGORIES, KINDS, STATUSES, Entry, parse_time
-from kiosk.identity import supervisor_session
-from kiosk.review import actions
-from kiosk.review.actions import ReviewError
+from kiosk.entries import CATEGORIES, KINDS, STATUSES, parse_time
 from kiosk.review.queue import ReviewIndex
-from kiosk.store import StoreError
-from kiosk.ui.screens.admin import PinGuard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.feed import when
+from kiosk.ui.screens.station.entry import EntryReviewScreen
+from kiosk.ui.screens.station.insights import InsightsScreen
+from kiosk.ui.screens.station.report import ReportScreen
 from kiosk.ui.text import literal, one_line
 from kiosk.ui.widgets.cycler import Cycler
 from kiosk.ui.widgets.keybar import Key, key_bindings
@@ -37,57 +33,6 @@ OPTIONAL_COLUMNS = ("col_status", "col_station", "col_kind")
 OPTIONAL_ROOM, MIN_HEADLINE, MAX_HEADLINE = 36, 16, 60
 STATION_CELLS = 20  # station names are cut to this in the queue
 SEARCH_DELAY = 0.3
-
-
-class SupervisorLoginScreen(KioskScreen):
-    KEYS = [Key("f1", "keys.help", "app.help"), Key("f8", "keys.language", "language"),
-            Key("f12", "keys.admin", "app.admin")]
-    BINDINGS = key_bindings(*KEYS)
-
-    def compose(self) -> ComposeResult:
-        t = self.t
-        yield self.header()
-        with Vertical(id="login-center"):
-            with Vertical(id="login-box"):
-                yield Static(t("supervisor.login_title"), id="login-title", markup=False)
-                yield Static(t("supervisor.login_intro"), markup=False)
-                yield Input(placeholder=t("supervisor.name_label"), id="name", max_length=60)
-                yield Input(placeholder=t("supervisor.pin_label"), id="pin", password=True,
-                            max_length=32)
-                yield Static("", id="login-error", markup=False)
-        yield self.keybar()
-
-    def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
-
-    def reset(self) -> None:
-        self.refresh(recompose=True)
-        self.call_after_refresh(self.on_mount)
-
-    def action_language(self) -> None:
-        self.app.set_language(self.app.next_language())
-        self.reset()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "name":
-            self.query_one("#pin", Input).focus()
-            return
-        pin, event.input.value = event.value, ""
-        name = " ".join(self.query_one("#name", Input).value.split())
-        error = self.query_one("#login-error", Static)
-        if not name:
-            error.update(self.t("supervisor.name_missing"))
-            self.query_one("#name", Input).focus()
-            return
-        config = self.app.config
-        guard = PinGuard(self.app.store, config.max_pin_attempts, config.lockout_seconds)
-        role, (problem, values) = guard.check(pin, config, roles=("supervisor", "admin"))
-        if role is None:
-            error.update(self.t(problem, **values))
-            return
-        error.update("")
-        self.app.login_supervisor(supervisor_session(name, role, self.app.language))
 
 
 class ReviewScreen(KioskScreen):
@@ -334,223 +279,3 @@ class ReviewScreen(KioskScreen):
 
     async def action_logout(self) -> None:
         await self.app.logout()
-
-
-class EntryReviewScreen(KioskScreen):
-    """One entry in full; opening it marks it seen. F2 sends the answer, F3 saves the status."""
-
-    KEYS = [
-        Key("escape", "keys.back", "back"),
-        Key("f2", "keys.send", "answer"),
-        Key("f3", "keys.status", "status"),
-        Key("f10", "keys.logout", "logout"),
-    ]
-    BINDINGS = key_bindings(*KEYS)
-
-    def __init__(self, entry_id: str):
-        super().__init__()
-        self.entry_id = entry_id
-        self.entry: Entry | None = None
-
-    def compose(self) -> ComposeResult:
-        t = self.t
-        yield self.header()
-        yield self.idle_banner()
-        with VerticalScroll(id="review-entry"):
-            yield Static("", id="entry-text")
-            yield Static(t("supervisor.answer_label"), classes="field-label", markup=False)
-            yield TextArea(id="answer", soft_wrap=True, tab_behavior="focus", compact=True,
-                           show_line_numbers=False, highlight_cursor_line=False)
-            with Vertical(id="status-box"):
-                yield Cycler(t("supervisor.status_label"),
-                             [(s, t(f"feed.status_values.{s}")) for s in STATUSES],
-                             ascii_only=self.app.ascii_only, id="status")
-                yield Input(placeholder=t("supervisor.reason_label"), id="reason",
-                            max_length=400)
-        yield self.keybar()
-
-    def on_mount(self) -> None:
-        self.open_entry()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review-entry")
-    def open_entry(self) -> None:
-        app = self.app
-        entry = app.review_index.entry(self.entry_id)
-        if entry is not None and not entry.seen:
-            entry = actions.mark_seen(app.store, self.entry_id, by=app.session.name,
-                                      index=app.review_index, audit=app.audit)
-        self.app.call_from_thread(self.show_entry, entry)
-
-    def show_entry(self, entry: Entry | None) -> None:
-        if entry is None:
-            self.dismiss()
-            return
-        self.entry = entry
-        t = self.t
-        text = Text()
-        text.append_text(literal(entry.headline, style="bold"))
-        text.append(f"\n{entry.station} · {t('capture.category_values.' + entry.category)} · "
-                    f"{t('capture.kind_values.' + entry.kind)} · "
-                    f"{t('feed.created', when=when(entry.created))}\n")
-        for name in ("what_happened", "noticed", "learned", "next_step"):
-            value = getattr(entry, name).strip()
-            if value:
-                text.append(f"\n{t('capture.' + name)}\n", style="bold")
-                text.append_text(literal(value))
-                text.append("\n")
-        for response in entry.responses:
-            text.append("\n" + t("feed.answer_by", by=response.by, when=when(response.at)) + "\n",
-                        style="bold")
-            text.append_text(literal(response.text, style="green"))
-            text.append("\n")
-        self.query_one("#entry-text", Static).update(text)
-        box = self.query_one("#status-box")
-        box.display = entry.kind == "idea"
-        self.query_one("#status", Cycler).value = entry.status
-        self.query_one("#reason", Input).value = entry.status_reason
-        self.query_one("#answer", TextArea).focus()
-
-    def _act(self, do, done_key: str) -> None:
-        try:
-            self.entry = do()
-        except (ReviewError, StoreError) as exc:
-            self.notify(str(exc), severity="error", timeout=10, markup=False)
-            return
-        self.notify(self.t(done_key), timeout=4)
-        self.show_entry(self.entry)
-
-    def action_answer(self) -> None:
-        app = self.app
-        area = self.query_one("#answer", TextArea)
-
-        def do():
-            return actions.answer(app.store, self.entry_id, area.text, by=app.session.name,
-                                  index=app.review_index, audit=app.audit)
-
-        self._act(do, "supervisor.answer_sent")
-        if self.entry is not None and self.entry.responses and \
-                self.entry.responses[-1].text == area.text.strip():
-            area.load_text("")
-
-    def action_status(self) -> None:
-        app = self.app
-        status = self.query_one("#status", Cycler).value
-        reason = self.query_one("#reason", Input).value
-
-        def do():
-            return actions.set_status(app.store, self.entry_id, status, by=app.session.name,
-                                      reason=reason, index=app.review_index, audit=app.audit)
-
-        self._act(do, "supervisor.status_saved")
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-    async def action_logout(self) -> None:
-        await self.app.logout()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(str(event.worker.error), severity="error", markup=False)
-
-
-class InsightsScreen(KioskScreen):
-    KEYS = [Key("escape", "keys.back", "back")]
-    BINDINGS = key_bindings(*KEYS)
-
-    def compose(self) -> ComposeResult:
-        yield self.header()
-        yield self.idle_banner()
-        with VerticalScroll(id="insights"):
-            yield Static(self.t("supervisor.computing"), id="insights-text", markup=False)
-        yield self.keybar()
-
-    def on_mount(self) -> None:
-        self.compute()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="insights")
-    def compute(self) -> None:
-        from kiosk.review.commands import format_insights
-        from kiosk.review.insights import insights_for
-        from kiosk.review.labels import Labels
-
-        app = self.app
-        app.review_index.complete.wait()
-        found = insights_for(app.review_index, min_group_size=app.config.min_group_size,
-                             weeks=12)
-        text = format_insights(found, Labels(app.language))
-        self.app.call_from_thread(self.query_one("#insights-text", Static).update, text)
-        digest = format_digest(app)
-        self.app.call_from_thread(self.query_one("#insights-text", Static).update,
-                                  digest + "\n\n" + text)
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-
-def format_digest(app) -> str:
-    """The weekly digest of themes per station, as plain text (AI sentences marked)."""
-    from kiosk.review.digest import weekly_digest
-
-    t = app.t
-    week, digests = weekly_digest(app.review_index, language=app.language,
-                                  min_group_size=app.config.min_group_size, coach=app.coach)
-    lines = [t("digest.title", week=week)]
-    for digest in digests:
-        lines.append("")
-        count = t("digest.entries", count=digest.entries) if digest.entries else ""
-        lines.append(f"{one_line(digest.station, 40)}  {count}".rstrip())
-        themes = [f"{th.text} ({th.entries})" for th in (digest.phrases + digest.words)[:6]]
-        if themes:
-            lines.append("  " + ", ".join(themes))
-        lines.append("  " + digest.summary)
-        if digest.ai_summary:
-            lines.append("  " + t("digest.ai_label", model=digest.ai_source) + ":")
-            lines.append("  " + one_line(digest.ai_summary, 200))
-    return "\n".join(lines)
-
-
-class ReportScreen(KioskScreen):
-    """This week's report: shown here and saved (Markdown and HTML) in the data folder."""
-
-    KEYS = [Key("escape", "keys.back", "back")]
-    BINDINGS = key_bindings(*KEYS)
-
-    def compose(self) -> ComposeResult:
-        yield self.header()
-        yield Static(self.t("supervisor.computing"), id="report-saved", markup=False)
-        yield Markdown("", id="report")
-        yield self.keybar()
-
-    def on_mount(self) -> None:
-        self.build()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
-    def build(self) -> None:
-        from kiosk.review.report import build_report, render
-        from kiosk.store import atomic_write_bytes
-
-        app = self.app
-        app.review_index.complete.wait()
-        report = build_report(app.store, "this", index=app.review_index,
-                              min_group_size=app.config.min_group_size)
-        markdown = render(report, "md", app.language)
-        folder = app.config.data_dir / "reports"
-        folder.mkdir(exist_ok=True)
-        stem = f"report-{report.week}"
-        md_path, html_path = folder / f"{stem}.md", folder / f"{stem}.html"
-        atomic_write_bytes(md_path, markdown.encode())
-        atomic_write_bytes(html_path, render(report, "html", app.language).encode())
-        self.app.call_from_thread(self.show, markdown, str(md_path), str(html_path))
-
-    def show(self, markdown: str, md_path: str, html_path: str) -> None:
-        self.query_one("#report-saved", Static).update(
-            self.t("supervisor.report_saved", md=md_path, html=html_path))
-        self.query_one("#report", Markdown).update(markdown)
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.query_one("#report-saved", Static).update(str(event.worker.error))
