@@ -274,15 +274,6 @@ def test_item_from_entry_matches_headline(make_entry):
     assert item_from_entry(entry).headline == "First line"
 
 
-def test_review_core_does_not_import_textual():
-    code = ("import sys, kiosk.review.queue, kiosk.review.actions, kiosk.review.audit, "
-            "kiosk.review.insights, kiosk.review.report, kiosk.review.commands; "
-            "print('textual' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "False"
-
-
 def test_actions_and_filters_while_loading_end_consistent(store, demo_config):
     """The loader runs in a thread while the supervisor already filters and acts: at the end
     the index equals one loaded afresh (no lost or stale updates)."""
