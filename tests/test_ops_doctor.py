@@ -9,14 +9,14 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from kiosk.config import DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH
 from kiosk.ops import doctor
-from kiosk.ops.backup import make_backup
+from kiosk.ops.backup import archive_name, make_backup
 from kiosk.store import Store
 
 FAKE_MODEL = b"GGUF" + bytes(range(256)) * 16
@@ -301,10 +301,11 @@ def test_running_kiosk_is_reported_with_its_pid(site):
 def test_backup_age(site):
     result = run_doctor(site, "--json", "--only", "backup")
     assert rows(result)["backup"][0]["status"] == "WARN"
-    make_backup(site["data"], site["tmp"] / "data-backups", kiosk_id="kiosk-07")
+    made = make_backup(site["data"], site["tmp"] / "data-backups", kiosk_id="kiosk-07")
     result = run_doctor(site, "--json", "--only", "backup")
     row = rows(result)["backup"][0]
-    assert row["status"] == "OK" and "(today)" in row["detail"]
+    made_today = made.path.name == archive_name("kiosk-07", date.today())  # not past midnight
+    assert row["status"] == "OK" and ("(today)" if made_today else "(yesterday)") in row["detail"]
 
 
 def test_backup_check_looks_in_the_configured_folder(site, monkeypatch):
