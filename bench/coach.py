@@ -1,11 +1,13 @@
 """Coach benchmark: model load time, time to first token (warm prefix vs cold), tokens/s of the
 app's streaming path vs llama.cpp's own loop (low-level llama_decode + sampler, same model, context,
-threads and prompt) as a ratio in one run, and resident memory.
+threads and prompt) as a ratio in one run, cancel latency (while tokens stream, and during the
+evaluation of a cold prompt) and resident memory.
 
     python bench/coach.py [--model NAME] [--threads N] [--runs N] [--tokens N]
 
-Targets (DESIGN.md): first token < 0.5 s warm, speed ratio >= 0.9, RSS < 300 MB. The machine's
-load average is printed too: other processes on the same cores slow llama.cpp down a lot.
+Targets (DESIGN.md): first token < 0.5 s warm, speed ratio >= 0.9, cancel < 0.5 s, RSS < 300 MB.
+The machine's load average is printed too: other processes on the same cores slow llama.cpp down
+a lot.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -123,6 +126,27 @@ def raw_loop(engine: Engine, tokens: int) -> tuple[float, str]:
     return rate, b"".join(pieces).decode("utf-8", errors="replace")
 
 
+def cancel_latency(coach: Coach, *, cold: bool) -> float:
+    """Seconds from setting the cancel event to the suggestion's return: while tokens stream
+    (warm prefix, after the first token), or 50 ms into the evaluation of a cold prompt."""
+    cancel, first = threading.Event(), threading.Event()
+    if cold:
+        coach.engine.forget()
+    else:
+        coach.engine.warm(prompt_set("en").prefix(coach.engine.spec.prompt_style))
+    worker = threading.Thread(target=coach.suggest, args=(english_texts()[0], "en"),
+                              kwargs={"cancel": cancel, "on_token": lambda piece: first.set()})
+    worker.start()
+    if cold:
+        time.sleep(0.05)
+    else:
+        first.wait(30)
+    started = time.perf_counter()
+    cancel.set()
+    worker.join()
+    return time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="registry name (default: the config's coach.model)")
@@ -189,6 +213,12 @@ def main() -> int:
     print(f"speed: app streaming path {app:.1f} tok/s, llama.cpp raw loop {raw:.1f} tok/s, "
           f"ratio {app / raw:.3f}  (median of {args.runs} interleaved runs of {args.tokens} "
           f"tokens, greedy; {same})")
+    cancels = {cold: [cancel_latency(coach, cold=cold) for _ in range(args.runs)]
+               for cold in (False, True)}
+    print(f"cancel: {statistics.median(cancels[False]):.3f} s median, "
+          f"{max(cancels[False]):.3f} s max while tokens stream; "
+          f"{statistics.median(cancels[True]):.3f} s median, {max(cancels[True]):.3f} s max "
+          f"during a cold prompt  ({args.runs} runs each)")
     memory = memory_mb()
     print(f"memory: RSS {memory['VmRSS']:.0f} MB now, peak {memory['VmHWM']:.0f} MB "
           f"(Python + libraries before loading: {rss_start:.0f} MB)")
@@ -196,6 +226,7 @@ def main() -> int:
 
     checks = [("first token warm < 0.5 s", statistics.median(warm) < 0.5),
               ("speed ratio >= 0.9", app / raw >= 0.9),
+              ("cancel < 0.5 s", max(max(c) for c in cancels.values()) < 0.5),
               ("RSS < 300 MB", memory["VmHWM"] < 300)]
     print("targets: " + "; ".join(f"{name}: {'ok' if ok else 'MISSED'}" for name, ok in checks))
     return 0

@@ -8,7 +8,9 @@
    leave-one-out: is the top related entry of each observation of the same category. The pool
    holds the dev observations plus the example sentences of content/coach/*/categories.toml as
    distractors.
-3. With --model: how much of the real model's output passes the quality gate, and why the rest
+3. Speed of related(): milliseconds for a kiosk's worth of entries (target: well under a
+   second for 2,000; the test only checks that the work grows linearly).
+4. With --model: how much of the real model's output passes the quality gate, and why the rest
    fails (slow: runs the model on every observation).
 
     python bench/suggest_eval.py [--model] [--verbose]
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
+import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -166,6 +170,23 @@ def related_quality(dev: list[dict], verbose: bool) -> None:
           f"got one; chance {sum(chance) / len(chance):.0%})")
 
 
+def related_speed(sizes: tuple[int, ...] = (250, 2000)) -> None:
+    """Milliseconds of one related() call over `sizes` entries (median and max of 5)."""
+    pool = [Item(f"Entry {i}: the belt of pump {i % 50} was "
+                 f"{'slipping' if i % 7 == 0 else 'noisy'} after the change of shift", "en",
+                 "maintenance", "bench", title=f"Entry {i}") for i in range(max(sizes))]
+    figures = []
+    for size in sizes:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            related("The pump belt is slipping", "en", pool[:size], k=3)
+            times.append((time.perf_counter() - started) * 1000)
+        figures.append(f"{size:,} entries median {statistics.median(times):.0f} ms, "
+                       f"max {max(times):.0f} ms")
+    print("related() speed: " + "; ".join(figures))
+
+
 # -- the model through the gate -----------------------------------------------------------------
 
 def model_gate(dev: list[dict]) -> None:
@@ -215,6 +236,7 @@ def main() -> int:
     print_accuracy("   ablation: nearest example only", accuracy(dev, examples_only, args.verbose),
                    "")
     related_quality(dev, args.verbose)
+    related_speed()
     if args.model:
         model_gate(dev)
     return 0

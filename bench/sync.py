@@ -7,6 +7,8 @@ tests/support/samples.py (entries the length of the dev-set observations, with c
 once each. The generated sets are built from phrase lists, so a big batch of them repeats words
 more than people do; "free" shows what text nobody generated costs per character.
 Target (DESIGN.md): at least 8 entries per frame at 120x40; every rendered frame decodes.
+Last: the station's collector under a flood of hostile frames (each claiming the maximum
+number of parts) against frames of small batches: microseconds per frame.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from kiosk.config import load_config
 from kiosk.demo import generate
 from kiosk.entries import REFLECTION_FIELDS, Entry, new_id
 from kiosk.sync import payload, qr
-from kiosk.sync.codec import TYPE_ENTRIES, chunk_bytes_for, new_batch_id, seal, split
+from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, Frame,
+                              FrameCollector, chunk_bytes_for, encode_frame, new_batch_id, seal,
+                              split)
 
 # The sample-entry generator is test support (tests/support/samples.py), not part of the package:
 # put the repository's tests/ folder on the import path to reach it.
@@ -129,6 +133,25 @@ def main() -> None:
         n = -(-len(blob) // chunk_bytes_for(s.max_chars))
         print(f"  showing them at {screen[0]}x{screen[1]}: {n} frames x {period} s = "
               f"{n * period / 60:.1f} min per pass")
+
+    collector_flood()
+
+
+def collector_flood(count: int = 10_000, batches: int = 2000) -> None:
+    """Time per frame of adding `count` full frames of `batches` batches to one collector."""
+    chunk = b"\xab" * 1200
+    figures = []
+    for claimed in (MAX_FRAMES, 8):
+        lines = [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, n % batches, n // batches,
+                                    claimed, chunk)) for n in range(count)]
+        collector = FrameCollector(CONFIG.site_key)
+        start = time.perf_counter()
+        for line in lines:
+            collector.add(line)
+        spent = time.perf_counter() - start
+        figures.append(f"claiming {claimed} parts {spent * 1e6 / count:.0f} us/frame "
+                       f"({spent:.2f} s)")
+    print(f"collector flood, {count:,} frames of {batches:,} batches: " + ", ".join(figures))
 
 
 if __name__ == "__main__":

@@ -25,10 +25,13 @@ KIOSK_ENV = ("KIOSK_CONFIG", "KIOSK_DATA_DIR", "KIOSK_LANGUAGE", "KIOSK_STATION"
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory,
                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's KIOSK_* settings or writes to their real data folder."""
+    """No test sees the developer's KIOSK_* settings, reads their home folder or writes to their
+    real data folder."""
     for name in KIOSK_ENV:
         monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("xdg")
+    (home / "home").mkdir()
+    monkeypatch.setenv("HOME", str(home / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
 

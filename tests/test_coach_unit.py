@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 import threading
 import time
 import tomllib
@@ -295,12 +293,24 @@ def test_related_skips_repeats_and_weak_matches(make_entry):
     assert 0 < found[0].strength <= 1
 
 
-def test_related_is_quick_enough_for_a_kiosk(make_entry):
-    entries = [make_entry(what_happened=f"Entry {i} about pump {i % 50} and belt {i % 7}")
+def test_related_work_grows_linearly_with_the_entries(make_entry):
+    """Eight times the entries cost about eight times as much (CPU time, best of three, both
+    sizes measured here), not the square. The speed itself is a figure of bench/suggest_eval.py."""
+    entries = [make_entry(title=f"Entry {i}", what_happened=f"Entry {i}: the belt of pump "
+                          f"{i % 50} was {'slipping' if i % 7 == 0 else 'noisy'}")
                for i in range(2000)]
-    started = time.perf_counter()
-    related("The pump 7 belt is slipping", "en", entries, k=3)
-    assert time.perf_counter() - started < 1.0
+
+    def cost(some: list) -> float:
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            found = related("The pump belt is slipping", "en", some, k=3)
+            best = min(best, time.process_time() - started)
+            assert len(found) == 3 and all("slipping" in f.entry.what_happened for f in found)
+        return best
+
+    small, large = cost(entries[:250]), cost(entries)
+    assert large < 8 * 3 * small + 0.05, (small, large)  # quadratic would be 64 times
 
 
 # -- prompts ------------------------------------------------------------------------------------
@@ -628,8 +638,15 @@ def test_fake_model_output_that_fails_the_gate_is_replaced_and_listed(config):
     assert_full_bank_result(result)
 
 
-def test_cancel_stops_a_suggestion_promptly(config):
-    coach = fake_coach(config, delay=0.2)
+# A token every minute: the fake model would need half an hour for its answer, so a worker that
+# ends within the join timeout was stopped by the cancel or the time limit, not by finishing.
+# The cancel latency of the real model is a figure of bench/coach.py.
+SLOW_TOKEN_S = 60.0
+JOIN_S = 20.0
+
+
+def test_cancel_stops_a_suggestion(config):
+    coach = fake_coach(config, delay=SLOW_TOKEN_S)
     cancel = threading.Event()
     first = threading.Event()
     done: list = []
@@ -637,50 +654,50 @@ def test_cancel_stops_a_suggestion_promptly(config):
         "The vacuum pump makes more noise than last week.", "en",
         on_token=lambda piece: first.set(), cancel=cancel)))
     worker.start()
-    assert first.wait(5)
-    started = time.monotonic()
+    assert first.wait(JOIN_S)
     cancel.set()
-    worker.join(2)
-    assert time.monotonic() - started < 0.5
+    worker.join(JOIN_S)
+    assert not worker.is_alive()
     assert done[0].stop_reason == "cancelled"
+    assert done[0].tokens == 1  # the first token came, the cancel stopped the second
     assert len(done[0].questions) == 3  # still a full set from the bank
 
 
 def test_coach_cancel_and_close_stop_running_suggestions(config):
-    coach = fake_coach(config, delay=0.2)
+    coach = fake_coach(config, delay=SLOW_TOKEN_S)
     results: list = []
     first = threading.Event()
     worker = threading.Thread(target=lambda: results.append(coach.suggest(
         "The vacuum pump makes more noise than last week.", "en",
         on_token=lambda piece: first.set())))
     worker.start()
-    assert first.wait(5)
-    started = time.monotonic()
+    assert first.wait(JOIN_S)
     coach.cancel()
-    worker.join(2)
-    assert time.monotonic() - started < 0.5 and results[0].stop_reason == "cancelled"
+    worker.join(JOIN_S)
+    assert not worker.is_alive() and results[0].stop_reason == "cancelled"
     coach.close()
     assert coach.state == UNAVAILABLE
     assert_full_bank_result(coach.suggest("The vacuum pump is louder than last week.", "en"))
 
 
 def test_time_limit_bounds_a_slow_model(config):
-    coach = Coach(config.with_changes(time_limit=1.0), engine=FakeEngine(delay=0.3))
+    coach = Coach(config.with_changes(time_limit=1.0), engine=FakeEngine(delay=SLOW_TOKEN_S))
     started = time.monotonic()
     result = coach.suggest("The vacuum pump makes more noise than last week.", "en")
     assert result.stop_reason == "time_limit"
-    assert time.monotonic() - started < 1.5
+    assert 1.0 <= time.monotonic() - started < JOIN_S  # the answer alone would take 30 minutes
     assert len(result.questions) == 3
 
 
 def test_suggest_waits_for_a_loading_model_within_the_time_limit(config):
-    coach = Coach(config.with_changes(time_limit=1.0), engine=FakeEngine(load_delay=5))
+    coach = Coach(config.with_changes(time_limit=1.0), engine=FakeEngine(load_delay=JOIN_S * 3))
     coach.start_loading()
     assert coach.state == "loading"
     assert coach.status_text("en") == load_strings("en")["coach.status.loading"]
     started = time.monotonic()
     result = coach.suggest("The vacuum pump makes more noise than last week.", "en")
-    assert time.monotonic() - started < 1.5 and result.stop_reason == "time_limit"
+    assert 1.0 <= time.monotonic() - started < JOIN_S and result.stop_reason == "time_limit"
+    assert coach.state == "loading"  # it gave up waiting; the model goes on loading
     assert len(result.questions) == 3
 
 
@@ -733,17 +750,6 @@ def test_coach_strings_exist_in_both_languages():
 
 
 # -- boundaries ---------------------------------------------------------------------------------
-
-def test_coach_modules_import_neither_textual_nor_llama_cpp():
-    code = ("import kiosk.coach.suggest, kiosk.cli.models, kiosk.coach.gate, "
-            "kiosk.coach.classify, kiosk.coach.bank, kiosk.coach.install, "
-            "kiosk.coach.catalog, kiosk.coach.explain\nimport sys\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'llama_cpp')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
-
 
 def test_language_word_lists_load():
     for lang in LANGS:

@@ -23,8 +23,10 @@ UNITS = ("kiosk.service", "kiosk-backup.service", "kiosk-backup.timer")
 
 
 def clean_env() -> dict[str, str]:
-    """The environment without the test's KIOSK_* settings or the venv's activation."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "VIRTUAL_ENV"))}
+    """The environment without the test's KIOSK_* settings, the venv's activation or a
+    PYTHONPATH (it would put a checkout's kiosk before the installed one)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("KIOSK_", "VIRTUAL_ENV")) and k != "PYTHONPATH"}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if not p.startswith(str(REPO / ".venv")))
     return env

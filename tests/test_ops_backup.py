@@ -51,11 +51,20 @@ def snapshot(data_dir: Path) -> dict:
 
 # -- backup and restore -------------------------------------------------------------------------
 
+def todays_archive(folder: Path, kiosk_id: str, since: date) -> Path | None:
+    """The archive dated `since` or the day after it (a test may run over midnight)."""
+    for day in (since, since + timedelta(days=1)):
+        if (folder / archive_name(kiosk_id, day)).is_file():
+            return folder / archive_name(kiosk_id, day)
+    return None
+
+
 def test_round_trip_while_the_store_is_open(tmp_path, store, data_dir):
     entries = fill(store)
     # The store stays open (locked), as in a running kiosk: the backup does not need the lock.
+    today = date.today()
     result = make_backup(data_dir, tmp_path / "backups", kiosk_id="kiosk-07")
-    assert result.path.name == archive_name("kiosk-07", date.today())
+    assert result.path == todays_archive(tmp_path / "backups", "kiosk-07", today)
     assert result.entries == len(entries) and result.damaged == ()
     assert not [p for p in (tmp_path / "backups").iterdir() if p.name.startswith(".")]
     store.close()
@@ -389,11 +398,12 @@ def test_cli_backup_uses_the_configured_folder_and_keep_days(tmp_path, run_kiosk
     folder = tmp_path / "configured"
     config = write_site_config(tmp_path / "kiosk.toml", data_dir,
                                f'dir = "{folder}"\nkeep_days = 5')
-    week_old, recent = old_archive(folder, 7), old_archive(folder, 5)
+    # 4 days old: still inside keep_days = 5 if the test runs over midnight
+    today, week_old, recent = date.today(), old_archive(folder, 7), old_archive(folder, 4)
 
     made = run_kiosk("--config", str(config), "backup")
     assert made.returncode == 0, made.stderr
-    assert (folder / archive_name("kiosk-07", date.today())).is_file()
+    assert todays_archive(folder, "kiosk-07", today)
     assert not (tmp_path / "data-backups").exists()
     # keep_days = 5 from the file: the week-old archive goes (the default 14 would keep it).
     assert not week_old.exists() and recent.exists()
@@ -410,17 +420,17 @@ def test_cli_backup_folder_flag_over_env_over_file(tmp_path, run_kiosk, store, d
     from_file, from_env, from_flag = tmp_path / "file", tmp_path / "env", tmp_path / "flag"
     config = write_site_config(tmp_path / "kiosk.toml", data_dir, f'dir = "{from_file}"')
     env = {"KIOSK_BACKUP_DIR": str(from_env)}
-    name = archive_name("kiosk-07", date.today())
+    today = date.today()
 
     assert run_kiosk("--config", str(config), "backup").returncode == 0
-    assert (from_file / name).is_file()
+    assert todays_archive(from_file, "kiosk-07", today)
     assert run_kiosk("--config", str(config), "backup", env=env).returncode == 0
-    assert (from_env / name).is_file()
+    assert todays_archive(from_env, "kiosk-07", today)
     listed = run_kiosk("--config", str(config), "backup", "--list", env=env)
     assert f"1 backup archive(s) in {from_env}" in listed.stdout
     assert run_kiosk("--config", str(config), "backup", "--dir", str(from_flag),
                      env=env).returncode == 0
-    assert (from_flag / name).is_file()
+    assert todays_archive(from_flag, "kiosk-07", today)
     assert not (tmp_path / "data-backups").exists()
 
 

@@ -9,14 +9,14 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from kiosk.config import DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH
 from kiosk.ops import doctor
-from kiosk.ops.backup import make_backup
+from kiosk.ops.backup import archive_name, make_backup
 from kiosk.store import Store
 
 FAKE_MODEL = b"GGUF" + bytes(range(256)) * 16
@@ -69,8 +69,9 @@ def site(tmp_path: Path) -> dict:
     return {"tmp": tmp_path, "data": data, "models": models, "model": model, "config": config}
 
 
-def run_doctor(site: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "KIOSK_MODELS_DIR": str(site["models"])}
+def run_doctor(site: dict, *args: str, env: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KIOSK_MODELS_DIR": str(site["models"]), **(env or {})}
     return subprocess.run([sys.executable, "-m", "kiosk", "--config", str(site["config"]),
                            "doctor", *args], capture_output=True, text=True, env=env,
                           cwd=site["tmp"], timeout=120)
@@ -90,17 +91,57 @@ def fails(result) -> list[dict]:
 
 # -- a healthy kiosk ----------------------------------------------------------------------------
 
+def table_rows(text: str) -> list[tuple[str, str]]:
+    """The table's rows as (check name, text): the row's line and its indented continuation
+    lines (wrapped details, the fix) joined with single spaces, so nothing depends on where
+    the text wrapped."""
+    found: list[tuple[str, str]] = []
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:2] == ["CHECK", "RESULT"])
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        if line.startswith("   "):
+            name, body = found[-1]
+            found[-1] = (name, f"{body} {line.strip()}")
+        else:
+            name, _, body = line.strip().partition("  ")
+            found.append((name, " ".join(body.split())))
+    return found
+
+
 def test_healthy_kiosk_passes_with_a_readable_table(site):
     result = run_doctor(site, "--only", "config,data,space,entries,lock,model,clock")
     assert result.returncode == 0, result.stdout + result.stderr
-    text = result.stdout
-    assert "CHECK" in text and "RESULT" in text
+    first = dict(reversed(table_rows(result.stdout)))  # the first row of each check
     for name in ("config", "data folder", "disk space", "entries", "kiosk program", "model",
                  "clock"):
-        line = next(line for line in text.splitlines() if line.strip().startswith(name))
-        assert " OK " in line, line
-    assert "size and sha256 verified" in text
-    assert "FAIL" not in text
+        assert first[name].startswith("OK "), result.stdout
+    assert "size and sha256 verified" in first["model"]
+    assert "FAIL" not in result.stdout
+
+
+def test_piped_output_does_not_depend_on_the_callers_terminal(site):
+    """Piped, the table is the same whatever COLUMNS says and however long the paths are."""
+    narrow = run_doctor(site, "--only", "config,data,model", env={"COLUMNS": "40"})
+    wide = run_doctor(site, "--only", "config,data,model", env={"COLUMNS": "300"})
+    assert narrow.returncode == wide.returncode == 0, narrow.stdout + narrow.stderr
+    assert narrow.stdout == wide.stdout
+
+
+def test_render_without_a_width_keeps_each_row_on_one_line(tmp_path):
+    long_path = tmp_path.joinpath(*["a-rather-long-folder-name"] * 8) / "tiny.gguf"
+    detail = f"tiny: {long_path} (1 MB), size and sha256 verified"
+    text = doctor.render(context(tmp_path), [
+        doctor.Check("model", doctor.OK, detail),
+        doctor.Check("clock", doctor.WARN, "late " * 40, "set the time " * 20)], width=None)
+    lines = text.splitlines()
+    (model,) = [line for line in lines if line.startswith("  model")]
+    assert model.endswith(detail)
+    clock = lines.index(next(line for line in lines if line.startswith("  clock")))
+    assert lines[clock].rstrip().endswith("late")
+    assert lines[clock + 1].strip() == ("To do: " + "set the time " * 20).strip()
+    assert dict(table_rows(text))["clock"].startswith("WARN late late")
 
 
 def test_json_output_has_every_check(site):
@@ -260,10 +301,11 @@ def test_running_kiosk_is_reported_with_its_pid(site):
 def test_backup_age(site):
     result = run_doctor(site, "--json", "--only", "backup")
     assert rows(result)["backup"][0]["status"] == "WARN"
-    make_backup(site["data"], site["tmp"] / "data-backups", kiosk_id="kiosk-07")
+    made = make_backup(site["data"], site["tmp"] / "data-backups", kiosk_id="kiosk-07")
     result = run_doctor(site, "--json", "--only", "backup")
     row = rows(result)["backup"][0]
-    assert row["status"] == "OK" and "(today)" in row["detail"]
+    made_today = made.path.name == archive_name("kiosk-07", date.today())  # not past midnight
+    assert row["status"] == "OK" and ("(today)" if made_today else "(yesterday)") in row["detail"]
 
 
 def test_backup_check_looks_in_the_configured_folder(site, monkeypatch):
@@ -374,9 +416,3 @@ def test_render_wraps_and_counts(tmp_path):
     assert all(len(line) <= 80 for line in text.splitlines()[2:]), text
     assert "To do: do this" in text and "1 problem(s) (FAIL) and 1 warning(s)" in text
 
-
-def test_ops_modules_do_not_import_textual():
-    code = ("import sys, kiosk.cli.ops, kiosk.ops.doctor, kiosk.ops.backup, "
-            "kiosk.ops.retention\nprint('textual' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "False", result.stderr

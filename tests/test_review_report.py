@@ -289,8 +289,9 @@ def test_same_lesson_reported_often_is_one_line(store, make_entry):
         ("Sharp corner", "Gloves hide small risks.", 3),
         ("Coolant on the floor", "Empty the tray.", 1), ("Sharp corner", "Round it off.", 1)]
     markdown = render(report, "md", "en")
+    day = datetime.fromtimestamp(at).date().isoformat()  # the report shows local dates
     assert ("- **Sharp corner** (3×): Gloves hide small risks. "
-            "_(Station 0, Station 1, Station 2; 2026-11-24)_") in markdown
+            f"_(Station 0, Station 1, Station 2; {day})_") in markdown
     assert "<strong>Sharp corner</strong> (3×) " in render(report, "html", "en")
 
 

@@ -433,18 +433,6 @@ def test_sync_errors_are_value_errors_with_english_and_dutch_text():
     assert error.reason.key == "frame.crc"
 
 
-def test_sync_modules_never_import_textual():
-    import subprocess
-    import sys
-
-    code = ("import sys, kiosk.sync.codec, kiosk.sync.qr, kiosk.sync.exchange, "
-            "kiosk.sync.collect, kiosk.cli.sync; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
-
-
 def test_a_batch_too_big_for_the_frame_limit_says_what_to_do():
     with pytest.raises(BatchError, match="fewer entries"):
         split(bytes(MAX_FRAMES * 20), TYPE_ENTRIES, 1, 40)

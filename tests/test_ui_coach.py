@@ -136,8 +136,9 @@ async def test_with_the_keyboard_only_tab_reaches_the_suggestions_ready_to_decid
 
 
 async def test_logout_cancels_generation(tmp_path):
+    # A token a minute: only the cancel can end the worker before the coach's time limit (20 s).
     engine_tokens = tuple(f" word{i}" for i in range(400))
-    coach = coach_for(tmp_path, tokens=engine_tokens, delay=0.05)
+    coach = coach_for(tmp_path, tokens=engine_tokens, delay=60.0)
     app, _, _ = make_test_app(tmp_path, coach=coach)
     async with app.run_test(size=(130, 36)) as pilot:
         screen, _ = await write_and_start(pilot, app)
@@ -148,7 +149,7 @@ async def test_logout_cancels_generation(tmp_path):
         assert cancel.is_set()
         started = time.monotonic()
         await app.workers.wait_for_complete()
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 10  # far below the time limit, even on a busy machine
 
 
 async def test_escape_stops_and_model_missing_still_offers_bank_questions(tmp_path):

@@ -78,8 +78,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         raise CommandError(f"unknown check {unknown[0]!r}; known: {', '.join(CHECKS)}", 2)
     ctx = _context(args, args.backup_dir)
     rows = run_checks(ctx, only)
-    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-    print(as_json(ctx, rows) if args.json else render(ctx, rows, width=min(width, 120)))
+    # A terminal gets the table fitted to it; piped output is never wrapped.
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120) if sys.stdout.isatty() else None
+    print(as_json(ctx, rows) if args.json else render(ctx, rows, width=width))
     return EXIT_FAIL if any(row.status == FAIL for row in rows) else 0
 
 

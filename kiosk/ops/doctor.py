@@ -569,17 +569,20 @@ def run_checks(ctx: Context, only: list[str] | None = None) -> list[Check]:
     return rows
 
 
-def render(ctx: Context, rows: list[Check], width: int = 100) -> str:
+def render(ctx: Context, rows: list[Check], width: int | None = None) -> str:
+    """The table for IT. Details wrap at `width` columns (pass a terminal's width); with None
+    (output piped to a file or a script) nothing wraps: each row's details are one line and its
+    fix the next, so the text never depends on a terminal."""
     name_w = max([len(r.name) for r in rows] + [5])
     indent = " " * (2 + name_w + 2 + 6 + 2)
-    text_w = max(40, width - len(indent))
+    text_w = max(40, width - len(indent)) if width else None
     config = ctx.config_path or "built-in demo configuration"
     lines = [f"kiosk doctor: config {config}, data {ctx.data_dir}, user {_user()}", "",
              f"  {'CHECK'.ljust(name_w)}  {'RESULT'}  DETAILS"]
     for row in rows:
-        body = textwrap.wrap(row.detail, text_w) or [""]
+        body = _wrap(row.detail, text_w) or [""]
         if row.fix:
-            body += textwrap.wrap("To do: " + row.fix, text_w)
+            body += _wrap("To do: " + row.fix, text_w)
         lines.append(f"  {row.name.ljust(name_w)}  {row.status.ljust(6)}  {body[0]}")
         lines.extend(indent + line for line in body[1:])
     fails = sum(r.status == FAIL for r in rows)
@@ -592,8 +595,14 @@ def render(ctx: Context, rows: list[Check], width: int = 100) -> str:
         summary = f"No problems; {warns} warning(s) worth a look."
     else:
         summary = "All checks passed."
-    lines.extend(textwrap.wrap(summary, width))
+    lines.extend(_wrap(summary, width))
     return "\n".join(lines)
+
+
+def _wrap(text: str, width: int | None) -> list[str]:
+    if width is None:
+        return [text] if text else []
+    return textwrap.wrap(text, width)
 
 
 def as_json(ctx: Context, rows: list[Check]) -> str:
