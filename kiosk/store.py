@@ -31,8 +31,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from kiosk.entries import (SYNC_STATES, Entry, EntryError, Response, Suggestion, id_time, is_id,
-                           new_id, now_iso)
+from kiosk.entries import SYNC_STATES, Entry, EntryError, Response, Suggestion, now_iso
+from kiosk.ids import is_id, week_id_range, week_key
 
 STORE_FORMAT = 1
 _ENTRIES = "entries"
@@ -188,23 +188,6 @@ def _check_shape(data: Any) -> None:
                 raise ValueError(f"table {name!r} has a malformed record {doc_id!r}")
 
 
-def week_key(entry_id: str) -> str:
-    year, week, _ = id_time(entry_id).isocalendar()
-    return f"{year:04d}-W{week:02d}"
-
-
-def _week_id_range(key: str) -> tuple[str, str]:
-    """Id prefixes (10 characters = the time) bounding the ids of week `key`: low <= id < high.
-    Ids sort by time, so this checks an id's week without decoding it."""
-    try:
-        year, week = key.split("-W")
-        start = datetime.fromisocalendar(int(year), int(week), 1).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return "", ""  # not a week: no id belongs in it
-    seconds = int(start.timestamp())
-    return new_id(at=seconds)[:10], new_id(at=seconds + 7 * 86400)[:10]
-
-
 def entry_from_stored(data: dict[str, Any]) -> Entry:
     """Build an Entry from a stored dict without re-validating (it was validated on save)."""
     values = dict(data)
@@ -229,7 +212,7 @@ class _Shard:
         storage = self.db.storage
         assert isinstance(storage, AtomicJSONStorage)
         records = (storage.read() or {}).get(_ENTRIES) or {}
-        low, high = _week_id_range(self.path.stem)
+        low, high = week_id_range(self.path.stem)
         index: dict[str, int] = {}
         for doc_id, doc in records.items():
             entry_id = doc.get("id")
@@ -630,5 +613,5 @@ class Store:
 
 __all__ = [
     "Store", "StoreError", "StoreLocked", "StoreCorrupt", "StoreWriteError", "EntryError",
-    "atomic_write_bytes", "week_key",
+    "atomic_write_bytes",
 ]

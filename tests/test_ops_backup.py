@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH
+from kiosk.ids import week_key
 from kiosk.ops.backup import (BackupError, archive_name, list_backups, make_backup,
                               prune_backups, read_manifest, restore_backup)
 from kiosk.ops.retention import apply_retention, expired_backups, plan_retention
-from kiosk.store import Store, week_key
+from kiosk.store import Store
 from tests.conftest import build_entry
 
 DAY = 86400.0

@@ -21,9 +21,9 @@ from datetime import date, datetime, time as dtime, timedelta
 from typing import Any, NamedTuple
 
 from kiosk.entries import MAX_TITLE_CHARS, REFLECTION_FIELDS, Entry
-from kiosk.store import Store, week_key
+from kiosk.ids import id_prefix, week_key
+from kiosk.store import Store
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TEXT_SEPARATOR = "\x1f"  # between the worker's text and the supervisor's answers in search_text
 
 Progress = Callable[[int, int], None]
@@ -129,12 +129,6 @@ def row_from_doc(doc: dict[str, Any], week: str | None = None) -> tuple | None:
 
 def item_from_entry(entry: Entry) -> QueueItem | None:
     return item_from_doc(entry.to_dict())
-
-
-def id_prefix(at: datetime) -> str:
-    """The first 10 characters of an entry id created at `at`: ids sort by creation time."""
-    ms = int(at.timestamp() * 1000)
-    return "".join(_CROCKFORD[(ms >> shift) & 31] for shift in range(45, -5, -5))
 
 
 def _as_date(value: date | datetime | str, name: str) -> date:
@@ -488,5 +482,5 @@ class ReviewIndex:
 
 
 __all__ = ["ReviewIndex", "QueueItem", "Facets", "item_from_doc", "row_from_doc",
-           "item_from_entry", "search_terms", "is_waiting", "forget_old_weeks", "id_prefix",
+           "item_from_entry", "search_terms", "is_waiting", "forget_old_weeks",
            "day_start", "TEXT_SEPARATOR", "OPEN_WEEKS"]
