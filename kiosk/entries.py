@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from kiosk.ids import is_id, new_id
 
@@ -179,17 +180,24 @@ class Entry:
     @property
     def headline(self) -> str:
         """The title, or the first line of the first filled-in reflection field."""
-        if self.title.strip():
-            return self.title.strip()
-        for name in REFLECTION_FIELDS:
-            text = getattr(self, name).strip()
-            if text:
-                return text.splitlines()[0][:MAX_TITLE_CHARS]
-        return ""
+        return headline_of(vars(self))
 
     @property
     def shared(self) -> bool:
         return self.visibility == "team"
+
+
+def headline_of(record: Mapping[str, Any]) -> str:
+    """The headline of an entry's fields (an Entry's or a stored dict): the title, or the first
+    line of the first filled-in reflection field."""
+    title = record.get("title", "").strip()
+    if title:
+        return title
+    for name in REFLECTION_FIELDS:
+        text = record.get(name, "").strip()
+        if text:
+            return text.splitlines()[0][:MAX_TITLE_CHARS]
+    return ""
 
 
 def _check(cond: bool, name: str, problem: str) -> None:

@@ -13,7 +13,8 @@ import pytest
 from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
 from kiosk.entries import Response
-from kiosk.review.queue import ReviewIndex, day_start, item_from_entry, search_terms
+from kiosk.review.filters import day_start, search_terms
+from kiosk.review.queue import ReviewIndex, item_from_entry
 from kiosk.store import Store
 
 DAY = 86400.0
