@@ -8,7 +8,7 @@ Layout of a data folder:
     corrupt/                   copies of damaged files, kept aside for IT (originals stay too)
 
 Every write goes to a temp file in the same folder, is fsynced, atomically renamed over the old
-file, and the folder is fsynced: a crash or power cut leaves either the old or the new file, never
+file, and the folder is fsynced (kiosk/durable.py): a crash or power cut leaves either the old or the new file, never
 a torn one. TinyDB rewrites a whole file per write, so entries are split by week to keep each
 write small. A damaged file is never overwritten: reading it raises `StoreCorrupt`.
 """
@@ -16,11 +16,9 @@ write small. A damaged file is never overwritten: reading it raises `StoreCorrup
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
@@ -31,6 +29,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from kiosk.durable import FolderInUse, FolderLock, atomic_write_bytes, fsync_dir
 from kiosk.entries import SYNC_STATES, Entry, EntryError, Response, Suggestion, now_iso
 from kiosk.ids import is_id, week_id_range, week_key
 
@@ -70,50 +69,6 @@ class StoreWriteError(StoreError):
         }.get(exc.errno or 0, exc.strerror or str(exc))
         self.reason = reason
         super().__init__(f"Could not save to {path}: {reason}. The previous data is intact.")
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves the old file or the new one, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-LOCK_FILE = "kiosk.lock"
-
-
-def lock_folder(data_dir: Path) -> tuple[int | None, str]:
-    """Take the data folder's exclusive lock (flock on kiosk.lock, released when the process
-    dies): (open fd holding it, "") or (None, pid of the process that holds it)."""
-    fd = os.open(Path(data_dir) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-        os.close(fd)
-        return None, holder
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode(), 0)
-    return fd, ""
 
 
 class AtomicJSONStorage(Storage):
@@ -267,7 +222,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.readonly = readonly
         self.lock = threading.RLock()
-        self._lock_fd: int | None = None
+        self._folder_lock = FolderLock(self.data_dir)
         self._shards: dict[str, _Shard] = {}
         self.entries_dir = self.data_dir / "entries"
         self.corrupt_dir = self.data_dir / "corrupt"
@@ -300,12 +255,13 @@ class Store:
                              f"saved; ask IT to fix its permissions (see `kiosk doctor`).")
 
     def _acquire_lock(self) -> None:
-        fd, holder = lock_folder(self.data_dir)
-        if fd is None:
+        try:
+            self._folder_lock.acquire()
+        except FolderInUse as busy:
             raise StoreLocked(
-                f"Another kiosk program (pid {holder}) is already using the data folder "
-                f"{self.data_dir}. Only one may use it at a time: close the other one first.")
-        self._lock_fd = fd
+                f"Another kiosk program (pid {busy.holder}) is already using the data folder "
+                f"{self.data_dir}. Only one may use it at a time: close the other one first.") \
+                from None
 
     def _remove_stale_temp_files(self) -> None:
         for folder in (self.data_dir, self.entries_dir):
@@ -334,9 +290,7 @@ class Store:
             for shard in self._shards.values():
                 shard.db.close()
             self._shards.clear()
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
+            self._folder_lock.release()
 
     def __enter__(self) -> "Store":
         return self
@@ -613,5 +567,4 @@ class Store:
 
 __all__ = [
     "Store", "StoreError", "StoreLocked", "StoreCorrupt", "StoreWriteError", "EntryError",
-    "atomic_write_bytes",
 ]
