@@ -12,7 +12,8 @@ import pytest
 
 from kiosk.entries import EntryError, Response, Suggestion
 from kiosk.ids import week_key
-from kiosk.store import Store, StoreError
+from kiosk.store import Store
+from kiosk.store_errors import StoreError
 
 from conftest import build_entry
 

@@ -19,7 +19,8 @@ import pytest
 
 from kiosk.entries import Entry
 from kiosk.ids import week_key
-from kiosk.store import Store, StoreCorrupt, StoreLocked, StoreWriteError
+from kiosk.store import Store
+from kiosk.store_errors import StoreCorrupt, StoreLocked, StoreWriteError
 
 from conftest import build_entry
 

@@ -26,7 +26,8 @@ from typing import Any
 
 from kiosk import __version__
 from kiosk.durable import LOCK_FILE, FolderInUse, FolderLock, atomic_file, fsync_dir
-from kiosk.store import Store, StoreError
+from kiosk.store import Store
+from kiosk.store_errors import StoreError
 
 ARCHIVE_FORMAT = 1
 MANIFEST = "BACKUP.json"
