@@ -2,7 +2,7 @@
 
 Layout of a data folder:
     kiosk.lock                 exclusive lock: one kiosk process per data folder
-    meta.json                  small key/value table (schema version, sync batches, ...)
+    meta.json                  small key/value table (store format, entry schema, sync batches, ...)
     drafts.json                unfinished entries, keyed by draft key
     entries/YYYY-Www.json      entries created in that ISO week (tables `entries`, `conflicts`)
     corrupt/                   copies of damaged files, kept aside for IT (originals stay too)
@@ -11,7 +11,7 @@ Every write goes to a temp file in the same folder, is fsynced, atomically renam
 file, and the folder is fsynced (kiosk/durable.py): a crash or power cut leaves either the old or
 the new file, never a torn one. TinyDB rewrites a whole file per write, so entries are split by
 week to keep each write small (kiosk/store_files.py). A damaged file is never overwritten: reading
-it raises `StoreCorrupt`.
+it raises `StoreCorrupt`. Opening a folder of an older format upgrades it (kiosk/store_upgrade.py).
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from kiosk.entries import SYNC_STATES, Entry, now_iso
 from kiosk.ids import is_id, week_key
 from kiosk.store_errors import StoreError, StoreLocked, StoreWriteError
 from kiosk.store_files import CONFLICTS, ENTRIES, AtomicJSONStorage, WeekFile, entry_from_stored
-
-STORE_FORMAT = 1
+from kiosk.store_upgrade import ensure_current_format
 
 
 class Store:
@@ -53,10 +52,9 @@ class Store:
         try:
             if not readonly:
                 self._remove_stale_temp_files()
+            ensure_current_format(self.data_dir, readonly=readonly)  # upgrades an older folder
             self._meta = self._open_db(self.data_dir / "meta.json")
             self._drafts = self._open_db(self.data_dir / "drafts.json")
-            if not readonly:
-                self._check_format()
         except BaseException:
             self.close()  # release the lock: a failed open must not block the next attempt
             raise
@@ -93,16 +91,6 @@ class Store:
     def _open_db(self, path: Path) -> TinyDB:
         return TinyDB(path, storage=AtomicJSONStorage, corrupt_dir=self.corrupt_dir,
                       readonly=self.readonly)
-
-    def _check_format(self) -> None:
-        meta = self._meta.table("meta", cache_size=0)
-        found = {doc["key"]: doc["value"] for doc in meta.all()}
-        version = found.get("store_format")
-        if version is None:
-            meta.insert({"key": "store_format", "value": STORE_FORMAT})
-        elif version != STORE_FORMAT:
-            raise StoreError(f"The data folder {self.data_dir} uses store format {version}; "
-                             f"this app reads format {STORE_FORMAT}. Update the app.")
 
     def close(self) -> None:
         with self.lock:

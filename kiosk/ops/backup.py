@@ -4,8 +4,8 @@ A backup can be made while the kiosk runs: the store replaces each of its files 
 file + rename), so a file read through one open handle is one consistent version of that file. The
 archive is written to a hidden temp file, fsynced and renamed, so a crash or a full disk never
 leaves half an archive under a backup name. `restore_backup` refuses a data folder in use, checks
-every file of the archive against its manifest, and keeps the current data aside as an archive
-before it replaces anything.
+every file of the archive against its manifest, upgrades data of an older store format, and keeps
+the current data aside as an archive before it replaces anything.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from kiosk import __version__
 from kiosk.durable import LOCK_FILE, FolderInUse, FolderLock, atomic_file, fsync_dir
 from kiosk.store import Store
 from kiosk.store_errors import StoreError
+from kiosk.store_upgrade import FORMAT_KEY, SCHEMA_KEY, ensure_current_format
 
 ARCHIVE_FORMAT = 1
 MANIFEST = "BACKUP.json"
@@ -335,14 +336,17 @@ def _fresh_meta(path: Path) -> bool:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         rows = list(data.get("meta", {}).values())
-        return all(row.get("key") == "store_format" for row in rows)
+        return all(row.get("key") in (FORMAT_KEY, SCHEMA_KEY) for row in rows)
     except (OSError, ValueError, AttributeError):
         return False
 
 
 def _entries_in(folder: Path) -> int:
-    """Open a staged folder read-only and read every entry: the store's own check of the files."""
+    """Bring a staged folder to the current store format (a backup made by an older app is
+    upgraded, as the kiosk would at its next start), then open it read-only and read every entry:
+    the store's own check of the files. The caller holds the data folder's lock."""
     try:
+        ensure_current_format(folder, readonly=False)
         store = Store(folder, readonly=True)
     except StoreError as exc:
         raise BackupError(f"The backup does not open as kiosk data: {exc}") from None
