@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from kiosk.entries import Entry  # noqa: E402
-from kiosk.store import Store, StoreError  # noqa: E402
+from kiosk.store import Store  # noqa: E402
+from kiosk.store_errors import StoreError  # noqa: E402
 from tests.test_store_crash import crash_round  # noqa: E402
 
 

@@ -20,7 +20,8 @@ from _timing import p95, timed
 from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
 from kiosk.entries import Entry, Response, now_iso
-from kiosk.store import Store, atomic_write_bytes
+from kiosk.durable import atomic_write_bytes
+from kiosk.store import Store
 
 
 

@@ -23,7 +23,8 @@ from kiosk.config import Config
 from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, Entry, Response, Suggestion,
                            new_id)
 from kiosk.paths import content_dir
-from kiosk.store import Store, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
 
 AREAS = ("machining", "packaging", "assembly", "logistics", "maintenance")
 LANGUAGES = ("en", "nl")

@@ -1,4 +1,5 @@
 """The Entry record: one learn-by-doing reflection or improvement idea, its schema and validation.
+Its id is a ULID (kiosk/ids.py).
 
 Entries are plain data (no I/O). `Entry.to_dict()` / `Entry.from_dict()` are the stored and
 synced form; `from_dict` validates and raises `EntryError` naming the field that is wrong, and
@@ -7,14 +8,12 @@ migrates older schema versions (see `MIGRATIONS`).
 
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
-import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
-from functools import lru_cache
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kiosk.ids import is_id, new_id
 
 SCHEMA_VERSION = 1
 
@@ -30,8 +29,6 @@ SYNC_STATES = ("pending", "exported", "synced")
 MAX_FIELD_CHARS = 4000
 MAX_TITLE_CHARS = 120
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 
 class EntryError(ValueError):
     """An entry that does not validate; the message names the field."""
@@ -43,66 +40,6 @@ def now_iso() -> str:
 
 def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-ID_TAG_BITS, ID_RANDOM_BITS = 64, 16
-_LAST: dict[int, tuple[int, int]] = {}  # kiosk tag -> (ms, low bits) of the last id made
-_LAST_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=64)  # a batch asks for the same few kiosks' tags once per entry
-def id_tag(kiosk_id: str) -> int:
-    """The 64 bits that name a kiosk inside the ids of the entries it makes (see `new_id`)."""
-    digest = hashlib.sha256(b"kiosk entry id|" + kiosk_id.encode("utf-8")).digest()
-    return int.from_bytes(digest[:ID_TAG_BITS // 8], "big")
-
-
-def new_id(at: float | None = None, kiosk_id: str | None = None) -> str:
-    """A ULID: 48-bit milliseconds + 80 more bits, Crockford Base32, sorts by creation time.
-
-    Without `kiosk_id` the 80 bits are random. With it they are the kiosk's `id_tag` and 16
-    random bits (counting up within one millisecond in one process): two ids can only collide
-    when one kiosk makes entries in the same millisecond in two processes (or after its clock
-    was set back) with the same 16 random bits; the station keeps both versions then. A sync
-    batch sends 2 bytes instead of 10 for the part after the time (kiosk/sync/payload.py).
-    """
-    ms = int((time.time() if at is None else at) * 1000)
-    if kiosk_id is None:
-        return format_id(ms, int.from_bytes(os.urandom(10), "big"))
-    tag = id_tag(kiosk_id)
-    low = int.from_bytes(os.urandom(2), "big")
-    with _LAST_LOCK:  # one process never repeats an id: the same millisecond counts up
-        last_ms, last_low = _LAST.get(tag, (-1, 0))
-        if ms == last_ms and last_low + 1 < 1 << ID_RANDOM_BITS:
-            low = last_low + 1
-        _LAST[tag] = (ms, low)
-    return format_id(ms, (tag << ID_RANDOM_BITS) | low)
-
-
-def format_id(ms: int, rest: int) -> str:
-    """The id text of a millisecond time (48 bits) and the 80 bits after it."""
-    if not 0 <= ms < 1 << 48 or not 0 <= rest < 1 << 80:
-        raise ValueError("id parts out of range")
-    value = (ms << 80) | rest
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
-
-
-def id_parts(entry_id: str) -> tuple[int, int]:
-    """(milliseconds, the 80 bits after them) of an id; inverse of `format_id`."""
-    value = 0
-    for char in entry_id:
-        value = value * 32 + _CROCKFORD.index(char)
-    return value >> 80, value & ((1 << 80) - 1)
-
-
-def is_id(text: Any) -> bool:
-    return isinstance(text, str) and len(text) == 26 and all(c in _CROCKFORD for c in text) \
-        and text[0] in "01234567"
-
-
-def id_time(entry_id: str) -> datetime:
-    """The creation time encoded in an entry id."""
-    return datetime.fromtimestamp(id_parts(entry_id)[0] / 1000, tz=timezone.utc)
 
 
 @dataclass
@@ -243,17 +180,24 @@ class Entry:
     @property
     def headline(self) -> str:
         """The title, or the first line of the first filled-in reflection field."""
-        if self.title.strip():
-            return self.title.strip()
-        for name in REFLECTION_FIELDS:
-            text = getattr(self, name).strip()
-            if text:
-                return text.splitlines()[0][:MAX_TITLE_CHARS]
-        return ""
+        return headline_of(vars(self))
 
     @property
     def shared(self) -> bool:
         return self.visibility == "team"
+
+
+def headline_of(record: Mapping[str, Any]) -> str:
+    """The headline of an entry's fields (an Entry's or a stored dict): the title, or the first
+    line of the first filled-in reflection field."""
+    title = record.get("title", "").strip()
+    if title:
+        return title
+    for name in REFLECTION_FIELDS:
+        text = record.get(name, "").strip()
+        if text:
+            return text.splitlines()[0][:MAX_TITLE_CHARS]
+    return ""
 
 
 def _check(cond: bool, name: str, problem: str) -> None:
@@ -284,7 +228,9 @@ def _time(value: Any, name: str) -> None:
         raise EntryError(f"{name}: not an ISO time: {value!r}") from None
 
 
-# Migrations: schema N -> N+1, each a pure function on the dict. Add one per schema change.
+# Migrations: schema N -> N+1, each a pure function on the dict. Add one per schema change: sync
+# import applies them to incoming entries, and opening a data folder to every stored entry
+# (kiosk/store_upgrade.py).
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 

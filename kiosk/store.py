@@ -1,280 +1,36 @@
-"""TinyDB persistence for entries, drafts and metadata: crash-safe, locked, split into small files.
+"""The store of one data folder: entries, drafts and metadata, crash-safe, locked, in small files.
 
 Layout of a data folder:
     kiosk.lock                 exclusive lock: one kiosk process per data folder
-    meta.json                  small key/value table (schema version, sync batches, ...)
+    meta.json                  small key/value table (store format, entry schema, sync batches, ...)
     drafts.json                unfinished entries, keyed by draft key
     entries/YYYY-Www.json      entries created in that ISO week (tables `entries`, `conflicts`)
     corrupt/                   copies of damaged files, kept aside for IT (originals stay too)
 
 Every write goes to a temp file in the same folder, is fsynced, atomically renamed over the old
-file, and the folder is fsynced: a crash or power cut leaves either the old or the new file, never
-a torn one. TinyDB rewrites a whole file per write, so entries are split by week to keep each
-write small. A damaged file is never overwritten: reading it raises `StoreCorrupt`.
+file, and the folder is fsynced (kiosk/durable.py): a crash or power cut leaves either the old or
+the new file, never a torn one. TinyDB rewrites a whole file per write, so entries are split by
+week to keep each write small (kiosk/store_files.py). A damaged file is never overwritten: reading
+it raises `StoreCorrupt`. Opening a folder of an older format upgrades it (kiosk/store_upgrade.py).
 """
 
 from __future__ import annotations
 
-import errno
-import fcntl
-import json
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Document
 
-from kiosk.entries import (SYNC_STATES, Entry, EntryError, Response, Suggestion, id_time, is_id,
-                           new_id, now_iso)
-
-STORE_FORMAT = 1
-_ENTRIES = "entries"
-_CONFLICTS = "conflicts"
-
-
-class StoreError(Exception):
-    """A storage problem with a message meant for people (shown in the UI or by the CLI)."""
-
-
-class StoreLocked(StoreError):
-    pass
-
-
-class StoreCorrupt(StoreError):
-    def __init__(self, path: Path, problem: str, kept: Path | None):
-        self.path, self.kept = path, kept
-        where = f" A copy was kept at {kept}." if kept else ""
-        super().__init__(
-            f"The data file {path} is damaged ({problem}). It has not been changed or replaced."
-            f"{where} Nothing more is written to it; call IT (run `kiosk doctor`)."
-        )
-
-
-class StoreWriteError(StoreError):
-    def __init__(self, path: Path, exc: OSError):
-        self.errno = exc.errno
-        reason = {
-            errno.ENOSPC: "the disk is full",
-            errno.EDQUOT: "the disk quota is used up",
-            errno.EROFS: "the disk is read-only",
-            errno.EACCES: "permission denied",
-            errno.EPERM: "permission denied",
-            errno.EIO: "the disk reported an input/output error",
-        }.get(exc.errno or 0, exc.strerror or str(exc))
-        self.reason = reason
-        super().__init__(f"Could not save to {path}: {reason}. The previous data is intact.")
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves the old file or the new one, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-LOCK_FILE = "kiosk.lock"
-
-
-def lock_folder(data_dir: Path) -> tuple[int | None, str]:
-    """Take the data folder's exclusive lock (flock on kiosk.lock, released when the process
-    dies): (open fd holding it, "") or (None, pid of the process that holds it)."""
-    fd = os.open(Path(data_dir) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-        os.close(fd)
-        return None, holder
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode(), 0)
-    return fd, ""
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage: atomic durable writes, an in-memory copy for reads, corruption detection.
-
-    The in-memory copy is safe because the store holds an exclusive lock on the folder. After a
-    failed write the copy is dropped, so the next read comes from the intact file on disk.
-    """
-
-    def __init__(self, path: str, *, corrupt_dir: Path, readonly: bool = False):
-        self.path = Path(path)
-        self.corrupt_dir = corrupt_dir
-        self.readonly = readonly
-        self._cache: dict[str, Any] | None = None
-
-    def read(self) -> dict[str, Any] | None:
-        if self._cache is not None:
-            return self._cache
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-            _check_shape(data)
-        except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-            problem = "empty file" if not raw else str(exc).split("\n")[0][:120]
-            raise StoreCorrupt(self.path, problem, self._keep_aside()) from None
-        self._cache = data
-        return data
-
-    def write(self, data: dict[str, Any]) -> None:
-        if self.readonly:
-            raise StoreError(f"{self.path}: opened read-only")
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        try:
-            atomic_write_bytes(self.path, payload)
-        except OSError as exc:
-            self._cache = None
-            raise StoreWriteError(self.path, exc) from exc
-        except BaseException:
-            self._cache = None
-            raise
-        self._cache = data
-
-    def _keep_aside(self) -> Path | None:
-        """Copy the damaged file into corrupt/ (once per distinct content) and return the copy."""
-        if self.readonly:
-            return None
-        try:
-            damaged = self.path.read_bytes()
-            self.corrupt_dir.mkdir(exist_ok=True)
-            for earlier in sorted(self.corrupt_dir.glob(f"{self.path.name}.*")):
-                if earlier.stat().st_size == len(damaged) and earlier.read_bytes() == damaged:
-                    return earlier
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-            kept = self.corrupt_dir / f"{self.path.name}.{stamp}"
-            shutil.copy2(self.path, kept)
-            return kept
-        except OSError:
-            return None
-
-
-def _check_shape(data: Any) -> None:
-    if not isinstance(data, dict):
-        raise ValueError("top level is not a JSON object")
-    for name, table in data.items():
-        if not isinstance(table, dict):
-            raise ValueError(f"table {name!r} is not an object")
-        for doc_id, doc in table.items():
-            if not doc_id.isdigit() or not isinstance(doc, dict):
-                raise ValueError(f"table {name!r} has a malformed record {doc_id!r}")
-
-
-def week_key(entry_id: str) -> str:
-    year, week, _ = id_time(entry_id).isocalendar()
-    return f"{year:04d}-W{week:02d}"
-
-
-def _week_id_range(key: str) -> tuple[str, str]:
-    """Id prefixes (10 characters = the time) bounding the ids of week `key`: low <= id < high.
-    Ids sort by time, so this checks an id's week without decoding it."""
-    try:
-        year, week = key.split("-W")
-        start = datetime.fromisocalendar(int(year), int(week), 1).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return "", ""  # not a week: no id belongs in it
-    seconds = int(start.timestamp())
-    return new_id(at=seconds)[:10], new_id(at=seconds + 7 * 86400)[:10]
-
-
-def entry_from_stored(data: dict[str, Any]) -> Entry:
-    """Build an Entry from a stored dict without re-validating (it was validated on save)."""
-    values = dict(data)
-    values["suggestions"] = [Suggestion(**s) for s in values.get("suggestions", [])]
-    values["responses"] = [Response(**r) for r in values.get("responses", [])]
-    return Entry(**values)
-
-
-class _Shard:
-    """One weekly entries file, with an id -> TinyDB doc_id index."""
-
-    def __init__(self, path: Path, *, corrupt_dir: Path, readonly: bool):
-        self.path = path
-        self.db = TinyDB(path, storage=AtomicJSONStorage, corrupt_dir=corrupt_dir,
-                         readonly=readonly)
-        self.table = self.db.table(_ENTRIES, cache_size=0)
-        self.index = self._read_index()
-
-    def _read_index(self) -> dict[str, int]:
-        """id -> doc_id of every record. A record without an entry id of this file's week is
-        damage. Works on the raw records (no copies): opening a year of weeks stays cheap."""
-        storage = self.db.storage
-        assert isinstance(storage, AtomicJSONStorage)
-        records = (storage.read() or {}).get(_ENTRIES) or {}
-        low, high = _week_id_range(self.path.stem)
-        index: dict[str, int] = {}
-        for doc_id, doc in records.items():
-            entry_id = doc.get("id")
-            if not (isinstance(entry_id, str) and low <= entry_id < high and is_id(entry_id)):
-                raise StoreCorrupt(self.path, f"record {doc_id} has no entry id of this week",
-                                   storage._keep_aside())
-            index[entry_id] = int(doc_id)
-        return index
-
-    def docs(self) -> list[Document]:
-        return self.table.all()
-
-    def upsert(self, data: dict[str, Any]) -> None:
-        doc_id = self.index.get(data["id"])
-        try:
-            if doc_id is None:
-                self.index[data["id"]] = self.table.insert(data)
-            else:
-                self.table.upsert(Document(data, doc_id=doc_id))
-        except StoreWriteError:
-            self._after_failed_write()
-            raise
-
-    def upsert_many(self, docs: list[dict[str, Any]]) -> None:
-        """New entries in one write (one file replace); replaced ones one write each."""
-        new = [data for data in docs if data["id"] not in self.index]
-        known = [data for data in docs if data["id"] in self.index]
-        try:
-            if new:
-                doc_ids = self.table.insert_multiple(new)
-                self.index.update(zip((data["id"] for data in new), doc_ids))
-            for data in known:
-                self.table.upsert(Document(data, doc_id=self.index[data["id"]]))
-        except StoreWriteError:
-            self._after_failed_write()
-            raise
-
-    def _after_failed_write(self) -> None:
-        # The file holds either the old or the new content (a failed directory fsync comes after
-        # the rename); re-read it so the index matches and a retried save cannot duplicate.
-        try:
-            self.index = self._read_index()
-        except StoreError:
-            self.index = {}
-            raise
+from kiosk.durable import FolderInUse, FolderLock, fsync_dir
+from kiosk.entries import SYNC_STATES, Entry, now_iso
+from kiosk.ids import is_id, week_key
+from kiosk.store_errors import StoreError, StoreLocked, StoreWriteError
+from kiosk.store_files import CONFLICTS, ENTRIES, AtomicJSONStorage, WeekFile, entry_from_stored
+from kiosk.store_upgrade import ensure_current_format
 
 
 class Store:
@@ -284,8 +40,8 @@ class Store:
         self.data_dir = Path(data_dir)
         self.readonly = readonly
         self.lock = threading.RLock()
-        self._lock_fd: int | None = None
-        self._shards: dict[str, _Shard] = {}
+        self._folder_lock = FolderLock(self.data_dir)
+        self._shards: dict[str, WeekFile] = {}
         self.entries_dir = self.data_dir / "entries"
         self.corrupt_dir = self.data_dir / "corrupt"
         if not readonly:
@@ -296,10 +52,9 @@ class Store:
         try:
             if not readonly:
                 self._remove_stale_temp_files()
+            ensure_current_format(self.data_dir, readonly=readonly)  # upgrades an older folder
             self._meta = self._open_db(self.data_dir / "meta.json")
             self._drafts = self._open_db(self.data_dir / "drafts.json")
-            if not readonly:
-                self._check_format()
         except BaseException:
             self.close()  # release the lock: a failed open must not block the next attempt
             raise
@@ -317,12 +72,13 @@ class Store:
                              f"saved; ask IT to fix its permissions (see `kiosk doctor`).")
 
     def _acquire_lock(self) -> None:
-        fd, holder = lock_folder(self.data_dir)
-        if fd is None:
+        try:
+            self._folder_lock.acquire()
+        except FolderInUse as busy:
             raise StoreLocked(
-                f"Another kiosk program (pid {holder}) is already using the data folder "
-                f"{self.data_dir}. Only one may use it at a time: close the other one first.")
-        self._lock_fd = fd
+                f"Another kiosk program (pid {busy.holder}) is already using the data folder "
+                f"{self.data_dir}. Only one may use it at a time: close the other one first.") \
+                from None
 
     def _remove_stale_temp_files(self) -> None:
         for folder in (self.data_dir, self.entries_dir):
@@ -336,24 +92,12 @@ class Store:
         return TinyDB(path, storage=AtomicJSONStorage, corrupt_dir=self.corrupt_dir,
                       readonly=self.readonly)
 
-    def _check_format(self) -> None:
-        meta = self._meta.table("meta", cache_size=0)
-        found = {doc["key"]: doc["value"] for doc in meta.all()}
-        version = found.get("store_format")
-        if version is None:
-            meta.insert({"key": "store_format", "value": STORE_FORMAT})
-        elif version != STORE_FORMAT:
-            raise StoreError(f"The data folder {self.data_dir} uses store format {version}; "
-                             f"this app reads format {STORE_FORMAT}. Update the app.")
-
     def close(self) -> None:
         with self.lock:
             for shard in self._shards.values():
                 shard.db.close()
             self._shards.clear()
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
+            self._folder_lock.release()
 
     def __enter__(self) -> "Store":
         return self
@@ -362,10 +106,10 @@ class Store:
         self.close()
 
     # -- entries ------------------------------------------------------------------------------
-    def _shard(self, key: str) -> _Shard:
+    def _shard(self, key: str) -> WeekFile:
         shard = self._shards.get(key)
         if shard is None:
-            shard = _Shard(self.entries_dir / f"{key}.json", corrupt_dir=self.corrupt_dir,
+            shard = WeekFile(self.entries_dir / f"{key}.json", corrupt_dir=self.corrupt_dir,
                            readonly=self.readonly)
             self._shards[key] = shard
         return shard
@@ -391,7 +135,7 @@ class Store:
                 path = self.entries_dir / f"{key}.json"
                 data = AtomicJSONStorage(str(path), corrupt_dir=self.corrupt_dir,
                                          readonly=True).read()
-            return list(((data or {}).get(_ENTRIES) or {}).values())
+            return list(((data or {}).get(ENTRIES) or {}).values())
 
     def week_signature(self, key: str) -> tuple[int, int, int] | None:
         """(inode, mtime_ns, size) of a weekly file, or None if it does not exist. Every write
@@ -502,7 +246,7 @@ class Store:
                 try:
                     shard.table.update({"sync": state}, doc_ids=doc_ids)
                 except StoreWriteError:
-                    shard._after_failed_write()
+                    shard.after_failed_write()
                     raise
                 changed += len(doc_ids)
         return changed
@@ -512,21 +256,21 @@ class Store:
         if not is_id(entry_id):
             return []
         with self.lock:
-            table = self._shard(week_key(entry_id)).db.table(_CONFLICTS)
+            table = self._shard(week_key(entry_id)).db.table(CONFLICTS)
             return [dict(d) for d in table.all() if d["entry"].get("id") == entry_id]
 
     # -- conflicts (same id, different content, seen at import) -------------------------------
     def add_conflict(self, incoming: dict[str, Any], reason: str) -> None:
         with self.lock:
             shard = self._shard(week_key(incoming["id"]))
-            shard.db.table(_CONFLICTS, cache_size=0).insert(
+            shard.db.table(CONFLICTS, cache_size=0).insert(
                 {"at": now_iso(), "reason": reason, "entry": incoming})
 
     def conflicts(self) -> list[dict[str, Any]]:
         found = []
         with self.lock:
             for key in self.shard_keys():
-                found.extend(dict(d) for d in self._shard(key).db.table(_CONFLICTS).all())
+                found.extend(dict(d) for d in self._shard(key).db.table(CONFLICTS).all())
         return found
 
     # -- drafts -------------------------------------------------------------------------------
@@ -574,7 +318,7 @@ class Store:
                 shard = self._shard(key)
                 ids = by_week[key]
                 doc_ids = [shard.index[i] for i in sorted(ids) if i in shard.index]
-                conflicts = shard.db.table(_CONFLICTS, cache_size=0)
+                conflicts = shard.db.table(CONFLICTS, cache_size=0)
                 conflict_ids = [d.doc_id for d in conflicts.all()
                                 if d.get("entry", {}).get("id") in ids]
                 try:
@@ -627,8 +371,3 @@ class Store:
             else:
                 table.insert({"key": key, "value": value})
 
-
-__all__ = [
-    "Store", "StoreError", "StoreLocked", "StoreCorrupt", "StoreWriteError", "EntryError",
-    "atomic_write_bytes", "week_key",
-]

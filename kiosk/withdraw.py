@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from kiosk.entries import Entry
 from kiosk.identity import Session
-from kiosk.store import Store, StoreError, StoreWriteError
+from kiosk.store import Store
+from kiosk.store_errors import StoreError, StoreWriteError
 
 
 def own_entry(entry: Entry, session: Session | None) -> bool:

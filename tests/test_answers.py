@@ -9,7 +9,6 @@ import pytest
 
 from kiosk.answers import answer_wait, mark_answers_read, unread_answers
 from kiosk.entries import Response, parse_time
-from tests.test_core_no_textual import modules_after
 
 
 def answered(entry, after: timedelta, text: str = "Thanks, we fix it."):
@@ -17,11 +16,6 @@ def answered(entry, after: timedelta, text: str = "Thanks, we fix it."):
     entry.responses.append(Response(at=at.isoformat(timespec="milliseconds").replace(
         "+00:00", "Z"), by="Anna", text=text))
     return entry
-
-
-def test_the_answers_module_does_not_import_textual():
-    loaded = modules_after("import kiosk.answers")
-    assert "kiosk.answers" in loaded and "textual" not in loaded
 
 
 def test_answers_stay_unread_until_marked_and_only_the_authors_count(store, make_entry):

@@ -21,9 +21,11 @@ import kiosk
 from kiosk.cli import build_parser, main
 from kiosk.config import load_config
 from kiosk.demo import AREAS, DemoContentError, fill_demo_data, generate, load_content
-from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, Entry, id_time, parse_time
+from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, Entry, parse_time
+from kiosk.ids import id_time
 from kiosk.paths import content_dir
-from kiosk.store import Store, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
 
 from conftest import build_entry
 

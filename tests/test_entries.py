@@ -1,16 +1,15 @@
-"""The Entry record: validation names the field, (de)serialisation round-trips, ids sort by time,
-and hostile text is stored exactly as typed."""
+"""The Entry record: validation names the field, (de)serialisation round-trips, and hostile text
+is stored exactly as typed. (Its ids: tests/test_ids.py.)"""
 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import fields, replace
 
 import pytest
 
-from kiosk.entries import (ID_RANDOM_BITS, SCHEMA_VERSION, Entry, EntryError, Response,
-                           Suggestion, format_id, id_parts, id_tag, id_time, is_id, new_id)
+from kiosk.entries import SCHEMA_VERSION, Entry, EntryError, Response, Suggestion
+from kiosk.ids import is_id
 from kiosk.store import Store
 
 from conftest import build_entry
@@ -113,35 +112,6 @@ def test_to_dict_from_dict_round_trip_keeps_every_field():
 def test_from_dict_rejects_bad_records_naming_the_field(mangle, message):
     with pytest.raises(EntryError, match=message):
         Entry.from_dict(mangle(build_entry().to_dict()))
-
-
-def test_ids_sort_by_creation_time_and_encode_it():
-    base = time.time() - 5 * 86400
-    ids = [new_id(at=base + i * 0.01) for i in range(50)]
-    assert ids == sorted(ids)
-    assert len(set(ids)) == 50
-    assert abs(id_time(ids[0]).timestamp() - base) < 0.002
-    assert all(is_id(i) for i in ids)
-    assert not is_id("8" + ids[0][1:])  # beyond the 48-bit time range
-    assert not is_id(ids[0].lower())
-
-
-def test_a_kiosk_puts_its_tag_in_its_ids_and_they_stay_unique():
-    base = time.time()
-    ids = [new_id(at=base + i * 0.01, kiosk_id="kiosk-7") for i in range(200)]
-    ids += [new_id(at=base, kiosk_id="kiosk-7") for _ in range(200)]  # one millisecond
-    assert all(is_id(i) for i in ids) and ids[:200] == sorted(ids[:200])
-    assert len(set(ids)) == 400
-    assert {id_parts(i)[1] >> ID_RANDOM_BITS for i in ids} == {id_tag("kiosk-7")}
-    assert id_tag("kiosk-7") != id_tag("kiosk-8")
-    other = new_id(at=base, kiosk_id="kiosk-8")
-    assert id_parts(other)[1] >> ID_RANDOM_BITS == id_tag("kiosk-8")
-    entry = Entry.new(kiosk_id="kiosk-7", station="A", line="L", author=None, language="en",
-                      what_happened="x")
-    assert id_parts(entry.id)[1] >> ID_RANDOM_BITS == id_tag("kiosk-7")
-    assert format_id(*id_parts(entry.id)) == entry.id
-    with pytest.raises(ValueError):
-        format_id(1 << 48, 0)
 
 
 def test_headline_prefers_the_title_then_the_first_filled_line():

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.identity import pseudonym
-from kiosk.store import Store, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
 from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.saved import SavedScreen
 from tests.conftest import build_entry
@@ -56,7 +57,7 @@ def fault(call: str, code: int, *, only_entries: bool):
 @pytest.fixture
 def entries_marker(monkeypatch):
     """Mark when the store writes an entries file, so fsync faults can target those writes."""
-    import kiosk.store as store_module
+    import kiosk.store_files as store_module
 
     real = store_module.atomic_write_bytes
 

@@ -18,7 +18,8 @@ from kiosk.identity import pseudonym
 from kiosk.review.insights import insights_for
 from kiosk.review.queue import ReviewIndex
 from kiosk.review.report import build_report, render
-from kiosk.store import Store, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
 from kiosk.sync import exchange
 from kiosk.sync.codec import decode_lines
 from kiosk.ui.screens.capture import CaptureScreen

@@ -19,7 +19,8 @@ from textual import events
 from kiosk.config import load_config
 from kiosk.entries import MAX_FIELD_CHARS
 from kiosk.review.report import build_report, render
-from kiosk.store import Store, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
 from kiosk.sync import exchange
 from kiosk.sync.codec import decode_lines
 from kiosk.ui.screens.capture import CaptureScreen

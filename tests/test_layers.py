@@ -134,17 +134,20 @@ def _runtime_nodes(tree: ast.AST):
 def imports_of(name: str, path: Path, modules: dict[str, Path]) -> dict[str, int]:
     """The kiosk modules `name` imports (module level and in functions), each with the line of
     its first import. `from kiosk.a import b` is kiosk.a.b when that is a module, else kiosk.a;
-    importing kiosk.a.b also runs the __init__ of kiosk.a, so that is an import too. A module
-    that calls importlib.import_module imports every kiosk module it names in a string."""
+    importing kiosk.a.b also runs the __init__ of kiosk.a, so that is an import too, except for
+    the module's own packages (their __init__ is already running when it runs: a package that
+    imports its own submodules is no loop). A module that calls importlib.import_module imports
+    every kiosk module it names in a string."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found: dict[str, int] = {}
+    own_packages = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
 
     def add(target: str, line: int) -> None:
         while target and target not in modules:
             target = target.rpartition(".")[0]  # a name defined in a module, not a module
         while target.startswith("kiosk"):
-            if target != name:
+            if target != name and target not in own_packages:
                 found.setdefault(target, line)
             target = target.rpartition(".")[0]
 
@@ -241,7 +244,8 @@ def test_the_import_graph_sees_imports_of_every_kind():
     doctor = graph["kiosk.ops.doctor"]
     assert "kiosk.config" in doctor  # at module level
     assert "kiosk.store" in doctor  # inside a function
-    assert "kiosk.ops" in doctor and "kiosk.coach" in doctor  # the packages' __init__ runs too
+    assert "kiosk.coach" in graph["kiosk.ops.doctor_device"]  # another package's __init__ runs
+    assert "kiosk.ops" not in doctor  # its own package's __init__ is already running
     assert "kiosk.ops.doctor" not in doctor
 
 

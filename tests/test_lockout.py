@@ -5,7 +5,6 @@ demo config's PINs are 1234 (admin) and 4321 (supervisor)."""
 from __future__ import annotations
 
 from kiosk.lockout import PinGuard
-from tests.test_core_no_textual import modules_after
 
 
 class Clock:
@@ -14,11 +13,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def test_the_lockout_module_does_not_import_textual():
-    loaded = modules_after("import kiosk.lockout")
-    assert "kiosk.lockout" in loaded and "textual" not in loaded
 
 
 def test_a_pin_opens_the_first_of_the_asked_roles_it_belongs_to(store, demo_config):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH
-from kiosk.ops import doctor
+from kiosk.ops import doctor, doctor_device
 from kiosk.ops.backup import archive_name, make_backup
 from kiosk.store import Store
 
@@ -389,23 +389,23 @@ class FakeRun:
 
 def test_llama_built_for_a_newer_cpu_fails(tmp_path, monkeypatch):
     info = "CPU : SSE3 = 1 | AVX = 1 | AVX2 = 1 | AVX512 = 1 | OPENMP = 1 |"
-    monkeypatch.setattr(doctor.subprocess, "run", FakeRun(0, info))
-    monkeypatch.setattr(doctor, "_cpu_flags", lambda: {"pni", "avx", "avx2"})
-    (row,) = doctor.check_llama(context(tmp_path))
+    monkeypatch.setattr(doctor_device.subprocess, "run", FakeRun(0, info))
+    monkeypatch.setattr(doctor_device, "_cpu_flags", lambda: {"pni", "avx", "avx2"})
+    (row,) = doctor_device.check_llama(context(tmp_path))
     assert row.status == doctor.FAIL and "AVX512" in row.detail and "older CPUs" in row.fix
 
 
 def test_llama_crash_on_load_fails(tmp_path, monkeypatch):
-    monkeypatch.setattr(doctor.subprocess, "run", FakeRun(-4))  # SIGILL
-    (row,) = doctor.check_llama(context(tmp_path))
+    monkeypatch.setattr(doctor_device.subprocess, "run", FakeRun(-4))  # SIGILL
+    (row,) = doctor_device.check_llama(context(tmp_path))
     assert row.status == doctor.FAIL and "crashed" in row.detail
 
 
 def test_llama_matching_cpu_passes(tmp_path, monkeypatch):
     info = "CPU : SSE3 = 1 | AVX = 1 | AVX2 = 1 | OPENMP = 1 |"
-    monkeypatch.setattr(doctor.subprocess, "run", FakeRun(0, info))
-    monkeypatch.setattr(doctor, "_cpu_flags", lambda: {"pni", "avx", "avx2"})
-    (row,) = doctor.check_llama(context(tmp_path))
+    monkeypatch.setattr(doctor_device.subprocess, "run", FakeRun(0, info))
+    monkeypatch.setattr(doctor_device, "_cpu_flags", lambda: {"pni", "avx", "avx2"})
+    (row,) = doctor_device.check_llama(context(tmp_path))
     assert row.status == doctor.OK and "AVX2" in row.detail
 
 

@@ -7,14 +7,8 @@ from datetime import datetime, timezone
 
 from kiosk.review.report import build_report, render
 from kiosk.review.report_files import REPORTS_FOLDER, save_report
-from tests.test_core_no_textual import modules_after
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
-
-
-def test_the_report_files_module_does_not_import_textual():
-    loaded = modules_after("import kiosk.review.report_files")
-    assert "kiosk.review.report_files" in loaded and "textual" not in loaded
 
 
 def test_the_report_is_saved_as_markdown_and_html_of_its_week(store, make_entry):

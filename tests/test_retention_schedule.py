@@ -8,7 +8,6 @@ import time
 
 from kiosk.ops.retention import RETENTION_EVERY, retention_due, run_scheduled_retention
 from kiosk.store import Store
-from tests.test_core_no_textual import modules_after
 
 DAY = 24 * 3600
 
@@ -19,11 +18,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def test_the_retention_module_does_not_import_textual():
-    loaded = modules_after("import kiosk.ops.retention")
-    assert "kiosk.ops.retention" in loaded and "textual" not in loaded
 
 
 def test_a_new_store_is_due_and_a_run_waits_a_day_even_after_a_restart(data_dir, demo_config):

@@ -11,7 +11,8 @@ import pytest
 from kiosk.review.actions import ReviewError, answer, mark_seen, set_status
 from kiosk.review.audit import AUDIT_FILE, AuditError, AuditLog, read_audit
 from kiosk.review.queue import ReviewIndex
-from kiosk.store import Store, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
 
 
 @pytest.fixture

@@ -13,8 +13,10 @@ import pytest
 from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
 from kiosk.entries import Response
-from kiosk.review.queue import ReviewIndex, day_start, item_from_entry, search_terms
-from kiosk.store import Store, week_key
+from kiosk.review.filters import day_start, search_terms
+from kiosk.review.queue import ReviewIndex, item_from_entry
+from kiosk.store import Store
+from kiosk.ids import week_key
 
 DAY = 86400.0
 BASE = datetime(2026, 11, 16, 12, 0).astimezone().timestamp()  # a Monday, local noon
@@ -313,7 +315,8 @@ from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
 from kiosk.review import actions
 from kiosk.review.queue import ReviewIndex, keep_index_out_of_gc
-from kiosk.store import Store, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
 store = Store({str(tmp_path)!r})
 fill_demo_data(store, load_config(env={{}}), count=400, days=60, seed=2, stations=3)
 store.close_old_weeks(keep_newest=0)

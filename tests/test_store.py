@@ -11,7 +11,9 @@ from dataclasses import replace
 import pytest
 
 from kiosk.entries import EntryError, Response, Suggestion
-from kiosk.store import Store, StoreError, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
+from kiosk.store_errors import StoreError
 
 from conftest import build_entry
 

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.entries import Entry
-from kiosk.store import Store, StoreCorrupt, StoreLocked, StoreWriteError, week_key
+from kiosk.ids import week_key
+from kiosk.store import Store
+from kiosk.store_errors import StoreCorrupt, StoreLocked, StoreWriteError
 
 from conftest import build_entry
 
@@ -30,7 +32,8 @@ ROUNDS = int(os.environ.get("KIOSK_CRASH_ROUNDS", "100"))
 # older weeks, and every tenth loop also writes a draft and a meta value.
 SAVER = r"""
 import random, sys, time
-from kiosk.entries import Entry, new_id
+from kiosk.entries import Entry
+from kiosk.ids import new_id
 from kiosk.store import Store
 
 data_dir, seed = sys.argv[1], int(sys.argv[2])

@@ -10,7 +10,7 @@ from kiosk.review import actions
 from kiosk.store import Store
 from kiosk.sync import exchange
 from kiosk.sync.codec import decode_lines
-from kiosk.sync.samples import sample_entries
+from support.samples import sample_entries
 
 
 def config_for(folder, **changes):

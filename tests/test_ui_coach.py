@@ -9,7 +9,8 @@ import time
 
 from kiosk.coach.suggest import Coach
 from kiosk.entries import Entry
-from kiosk.ui.screens.capture import CaptureScreen, EditSuggestionScreen
+from kiosk.ui.screens.capture import CaptureScreen
+from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
 from kiosk.ui.screens.login import LoginScreen
 from kiosk.ui.widgets.coachpanel import CoachPanel
 from support.fake_engine import FakeEngine

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
-from kiosk.entries import Entry, Response, format_id
+from kiosk.entries import Entry, Response
+from kiosk.ids import format_id
 from kiosk.identity import pseudonym
 from kiosk.store import Store
 from kiosk.sync import exchange

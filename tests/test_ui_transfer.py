@@ -210,7 +210,7 @@ def entries_frames(folder, kiosk_id: str, max_chars: int = 300) -> list[str]:
     """Real entry frames of another kiosk (its own store and export)."""
     from kiosk.config import load_config
     from kiosk.sync.exchange import export_entries
-    from kiosk.sync.samples import sample_entries
+    from support.samples import sample_entries
 
     config = load_config(env={}).with_changes(data_dir=folder, kiosk_id=kiosk_id)
     store = Store(folder)
@@ -226,7 +226,7 @@ def answers_frames(folder, for_kiosk: str, max_chars: int = 300) -> list[str]:
     from kiosk.config import load_config
     from kiosk.review import actions
     from kiosk.sync.exchange import export_replies
-    from kiosk.sync.samples import sample_entries
+    from support.samples import sample_entries
 
     config = load_config(env={}).with_changes(data_dir=folder, mode="supervisor",
                                               kiosk_id="station-1")

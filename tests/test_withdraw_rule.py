@@ -12,14 +12,8 @@ import pytest
 
 from kiosk.identity import Session, supervisor_session
 from kiosk.withdraw import delete_entry, may_delete, own_entry
-from tests.test_core_no_textual import modules_after
 
 WORKER = Session(author="w-1", language="en", badge_hint="0042")
-
-
-def test_the_withdraw_module_does_not_import_textual():
-    loaded = modules_after("import kiosk.withdraw")
-    assert "kiosk.withdraw" in loaded and "textual" not in loaded
 
 
 @pytest.mark.parametrize("sync, deletable", [("pending", True), ("exported", True),

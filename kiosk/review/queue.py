@@ -10,20 +10,20 @@ after an import). Private entries are never indexed. Entry authors are never ind
 from __future__ import annotations
 
 import gc
-import re
 import sys
 import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from kiosk.entries import MAX_TITLE_CHARS, REFLECTION_FIELDS, Entry
-from kiosk.store import Store, week_key
+from kiosk.entries import Entry, headline_of
+from kiosk.ids import week_key
+from kiosk.review.filters import id_range, search_terms
+from kiosk.store import Store
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TEXT_SEPARATOR = "\x1f"  # between the worker's text and the supervisor's answers in search_text
 
 Progress = Callable[[int, int], None]
@@ -83,17 +83,6 @@ class Facets:
     stations_by_line: dict[str, list[str]]
 
 
-def _headline(doc: dict[str, Any]) -> str:
-    title = doc.get("title", "").strip()
-    if title:
-        return title
-    for name in REFLECTION_FIELDS:
-        text = doc.get(name, "").strip()
-        if text:
-            return text.splitlines()[0][:MAX_TITLE_CHARS]
-    return ""
-
-
 def item_from_doc(doc: dict[str, Any], week: str | None = None) -> QueueItem | None:
     """The queue item of a stored entry dict, or None for a private entry."""
     row = row_from_doc(doc, week)
@@ -119,7 +108,7 @@ def row_from_doc(doc: dict[str, Any], week: str | None = None) -> tuple | None:
         0 if seen else 1, entry_id, intern(doc.get("line", "")), intern(doc.get("station", "")),
         intern(doc["category"]), intern(kind), intern(status), seen,
         intern(visibility or "team"), doc["created"], doc.get("updated") or doc["created"],
-        _headline(doc), intern(doc.get("language", "")), len(responses),
+        headline_of(doc), intern(doc.get("language", "")), len(responses),
         min(r["at"] for r in responses) if responses else None,
         intern(week or week_key(entry_id)),
         f"{worker.casefold()}{TEXT_SEPARATOR}{answers.casefold()}",
@@ -131,44 +120,11 @@ def item_from_entry(entry: Entry) -> QueueItem | None:
     return item_from_doc(entry.to_dict())
 
 
-def id_prefix(at: datetime) -> str:
-    """The first 10 characters of an entry id created at `at`: ids sort by creation time."""
-    ms = int(at.timestamp() * 1000)
-    return "".join(_CROCKFORD[(ms >> shift) & 31] for shift in range(45, -5, -5))
-
-
-def _as_date(value: date | datetime | str, name: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{name}: not a date (use YYYY-MM-DD): {value!r}") from None
-
-
-def day_start(day: date) -> datetime:
-    """Local midnight at the start of `day` (dates in filters are the station's local dates)."""
-    return datetime.combine(day, dtime()).astimezone()
-
-
 def _values(value: Values) -> str | frozenset[str] | None:
     if value is None or isinstance(value, str):
         return value
     values = frozenset(value)
     return next(iter(values)) if len(values) == 1 else values
-
-
-_TERM_RE = re.compile(r'"([^"]*)"|(\S+)')
-
-
-def search_terms(text: str | None) -> list[str]:
-    """Casefolded search terms: words, or "a phrase in quotes"; an entry must contain all."""
-    if not text:
-        return []
-    terms = [(a or b).casefold() for a, b in _TERM_RE.findall(text)]
-    return [t for t in terms if t.strip()]
 
 
 OPEN_WEEKS = 4  # weekly files the store keeps in memory besides the one in use
@@ -437,9 +393,7 @@ class ReviewIndex:
               waiting: bool | None = None) -> list[tuple]:
         """Like `matching()`, as plain tuples in QueueItem's field order (faster for
         aggregates over many entries; read them, never change them)."""
-        low = id_prefix(day_start(_as_date(date_from, "date_from"))) if date_from else None
-        high = id_prefix(day_start(_as_date(date_to, "date_to") + timedelta(days=1))) \
-            if date_to else None
+        low, high = id_range(date_from, date_to)
         terms = search_terms(text)
         line, station, category = _values(line), _values(station), _values(category)
         kind, status = _values(kind), _values(status)
@@ -488,5 +442,4 @@ class ReviewIndex:
 
 
 __all__ = ["ReviewIndex", "QueueItem", "Facets", "item_from_doc", "row_from_doc",
-           "item_from_entry", "search_terms", "is_waiting", "forget_old_weeks", "id_prefix",
-           "day_start", "TEXT_SEPARATOR", "OPEN_WEEKS"]
+           "item_from_entry", "is_waiting", "forget_old_weeks", "TEXT_SEPARATOR", "OPEN_WEEKS"]

@@ -22,9 +22,11 @@ from kiosk.paths import content_dir
 from kiosk.review.insights import (AGE_BUCKETS, GroupCounts, WaitingItem, age_bucket,
                                    group_counts, waiting_items)
 from kiosk.review.labels import Labels
+from kiosk.review.plaintext import plain
 from kiosk.review.queue import ReviewIndex
 from kiosk.review.report_csv import render_csv
-from kiosk.store import Store, entry_from_stored
+from kiosk.store import Store
+from kiosk.store_files import entry_from_stored
 
 FORMATS = ("md", "csv", "html")
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
@@ -186,13 +188,6 @@ def _local_date(iso: str) -> str:
     return parse_time(iso).astimezone().date().isoformat()
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def plain(text: str) -> str:
-    """User text on one line, without control characters (a terminal escape sequence in an
-    entry must not reach the supervisor's terminal or the report)."""
-    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _scope(report: Report, t: Labels) -> str:

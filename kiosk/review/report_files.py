@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.review.report import Report, render
-from kiosk.store import atomic_write_bytes
+from kiosk.durable import atomic_write_bytes
 
 REPORTS_FOLDER = "reports"
 

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from kiosk.entries import (ID_RANDOM_BITS, MAX_FIELD_CHARS, SCHEMA_VERSION, Entry, EntryError,
-                            Response, format_id, id_parts, id_tag, is_id, migrate, parse_time)
+from kiosk.entries import (MAX_FIELD_CHARS, SCHEMA_VERSION, Entry, EntryError, Response, migrate,
+                            parse_time)
+from kiosk.ids import ID_RANDOM_BITS, format_id, id_parts, id_tag, is_id
 from kiosk.sync.errors import PayloadError
 from kiosk.sync.zdict import ZDICT
 

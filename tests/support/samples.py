@@ -12,7 +12,8 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from kiosk.entries import ID_RANDOM_BITS, Entry, Response, Suggestion, format_id, id_tag
+from kiosk.entries import Entry, Response, Suggestion
+from kiosk.ids import ID_RANDOM_BITS, format_id, id_tag
 
 MODEL = "smollm2-135m-instruct-q4_1"
 

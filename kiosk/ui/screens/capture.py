@@ -12,16 +12,16 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.screen import ModalScreen
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from kiosk.coach.classify import Related
 from kiosk.coach.suggest import Suggested, Suggestions
 from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError,
                            Suggestion)
-from kiosk.store import StoreError, StoreWriteError
+from kiosk.store_errors import StoreError, StoreWriteError
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
 from kiosk.ui.widgets.coachpanel import CoachPanel, SuggestionList
 from kiosk.ui.widgets.cycler import Cycler
 from kiosk.ui.widgets.keybar import Key, key_bindings
@@ -426,31 +426,6 @@ class CaptureScreen(KioskScreen):
 
     async def action_logout(self) -> None:
         await self.app.logout()
-
-
-class EditSuggestionScreen(ModalScreen[str | None]):
-    """Edit a suggestion before it goes into the entry."""
-
-    BINDINGS = [Binding("escape", "cancel", show=False, priority=True)]
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.app.t("coach.panel.edit_title"), classes="dialog-title", markup=False)
-            yield Input(self.text, id="edit-suggestion", max_length=400)
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def _decided_from_draft(records: Any) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 from kiosk.entries import STATUSES, Entry
 from kiosk.review import actions
 from kiosk.review.actions import ReviewError
-from kiosk.store import StoreError
+from kiosk.store_errors import StoreError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.feed import when
 from kiosk.ui.text import literal
