@@ -209,7 +209,8 @@ def _collect(config: Config, lines: list[str]) -> tuple[list[Batch], int]:
     for label, missing, total in collector.incomplete():
         problems += 1
         _say(config, "batch.named", err=True, label=label,
-             problem=Message("batch.incomplete", {"missing": ranges_text(missing), "total": total}))
+             problem=Message("batch.incomplete", {"missing": ranges_text(missing), "total": total,
+                                                  "parts": len(missing)}))
     return batches, problems
 
 
