@@ -50,12 +50,17 @@ class PinGuard:
         Refused while locked out; a wrong PIN counts towards the lock-out."""
         locked = self.locked_for()
         if locked:
-            return None, ("admin.pin_locked", {"seconds": locked})
+            return None, _locked(locked)
         hashes = {"admin": config.admin_pin_hash, "supervisor": config.supervisor_pin_hash}
         role = next((r for r in roles if verify_pin(pin, hashes[r])), None)
         if role is None:
             left = self.failed()
-            return None, (("admin.pin_wrong", {"left": left}) if left else
-                          ("admin.pin_locked", {"seconds": self.locked_for()}))
+            return None, ("admin.pin_wrong", {"left": left}) if left else \
+                _locked(self.locked_for())
         self.succeeded()
         return role, ("", {})
+
+
+def _locked(seconds: int) -> tuple[str, dict]:
+    """The lock-out message, in whole minutes (rounded up): "try again in 5 minutes"."""
+    return "admin.pin_locked", {"seconds": seconds, "minutes": max(1, -(-seconds // 60))}

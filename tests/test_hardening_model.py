@@ -98,7 +98,7 @@ async def test_the_app_starts_says_the_coach_is_unavailable_and_f5_gives_bank_qu
             questions = [o["s"] for o in screen.offered if o["s"].kind == "question"]
             assert len(questions) == 3 and all(q.source == "bank" for q in questions)
             assert not any(o["s"].is_ai for o in screen.offered)
-            assert "[bank]" in screen_text(app)
+            assert questions[0].text in screen_text(app) and "[AI]" not in screen_text(app)
             await pilot.press("f2")  # and the entry still saves
             await pilot.pause()
             assert app.is_running

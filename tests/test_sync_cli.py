@@ -162,7 +162,7 @@ def test_an_incomplete_batch_names_the_missing_parts_and_imports_nothing(dirs, t
     lines = file.read_text().splitlines()
     file.write_text("\n".join(lines[:2] + lines[3:]))
     code, _, err = run(capsys, "--data-dir", station, "import", "--file", str(file))
-    assert code == 1 and f"part(s) 3 of {len(lines)} are missing" in err
+    assert code == 1 and f"part 3 of {len(lines)} is missing" in err
     code, _, err = run(capsys, "--data-dir", station, "import", "--text", str(file))
     assert code == 1 and "3 of" in err
     assert not Path(station, "entries").exists() or not list(Path(station, "entries").glob("*"))

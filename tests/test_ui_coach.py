@@ -160,7 +160,7 @@ async def test_escape_stops_and_model_missing_still_offers_bank_questions(tmp_pa
         screen = await write_and_ask(pilot, app)
         text = screen_text(app)
         assert "question bank" in text.lower()
-        assert "[bank]" in text
+        assert "[bank]" not in text and "[AI]" not in text  # only AI text is marked
         assert not any(o["s"].is_ai for o in screen.offered)
 
 
@@ -221,7 +221,7 @@ async def test_the_worker_can_take_their_own_first_words_as_title_instead_of_the
         screen = await write_and_ask(pilot, app)
         titles = [o["s"] for o in screen.offered if o["s"].kind == "title"]
         assert [t.source for t in titles] == ["fake-model", "text"]
-        assert f"[you] Title: {titles[1].text}" in screen_text(app)
+        assert f"Title: {titles[1].text}" in screen_text(app) and "[you]" not in screen_text(app)
         suggestions = screen.query_one("#suggestions")
         suggestions.focus()
         suggestions.highlighted = suggestions.option_count - 1  # the worker's own words

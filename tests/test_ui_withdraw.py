@@ -137,7 +137,7 @@ async def test_the_dutch_warning_and_buttons_fit_at_80x24_with_a_long_entry(tmp_
         assert delete_button_fits(app)
         await pilot.press("d")
         await pilot.pause()
-        assert "supervisorstation" in screen_text(app)
+        assert "station van de leidinggevende" in screen_text(app)
         assert delete_button_fits(app)
         note = app.screen.query_one("#delete-note")
         assert app.screen.query_one("#detail-box").content_region.contains_region(note.region)

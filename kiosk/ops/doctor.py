@@ -162,9 +162,10 @@ def check_data_dir(ctx: Context) -> list[Check]:
     foreign = [p for p in folder.rglob("*") if not p.name.startswith(".")
                and _uid(p) not in (owner, None)]
     if foreign:
-        rows.append(Check("data folder", WARN, f"{len(foreign)} file(s) in {folder} belong to "
-                          f"another user, e.g. {foreign[0].relative_to(folder)}; the kiosk may "
-                          f"fail to update them", chown))
+        rows.append(Check("data folder", WARN, f"{_n(len(foreign), 'file', 'files')} in {folder} "
+                          f"{'belongs' if len(foreign) == 1 else 'belong'} to another user, "
+                          f"e.g. {foreign[0].relative_to(folder)}; the kiosk may fail to update "
+                          f"them", chown))
     if folder.stat().st_mode & 0o007:
         rows.append(Check("data folder", WARN, f"{folder} can be read by every user of this "
                           f"device", f"sudo chmod 750 {folder}"))
@@ -223,7 +224,7 @@ def check_store(ctx: Context) -> list[Check]:
                       "ARCHIVE --force (the damaged file is kept in corrupt/)")]
     finally:
         store.close()
-    rows = [Check("entries", OK, f"{len(entries)} entries read without error")]
+    rows = [Check("entries", OK, f"{_n(len(entries), 'entry', 'entries')} read without error")]
     corrupt = ctx.data_dir / "corrupt"
     if corrupt.is_dir() and any(corrupt.iterdir()):
         rows.append(Check("entries", WARN, f"copies of damaged files are kept in {corrupt}",
@@ -235,12 +236,18 @@ def check_store(ctx: Context) -> list[Check]:
             oldest = min(_created(e) for e in unsent)
             days = (ctx.now - oldest).days
             status = WARN if days >= UNSENT_WARN_DAYS else OK
-            rows.append(Check("sync", status, f"{len(unsent)} entries not yet received by "
-                              f"the supervisor station, the oldest from {days} days ago",
+            oldest = "today" if days == 0 else f"{_n(days, 'day', 'days')} ago"
+            rows.append(Check("sync", status, f"{_n(len(unsent), 'entry', 'entries')} not yet "
+                              f"received by the supervisor station, the oldest from {oldest}",
                               "send them: supervisor menu at the kiosk (QR) or `kiosk export`, "
                               "then type the receipt code" if status == WARN else ""))
     rows.extend(_retention_rows(ctx, entries))
     return rows
+
+
+def _n(count: int, one: str, other: str) -> str:
+    """"1 entry", "3 entries"."""
+    return f"{count} {one if count == 1 else other}"
 
 
 def _created(entry) -> datetime:
@@ -256,7 +263,8 @@ def _retention_rows(ctx: Context, entries: list) -> list[Check]:
     overdue = [e for e in entries if last_change(e) < grace and may_remove(e, ctx.mode)]
     if not overdue:
         return [Check("retention", OK, f"no entry is past the limit of {ctx.retention_days} days")]
-    return [Check("retention", WARN, f"{len(overdue)} entries are more than a week past the "
+    return [Check("retention", WARN, f"{_n(len(overdue), 'entry is', 'entries are')} more than "
+                  f"a week past the "
                   f"retention limit of {ctx.retention_days} days",
                   "they are removed when the kiosk service starts (sudo systemctl restart kiosk),"
                   " or stop it and run `kiosk retention --apply`")]

@@ -231,7 +231,8 @@ def assemble(frames: list[Frame]) -> bytes:
             raise BatchError("batch.same_number", number=frame.index + 1)
     missing = [i + 1 for i in range(first.total) if i not in chunks]
     if missing:
-        raise BatchError("batch.incomplete", missing=ranges_text(missing), total=first.total)
+        raise BatchError("batch.incomplete", missing=ranges_text(missing), total=first.total,
+                         parts=len(missing))
     return b"".join(chunks[i] for i in range(first.total))
 
 

@@ -29,5 +29,6 @@ def collect_batches(lines: Iterable[str], site_key: str) -> tuple[list[Batch], l
             problems.append(result.message)
     for label, missing, total in collector.incomplete():
         problems.append(Message("batch.named", {"label": label, "problem": Message(
-            "batch.incomplete", {"missing": ranges_text(missing), "total": total})}))
+            "batch.incomplete", {"missing": ranges_text(missing), "total": total,
+                                 "parts": len(missing)})}))
     return batches, problems

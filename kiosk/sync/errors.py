@@ -2,7 +2,8 @@
 
 Every problem the sync code reports (a bad frame, a rejected batch, a wrong receipt) is a
 `SyncError` carrying a `Message`, so the CLI and the screens can show it in the kiosk's language:
-`exc.text("nl")`. `str(exc)` is the English text.
+`exc.text("nl")`. `str(exc)` is the English text. A value may itself be a message (or a list of
+messages, joined with commas), so one text can be built from parts in the same language.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ class Message:
     values: dict[str, Any] = field(default_factory=dict)
 
     def text(self, language: str = "en") -> str:
-        values = {name: value.text(language) if isinstance(value, (Message, SyncError)) else value
-                  for name, value in self.values.items()}
+        values = {name: _text(value, language) for name, value in self.values.items()}
         return Strings(language)(f"sync.{self.key}", **values)
+
+
+def _text(value: Any, language: str) -> Any:
+    if isinstance(value, (Message, SyncError)):
+        return value.text(language)
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(part, (Message, SyncError)) for part in value):
+        return ", ".join(part.text(language) for part in value)
+    return value
 
 
 class SyncError(ValueError):

@@ -90,10 +90,16 @@ class ImportReport:
     changed_ids: list[str] = field(default_factory=list)  # entries added or changed
 
     def message(self) -> Message:
-        key = "import.entries" if self.batch_type == TYPE_ENTRIES else "import.replies"
-        return Message(key, {"label": self.label, "sender": self.sender, "added": self.added,
-                             "updated": self.updated, "unchanged": self.unchanged,
-                             "conflicts": self.conflicts, "skipped": self.skipped})
+        """What was imported, naming only the counts that are not zero."""
+        entries = self.batch_type == TYPE_ENTRIES
+        counts = {"added": self.added, "updated": self.updated} if entries else \
+            {"answered": self.updated}
+        counts |= {"unchanged": self.unchanged, "conflicts": self.conflicts,
+                   "skipped": self.skipped}
+        parts = [Message(f"import.{name}", {"count": n}) for name, n in counts.items() if n]
+        return Message("import.entries" if entries else "import.replies", {
+            "label": self.label, "sender": self.sender,
+            "counts": parts or [Message("import.unchanged", {"count": 0})]})
 
 
 @dataclass
@@ -108,7 +114,9 @@ class ReceiptReport:
         if self.again:
             return Message("receipt.again", {"label": self.label})
         key = "receipt.entries" if self.batch_type == TYPE_ENTRIES else "receipt.replies"
-        return Message(key, {"label": self.label, "marked": self.marked, "edited": self.edited})
+        synced = Message(key, {"label": self.label, "marked": self.marked})
+        return Message("receipt.with_edited", {"synced": synced, "edited": self.edited}) \
+            if self.edited else synced  # no line "edited since the export: 0"
 
 
 # -- kiosk: export --------------------------------------------------------------------------------
@@ -123,8 +131,7 @@ def export_entries(store: Store, config: Config, *,
 
     Nothing is deleted. Entries stay unsynced until the receipt code of this (or a later)
     batch is entered; "pending" ones become "exported". None when there is nothing to send.
-    The same entries, unchanged, give the same batch again (same id, content and receipt code),
-    so showing the codes twice does not make a second batch for the station to import.
+    The same entries, unchanged, give the same batch again (same id, content, receipt code).
     """
     entries = entries_to_send(store)[:max_entries]
     if not entries:
@@ -158,12 +165,10 @@ def _outgoing(config: Config, batch_type: str, batch_id: int, payload: bytes, id
                          digest(payload), ids, made, to)
 
 
-def _sent_before(config: Config, batch_type: str, waiting: dict[str, dict[str, Any]],
-                 versions: dict[str, str], payload_made: Any, ids: list[str],
-                 to: str | None = None) -> OutgoingBatch | None:
-    """The batch sent earlier with exactly these entries in these versions (still waiting for
-    its receipt), sealed again as it was; None if there is none or its content would differ.
-    `payload_made(made)` packs the entries with that creation time."""
+def _sent_before(config: Config, batch_type: str, waiting: dict[str, dict[str, Any]], versions:
+                 dict[str, str], payload_made: Any, ids: list[str], to: str | None = None):
+    """The batch sent earlier with just these entries in these versions, still waiting for its
+    receipt, sealed again as it was (`payload_made(made)` packs them); else None."""
     for label, record in sorted(waiting.items(), key=lambda item: item[1]["at"], reverse=True):
         if record["entries"] != versions or record.get("to") != to:
             continue
@@ -258,7 +263,8 @@ def _record_conflict(store: Store, stored: Entry, incoming: Entry) -> int:
     """Keep the incoming version beside the station's copy, once. Returns 1 (a conflict)."""
     data = incoming.to_dict()
     data.pop("sync")
-    if any(_without_sync(c["entry"]) == data for c in store.conflicts_for(incoming.id)):
+    if any({k: v for k, v in c["entry"].items() if k != "sync"} == data
+           for c in store.conflicts_for(incoming.id)):
         return 1
     differs = [n for n in IDENTITY_FIELDS if getattr(stored, n) != getattr(incoming, n)]
     if differs:
@@ -269,10 +275,6 @@ def _record_conflict(store: Store, stored: Entry, incoming: Entry) -> int:
                   f"{incoming.updated}, station {stored.updated}): the station's copy is kept")
     store.add_conflict(data, reason)
     return 1
-
-
-def _without_sync(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "sync"}
 
 
 def _report(store: Store, config: Config, batch: Batch) -> ImportReport:

@@ -1,5 +1,6 @@
 """The coach panel beside (or below) the entry form: streamed model text, suggestions the worker
-can use, edit or dismiss (each marked AI, question bank, or own words), and related entries."""
+can use, edit or dismiss (only the model's text is marked [AI]; one line says where the others
+come from), and related entries."""
 
 from __future__ import annotations
 
@@ -81,16 +82,16 @@ class CoachPanel(Vertical):
 
     def show_suggestions(self, offered: list[dict]) -> None:
         """`offered`: dicts with "s" (a coach Suggested) and "verdict"; undecided ones are listed."""
-        options = []
+        options, ai, others = [], False, False
         for index, item in enumerate(offered):
             if item["verdict"] is not None or item["s"].kind == "category":
                 continue
             s = item["s"]
-            mark = (self.t("coach.panel.ai_mark") if s.is_ai else
-                    self.t("coach.panel.bank_mark") if s.source == "bank" else
-                    self.t("coach.panel.own_mark"))
             text = Text()
-            text.append(f"[{mark}] ", style="bold reverse" if s.is_ai else "bold")
+            if s.is_ai:
+                text.append(f"[{self.t('coach.panel.ai_mark')}]", style="bold reverse")
+                text.append(" ")
+            ai, others = ai or s.is_ai, others or not s.is_ai
             text.append(f"{self.t('coach.kind.' + s.kind)}: ", style="bold")
             text.append_text(literal(one_line(s.text, 300)))
             options.append(Option(text, id=str(index)))
@@ -103,7 +104,10 @@ class CoachPanel(Vertical):
             # after a verdict the next suggestion (now in the same place) is ready for Enter/e/d
             suggestions.highlighted = min(was or 0, len(options) - 1)
         hint = self.query_one("#coach-hint", Static)
-        hint.update(self.t("coach.panel.list_hint") if options else self.t("coach.panel.hint"))
+        text = self.t("coach.panel.list_hint") if options else self.t("coach.panel.hint")
+        if ai and others:  # said once, not on every line
+            text += "\n" + self.t("coach.panel.others_mark")
+        hint.update(text)
 
     def show_category(self, text: str) -> None:
         self.query_one("#coach-category", Static).update(text)

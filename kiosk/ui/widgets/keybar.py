@@ -26,14 +26,15 @@ def key_bindings(*keys: Key) -> list[Binding]:
 class KeyButton(Static):
     """One `F2 Save` item; a click runs the same action as the key."""
 
-    def __init__(self, key: Key, text: str):
+    def __init__(self, key: Key, text: str, name: str | None = None):
         super().__init__(classes="keybutton")
         self.key_def = key
         self.text = text
+        self.name_text = name
 
     def render(self):
         compact = self.parent is not None and self.parent.has_class("-compact")
-        return key_label(self.key_def, self.text, compact=compact)
+        return key_label(self.key_def, self.text, compact=compact, name=self.name_text)
 
     async def on_click(self) -> None:
         await self.app.run_action(self.key_def.action, self.screen)
@@ -49,7 +50,7 @@ class KeyBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         for key in self.keys:
-            yield KeyButton(key, self.translate(key.label))
+            yield KeyButton(key, self.translate(key.label), key_name(key, self.translate))
 
     def on_resize(self) -> None:
         # Too long for the screen (Dutch labels at 80 columns): without the spaces around the
@@ -60,15 +61,25 @@ class KeyBar(Horizontal):
 
     def width(self, *, compact: bool = False) -> int:
         """Cells all the keys take, with or without the spaces around the key names."""
-        return sum(key_label(key, self.translate(key.label), compact=compact).cell_len
-                   for key in self.keys)
+        return sum(key_label(key, self.translate(key.label), compact=compact,
+                             name=key_name(key, self.translate)).cell_len for key in self.keys)
 
 
-def key_label(key: Key, text: str, *, compact: bool = False):
+def key_name(key: Key, translate=None) -> str:
+    """The key's name in the bar: `keys.names.<key>` in the language (Esc, Spatie), else the
+    key in capitals (F2)."""
+    lookup = f"keys.names.{key.key}"
+    named = translate(lookup) if translate is not None else lookup
+    if named != lookup:
+        return named
+    return "Esc" if key.key == "escape" else key.key.upper()
+
+
+def key_label(key: Key, text: str, *, compact: bool = False, name: str | None = None):
     """` F2 Save ` (compact, like htop: `F2Save `), the key name in reverse."""
     from rich.text import Text
 
-    name = "Esc" if key.key == "escape" else key.key.upper()
+    name = name or key_name(key)
     label = Text()
     label.append(name if compact else f" {name} ", style="reverse bold")
     label.append(f"{text} ")
