@@ -31,9 +31,9 @@ def test_wrong_pins_count_down_then_lock_out_even_the_right_pin(store, demo_conf
     guard = PinGuard(store, config.max_pin_attempts, config.lockout_seconds, now=clock)
     assert guard.check("0000", config) == (None, ("admin.pin_wrong", {"left": 2}))
     assert guard.check("0000", config) == (None, ("admin.pin_wrong", {"left": 1}))
-    assert guard.check("0000", config) == (None, ("admin.pin_locked", {"seconds": 60}))
+    assert guard.check("0000", config) == (None, ("admin.pin_locked", {"seconds": 60, "minutes": 1}))
     clock.now += 20
-    assert guard.check("1234", config) == (None, ("admin.pin_locked", {"seconds": 40}))
+    assert guard.check("1234", config) == (None, ("admin.pin_locked", {"seconds": 40, "minutes": 1}))
     assert guard.locked_for() == 40  # a refused try while locked does not lengthen it
     clock.now += 40
     assert guard.check("1234", config) == ("admin", ("", {}))
