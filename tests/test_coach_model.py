@@ -53,9 +53,8 @@ def coach():
 
 def test_the_model_loads_and_is_ready(coach):
     assert coach.state == READY and coach.model_name == SPEC.name
-    assert SPEC.name in coach.status_text("en")
-    if not SPEC.writes("nl"):
-        assert "vragenbank" in coach.status_text("nl")
+    assert "ready" in coach.status_text("en").lower()
+    assert SPEC.name not in coach.status_text("en")  # workers see plain words, not a file name
 
 
 def test_closing_while_loading_leaves_it_shut_down():

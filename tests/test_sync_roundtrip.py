@@ -59,7 +59,8 @@ def scan_screen(frames: list[str], size: qr.FrameSize) -> list[str]:
     for frame in frames:
         cells = qr.render_cells(frame, size.version)
         assert (len(cells[0]), len(cells)) == (size.width, size.height)
-        found = zxingcpp.read_barcodes(qr.rasterise(cells, scale=3))
+        found = zxingcpp.read_barcodes(qr.rasterise(cells, scale=3),
+                                       formats=zxingcpp.BarcodeFormat.QRCode)  # as a QR scanner
         assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
         assert found[0].ec_level == "M"
         texts.append(found[0].text)

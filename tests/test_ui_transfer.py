@@ -30,7 +30,8 @@ def shown_cells(view: QRView) -> list[list[tuple[str, str, str]]]:
 
 
 def decode(cells) -> str:
-    [result] = zxingcpp.read_barcodes(qr.rasterise(cells, scale=4))
+    [result] = zxingcpp.read_barcodes(qr.rasterise(cells, scale=4),
+                                       formats=zxingcpp.BarcodeFormat.QRCode)
     return result.text
 
 
