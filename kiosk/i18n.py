@@ -2,6 +2,9 @@
 keys used as `t("login.title")`. English is the reference; a key missing in another language
 falls back to English (a test checks the files have the same keys).
 
+Messages (kiosk.messages) are keys with values; `t.message(exc)` shows one, or an error carrying
+one, in the language of `t`.
+
 Plurals: a string that depends on a number is an inline table instead of a string,
 
     complete = { count = "total", one = "Batch {label} is complete (1 part).",
@@ -89,3 +92,10 @@ class Strings:
         return text.format(**values) if values else text
 
     t = __call__
+
+    def message(self, said: Any) -> str:
+        """What a message, or an error carrying one (kiosk.messages), says in this language;
+        anything else that can say itself in a language (`text(language)`, as a sync scan
+        result) likewise; any other error or value as `str()` gives it (an OS error's words)."""
+        text = getattr(said, "text", None)
+        return text(self.language) if callable(text) else str(said)
