@@ -1,6 +1,10 @@
-"""UI strings from content/strings/<lang>/*.toml. Each file is a namespace: `login.toml` holds
+"""Words per language: the UI strings and the report's labels.
+
+UI strings come from content/strings/<lang>/*.toml. Each file is a namespace: `login.toml` holds
 keys used as `t("login.title")`. English is the reference; a key missing in another language
-falls back to English (a test checks the files have the same keys).
+falls back to English (a test checks the files have the same keys). The labels of the
+supervisor's report and insights are one file per language, content/review/<lang>.toml, read the
+same way: `Strings.report(language)("report.title", ...)`.
 
 Messages (kiosk.messages) are keys with values; `t.message(exc)` shows one, or an error carrying
 one, in the language of `t`.
@@ -73,6 +77,16 @@ def load_strings(language: str, folder: Path | None = None) -> dict[str, str]:
     return strings
 
 
+@lru_cache(maxsize=8)
+def load_report_labels(language: str, folder: Path | None = None) -> dict[str, str]:
+    """content/review/<lang>.toml flattened ("report.title"); empty for a language without one."""
+    file = (folder or content_dir() / "review") / f"{language}.toml"
+    labels: dict[str, str] = {}
+    if file.is_file():
+        flatten("", tomllib.loads(file.read_text(encoding="utf-8")), labels)
+    return labels
+
+
 def available_languages() -> list[str]:
     folder = content_dir() / "strings"
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.toml")))
@@ -82,10 +96,16 @@ class Strings:
     """`t(key, **values)` in one language, falling back to English, then to the key itself.
     A plural table picks its form by the value it names (see the module docstring)."""
 
-    def __init__(self, language: str = DEFAULT_LANGUAGE):
+    def __init__(self, language: str = DEFAULT_LANGUAGE, *, report: bool = False):
+        load = load_report_labels if report else load_strings
         self.language = language
-        self._own = load_strings(language)
-        self._fallback = load_strings(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else {}
+        self._own = load(language)
+        self._fallback = load(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else {}
+
+    @classmethod
+    def report(cls, language: str = DEFAULT_LANGUAGE) -> "Strings":
+        """The labels of the supervisor's report and insights (content/review/<lang>.toml)."""
+        return cls(language, report=True)
 
     def __call__(self, key: str, **values: Any) -> str:
         text = text_for(self._own, key, values) or text_for(self._fallback, key, values) or key

@@ -120,8 +120,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # -- insights ---------------------------------------------------------------------------------
 def cmd_insights(args: argparse.Namespace) -> int:
+    from kiosk.i18n import Strings
     from kiosk.review.insights import format_insights, insights_for
-    from kiosk.review.labels import Labels
 
     config, store = _read_store(args)
     try:
@@ -138,7 +138,7 @@ def cmd_insights(args: argparse.Namespace) -> int:
         json.dump(asdict(found), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
-    print(format_insights(found, Labels(args.lang or config.language)))
+    print(format_insights(found, Strings.report(args.lang or config.language)))
     return 0
 
 
