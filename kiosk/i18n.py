@@ -1,4 +1,4 @@
-"""Words per language: the UI strings and the report's labels.
+"""Words per language: the UI strings, the report's labels and the stop words.
 
 UI strings come from content/strings/<lang>/*.toml. Each file is a namespace: `login.toml` holds
 keys used as `t("login.title")`. English is the reference; a key missing in another language
@@ -8,6 +8,10 @@ same way: `Strings.report(language)("report.title", ...)`.
 
 Messages (kiosk.messages) are keys with values; `t.message(exc)` shows one, or an error carrying
 one, in the language of `t`.
+
+Stop words: one list per language, content/stopwords/<lang>.toml, for the coach and the
+supervisor's themes alike: `stopwords("nl")`; the themes also leave out a few words that say
+something in one entry but stand in too many to make a theme: `stopwords("nl", themes=True)`.
 
 Plurals: a string that depends on a number is an inline table instead of a string,
 
@@ -85,6 +89,20 @@ def load_report_labels(language: str, folder: Path | None = None) -> dict[str, s
     if file.is_file():
         flatten("", tomllib.loads(file.read_text(encoding="utf-8")), labels)
     return labels
+
+
+@lru_cache(maxsize=16)
+def stopwords(language: str, *, themes: bool = False,
+              folder: Path | None = None) -> frozenset[str]:
+    """The stop words of one language (content/stopwords/<lang>.toml, `words`), lower case; with
+    `themes`, also those that only the supervisor's themes leave out (`themes_only`). Empty for a
+    language without a list."""
+    file = (folder or content_dir() / "stopwords") / f"{language}.toml"
+    if not file.is_file():
+        return frozenset()
+    lists = tomllib.loads(file.read_text(encoding="utf-8"))
+    words = [*lists.get("words", []), *(lists.get("themes_only", []) if themes else [])]
+    return frozenset(word.strip().casefold() for word in words)
 
 
 def available_languages() -> list[str]:
