@@ -1,5 +1,6 @@
 """Errors on the Dutch screens are Dutch: an entry's (a field too long), the store's (a full disk)
-and a review action's (declining without a reason), on real screens with real stores."""
+and a review action's (declining without a reason, an answer too long), on real screens with real
+stores."""
 
 from __future__ import annotations
 
@@ -62,19 +63,37 @@ async def test_a_full_disk_is_told_in_dutch(tmp_path, monkeypatch):
     assert store.count() == 0
 
 
+async def open_first_idea_at_the_station(app, pilot) -> None:
+    await login(pilot)
+    await queue_ready(app, pilot)
+    await pilot.press("enter")  # the queue starts with the newest idea not seen yet
+    await queue_ready(app, pilot)
+    assert isinstance(app.screen, EntryReviewScreen) and app.screen.entry.kind == "idea"
+
+
 async def test_declining_without_a_reason_is_told_in_dutch(tmp_path):
     app, store, _ = make_test_app(tmp_path, mode="supervisor", language="nl")
-    made = seed(store)
+    idea = seed(store)["carton"]
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot)
-        await queue_ready(app, pilot)
-        await pilot.press("enter")
-        await queue_ready(app, pilot)
-        assert isinstance(app.screen, EntryReviewScreen) and app.screen.entry.kind == "idea"
+        await open_first_idea_at_the_station(app, pilot)
         app.screen.query_one("#status").value = "declined"
         await pilot.press("f3")
         await pilot.pause()
         shown = notifications(app)
         assert "Een idee afwijzen kan alleen met een reden: de medewerker leest die." in shown
         assert not any(word in shown for word in ENGLISH), shown
-    assert Store(tmp_path, readonly=True).get(made["carton"].id).status != "declined"
+    assert Store(tmp_path, readonly=True).get(idea.id).status != "declined"
+
+
+async def test_an_answer_too_long_is_told_in_dutch(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor", language="nl")
+    idea = seed(store)["carton"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_first_idea_at_the_station(app, pilot)
+        app.screen.query_one("#answer").load_text("x" * (MAX_FIELD_CHARS + 1))
+        await pilot.press("f2")
+        await pilot.pause()
+        shown = notifications(app)
+        assert f"Het antwoord is langer dan {MAX_FIELD_CHARS} tekens." in shown, shown
+        assert not any(word in shown for word in ENGLISH), shown
+    assert Store(tmp_path, readonly=True).get(idea.id).responses == []
