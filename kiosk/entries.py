@@ -2,8 +2,9 @@
 Its id is a ULID (kiosk/ids.py).
 
 Entries are plain data (no I/O). `Entry.to_dict()` / `Entry.from_dict()` are the stored and
-synced form; `from_dict` validates and raises `EntryError` naming the field that is wrong, and
-migrates older schema versions (see `MIGRATIONS`).
+synced form; `from_dict` validates and raises `EntryError` naming the field that is wrong (keys
+in content/strings/<lang>/errors.toml, `[entry]`), and migrates older schema versions (see
+`MIGRATIONS`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kiosk.ids import is_id, new_id
+from kiosk.messages import Message, MessageError
 
 SCHEMA_VERSION = 1
 
@@ -30,8 +32,17 @@ MAX_FIELD_CHARS = 4000
 MAX_TITLE_CHARS = 120
 
 
-class EntryError(ValueError):
-    """An entry that does not validate; the message names the field."""
+# The fields a worker fills in or chooses: an error names them in the reader's language.
+NAMED_FIELDS = ("entry", "kind", "category", "visibility", *REFLECTION_FIELDS, "title")
+
+
+class EntryError(MessageError, ValueError):
+    """An entry that does not validate; the message names the field:
+    `EntryError("errors.entry.<problem>", field=..., **values)`."""
+
+    def __init__(self, key: str, *, field: str, **values: Any):
+        super().__init__(key, field=Message(f"errors.entry.field.{field}")
+                         if field in NAMED_FIELDS else field, **values)
 
 
 def now_iso() -> str:
@@ -115,7 +126,7 @@ class Entry:
 
     # -- validation ---------------------------------------------------------------------------
     def validate(self) -> "Entry":
-        _check(is_id(self.id), "id", f"not an entry id: {self.id!r}")
+        _check(is_id(self.id), "id", "errors.entry.not_id", value=repr(self.id))
         _text(self.kiosk_id, "kiosk_id", 32, required=True)
         _text(self.station, "station", 80)
         _text(self.line, "line", 80)
@@ -127,24 +138,26 @@ class Entry:
         for name in REFLECTION_FIELDS:
             _text(getattr(self, name), name, MAX_FIELD_CHARS)
         _check(any(getattr(self, name).strip() for name in REFLECTION_FIELDS),
-               "what_happened", "an entry needs at least one reflection field filled in")
+               "what_happened", "errors.entry.no_reflection")
         _text(self.title, "title", MAX_TITLE_CHARS)
         _one_of(self.visibility, VISIBILITIES, "visibility")
-        _check(isinstance(self.suggestions, list), "suggestions", "must be a list")
+        _check(isinstance(self.suggestions, list), "suggestions", "errors.entry.not_list")
         for i, suggestion in enumerate(self.suggestions):
-            _check(isinstance(suggestion, Suggestion), f"suggestions[{i}]", "not a suggestion")
+            _check(isinstance(suggestion, Suggestion), f"suggestions[{i}]",
+                   "errors.entry.not_suggestion")
             suggestion.validate(f"suggestions[{i}]")
         _time(self.created, "created")
         _time(self.updated or self.created, "updated")
         _one_of(self.status, STATUSES, "status")
         _text(self.status_reason, "status_reason", MAX_FIELD_CHARS)
-        _check(isinstance(self.responses, list), "responses", "must be a list")
+        _check(isinstance(self.responses, list), "responses", "errors.entry.not_list")
         for i, response in enumerate(self.responses):
-            _check(isinstance(response, Response), f"responses[{i}]", "not a response")
+            _check(isinstance(response, Response), f"responses[{i}]", "errors.entry.not_response")
             response.validate(f"responses[{i}]")
-        _check(isinstance(self.seen, bool), "seen", "must be true or false")
+        _check(isinstance(self.seen, bool), "seen", "errors.entry.not_bool")
         _one_of(self.sync, SYNC_STATES, "sync")
-        _check(self.schema == SCHEMA_VERSION, "schema", f"must be {SCHEMA_VERSION}")
+        _check(self.schema == SCHEMA_VERSION, "schema", "errors.entry.not_version",
+               version=SCHEMA_VERSION)
         return self
 
     # -- (de)serialisation --------------------------------------------------------------------
@@ -154,21 +167,22 @@ class Entry:
     @classmethod
     def from_dict(cls, data: Any) -> "Entry":
         if not isinstance(data, dict):
-            raise EntryError("entry: must be a JSON object")
+            raise EntryError("errors.entry.not_object", field="entry")
         data = migrate(dict(data))
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
         if unknown:
-            raise EntryError(f"{unknown[0]}: unknown field")
+            raise EntryError("errors.entry.unknown_field", field=unknown[0])
         missing = [name for name in ("id", "kiosk_id", "station", "line", "author", "language",
                                      "kind", "category") if name not in data]
         if missing:
-            raise EntryError(f"{missing[0]}: missing")
+            raise EntryError("errors.entry.missing", field=missing[0])
         try:
             suggestions = [Suggestion(**s) for s in data.get("suggestions", [])]
             responses = [Response(**r) for r in data.get("responses", [])]
         except TypeError as exc:
-            raise EntryError(f"suggestions/responses: malformed ({exc})") from None
+            raise EntryError("errors.entry.malformed", field="suggestions/responses",
+                             detail=str(exc)) from None
         entry = cls(**{**data, "suggestions": suggestions, "responses": responses})
         return entry.validate()
 
@@ -200,32 +214,33 @@ def headline_of(record: Mapping[str, Any]) -> str:
     return ""
 
 
-def _check(cond: bool, name: str, problem: str) -> None:
+def _check(cond: bool, name: str, key: str, **values: Any) -> None:
     if not cond:
-        raise EntryError(f"{name}: {problem}")
+        raise EntryError(key, field=name, **values)
 
 
 def _text(value: Any, name: str, limit: int, *, required: bool = False) -> None:
-    _check(isinstance(value, str), name, "must be text")
-    _check(len(value) <= limit, name, f"longer than {limit} characters")
+    _check(isinstance(value, str), name, "errors.entry.not_text")
+    _check(len(value) <= limit, name, "errors.entry.too_long", limit=limit)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, e.g. from a hand-made JSON import
-        raise EntryError(f"{name}: contains broken Unicode that cannot be stored") from None
+        raise EntryError("errors.entry.broken_text", field=name) from None
     if required:
-        _check(value.strip() != "", name, "must not be empty")
+        _check(value.strip() != "", name, "errors.entry.empty")
 
 
 def _one_of(value: Any, allowed: tuple[str, ...], name: str) -> None:
-    _check(value in allowed, name, f"must be one of {', '.join(allowed)}, got {value!r}")
+    _check(value in allowed, name, "errors.entry.not_one_of", allowed=", ".join(allowed),
+           value=repr(value))
 
 
 def _time(value: Any, name: str) -> None:
-    _check(isinstance(value, str), name, "must be an ISO time")
+    _check(isinstance(value, str), name, "errors.entry.not_time_text")
     try:
         parse_time(value)
     except ValueError:
-        raise EntryError(f"{name}: not an ISO time: {value!r}") from None
+        raise EntryError("errors.entry.not_time", field=name, value=repr(value)) from None
 
 
 # Migrations: schema N -> N+1, each a pure function on the dict. Add one per schema change: sync
@@ -237,8 +252,8 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
     version = data.get("schema", SCHEMA_VERSION)
     if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
-        raise EntryError(f"schema: unsupported version {version!r} (this kiosk reads "
-                         f"1..{SCHEMA_VERSION}; update the app)")
+        raise EntryError("errors.entry.unsupported_schema", field="schema",
+                         version=repr(version), latest=SCHEMA_VERSION)
     while version < SCHEMA_VERSION:
         data = MIGRATIONS[version](data)
         version += 1

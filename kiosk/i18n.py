@@ -1,6 +1,17 @@
-"""UI strings from content/strings/<lang>/*.toml. Each file is a namespace: `login.toml` holds
+"""Words per language: the UI strings, the report's labels and the stop words.
+
+UI strings come from content/strings/<lang>/*.toml. Each file is a namespace: `login.toml` holds
 keys used as `t("login.title")`. English is the reference; a key missing in another language
-falls back to English (a test checks the files have the same keys).
+falls back to English (a test checks the files have the same keys). The labels of the
+supervisor's report and insights are one file per language, content/review/<lang>.toml, read the
+same way: `Strings.report(language)("report.title", ...)`.
+
+Messages (kiosk.messages) are keys with values; `t.message(exc)` shows one, or an error carrying
+one, in the language of `t`.
+
+Stop words: one list per language, content/stopwords/<lang>.toml, for the coach and the
+supervisor's themes alike: `stopwords("nl")`; the themes also leave out a few words that say
+something in one entry but stand in too many to make a theme: `stopwords("nl", themes=True)`.
 
 Plurals: a string that depends on a number is an inline table instead of a string,
 
@@ -70,6 +81,30 @@ def load_strings(language: str, folder: Path | None = None) -> dict[str, str]:
     return strings
 
 
+@lru_cache(maxsize=8)
+def load_report_labels(language: str, folder: Path | None = None) -> dict[str, str]:
+    """content/review/<lang>.toml flattened ("report.title"); empty for a language without one."""
+    file = (folder or content_dir() / "review") / f"{language}.toml"
+    labels: dict[str, str] = {}
+    if file.is_file():
+        flatten("", tomllib.loads(file.read_text(encoding="utf-8")), labels)
+    return labels
+
+
+@lru_cache(maxsize=16)
+def stopwords(language: str, *, themes: bool = False,
+              folder: Path | None = None) -> frozenset[str]:
+    """The stop words of one language (content/stopwords/<lang>.toml, `words`), lower case; with
+    `themes`, also those that only the supervisor's themes leave out (`themes_only`). Empty for a
+    language without a list."""
+    file = (folder or content_dir() / "stopwords") / f"{language}.toml"
+    if not file.is_file():
+        return frozenset()
+    lists = tomllib.loads(file.read_text(encoding="utf-8"))
+    words = [*lists.get("words", []), *(lists.get("themes_only", []) if themes else [])]
+    return frozenset(word.strip().casefold() for word in words)
+
+
 def available_languages() -> list[str]:
     folder = content_dir() / "strings"
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.toml")))
@@ -79,13 +114,26 @@ class Strings:
     """`t(key, **values)` in one language, falling back to English, then to the key itself.
     A plural table picks its form by the value it names (see the module docstring)."""
 
-    def __init__(self, language: str = DEFAULT_LANGUAGE):
+    def __init__(self, language: str = DEFAULT_LANGUAGE, *, report: bool = False):
+        load = load_report_labels if report else load_strings
         self.language = language
-        self._own = load_strings(language)
-        self._fallback = load_strings(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else {}
+        self._own = load(language)
+        self._fallback = load(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else {}
+
+    @classmethod
+    def report(cls, language: str = DEFAULT_LANGUAGE) -> "Strings":
+        """The labels of the supervisor's report and insights (content/review/<lang>.toml)."""
+        return cls(language, report=True)
 
     def __call__(self, key: str, **values: Any) -> str:
         text = text_for(self._own, key, values) or text_for(self._fallback, key, values) or key
         return text.format(**values) if values else text
 
     t = __call__
+
+    def message(self, said: Any) -> str:
+        """What a message, or an error carrying one (kiosk.messages), says in this language;
+        anything else that can say itself in a language (`text(language)`, as a sync scan
+        result) likewise; any other error or value as `str()` gives it (an OS error's words)."""
+        text = getattr(said, "text", None)
+        return text(self.language) if callable(text) else str(said)

@@ -48,7 +48,7 @@ class Store:
             self._prepare_folder()
             self._acquire_lock()
         elif not self.data_dir.is_dir():
-            raise StoreError(f"No kiosk data folder at {self.data_dir}.")
+            raise StoreError("errors.store.missing", folder=self.data_dir)
         try:
             if not readonly:
                 self._remove_stale_temp_files()
@@ -64,20 +64,17 @@ class Store:
         try:
             self.entries_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"Cannot create the data folder {self.data_dir}: "
-                             f"{exc.strerror}. Check the path and its permissions.") from None
+            raise StoreError("errors.store.cannot_create", folder=self.data_dir,
+                             reason=exc.strerror) from None
         if not os.access(self.data_dir, os.W_OK | os.X_OK) or \
                 not os.access(self.entries_dir, os.W_OK | os.X_OK):
-            raise StoreError(f"The data folder {self.data_dir} is not writable. Entries cannot be "
-                             f"saved; ask IT to fix its permissions (see `kiosk doctor`).")
+            raise StoreError("errors.store.not_writable", folder=self.data_dir)
 
     def _acquire_lock(self) -> None:
         try:
             self._folder_lock.acquire()
         except FolderInUse as busy:
-            raise StoreLocked(
-                f"Another kiosk program (pid {busy.holder}) is already using the data folder "
-                f"{self.data_dir}. Only one may use it at a time: close the other one first.") \
+            raise StoreLocked("errors.store.locked", pid=busy.holder, folder=self.data_dir) \
                 from None
 
     def _remove_stale_temp_files(self) -> None:

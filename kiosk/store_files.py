@@ -53,7 +53,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         if self.readonly:
-            raise StoreError(f"{self.path}: opened read-only")
+            raise StoreError("errors.store.file_read_only", path=self.path)
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
             atomic_write_bytes(self.path, payload)

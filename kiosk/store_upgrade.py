@@ -109,23 +109,21 @@ def ensure_current_format(data_dir: Path, *, readonly: bool) -> None:
         found[FORMAT_KEY] = STORE_FORMAT
     version, schema = found[FORMAT_KEY], found.get(SCHEMA_KEY, 1)
     if not _is_version(version) or version > STORE_FORMAT:
-        raise StoreError(f"The data folder {data_dir} uses store format {version}; "
-                         f"this app reads format {STORE_FORMAT}. Update the app.")
+        raise StoreError("errors.store.format_newer", folder=data_dir, version=version,
+                         supported=STORE_FORMAT)
     if not _is_version(schema) or schema > entries.SCHEMA_VERSION:
-        raise StoreError(f"The data folder {data_dir} holds entries of schema {schema}; "
-                         f"this app reads schema {entries.SCHEMA_VERSION}. Update the app.")
+        raise StoreError("errors.store.schema_newer", folder=data_dir, schema=schema,
+                         supported=entries.SCHEMA_VERSION)
     if version == STORE_FORMAT and schema == entries.SCHEMA_VERSION:
         return
     missing = [n for n in range(version, STORE_FORMAT) if n not in UPGRADES]
     if missing:
-        raise StoreError(f"The data folder {data_dir} uses store format {version}, which this "
-                         f"app cannot upgrade to format {STORE_FORMAT}. Restore a newer backup "
-                         f"or ask IT.")
+        raise StoreError("errors.store.cannot_upgrade", folder=data_dir, version=version,
+                         supported=STORE_FORMAT)
     if readonly:
-        raise StoreError(f"The data folder {data_dir} uses store format {version} (entries of "
-                         f"schema {schema}) and needs an upgrade to format {STORE_FORMAT} "
-                         f"(schema {entries.SCHEMA_VERSION}) before it can be read. Start the "
-                         f"kiosk program once (it upgrades the folder), then try again.")
+        raise StoreError("errors.store.needs_upgrade", folder=data_dir, version=version,
+                         schema=schema, supported=STORE_FORMAT,
+                         supported_schema=entries.SCHEMA_VERSION)
     upgrade(folder, version, schema)
 
 

@@ -35,4 +35,4 @@ def open_store(config: Config, *, readonly: bool = False):
     try:
         return Store(config.data_dir, readonly=readonly)
     except StoreError as exc:
-        raise CommandError(str(exc), EXIT_STORE) from None
+        raise CommandError(exc.text(config.language), EXIT_STORE) from None

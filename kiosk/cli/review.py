@@ -120,8 +120,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # -- insights ---------------------------------------------------------------------------------
 def cmd_insights(args: argparse.Namespace) -> int:
+    from kiosk.i18n import Strings
     from kiosk.review.insights import format_insights, insights_for
-    from kiosk.review.labels import Labels
 
     config, store = _read_store(args)
     try:
@@ -138,7 +138,7 @@ def cmd_insights(args: argparse.Namespace) -> int:
         json.dump(asdict(found), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
-    print(format_insights(found, Labels(args.lang or config.language)))
+    print(format_insights(found, Strings.report(args.lang or config.language)))
     return 0
 
 
@@ -176,6 +176,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
 
 
 def _act(args: argparse.Namespace, action) -> int:
+    from kiosk.i18n import Strings
     from kiosk.review.actions import ReviewError
     from kiosk.review.audit import AuditError
     from kiosk.store_errors import StoreError
@@ -185,9 +186,9 @@ def _act(args: argparse.Namespace, action) -> int:
     try:
         entry = action(store)
     except ReviewError as exc:
-        raise CommandError(str(exc), 1) from None
+        raise CommandError(exc.text(config.language), 1) from None
     except (AuditError, StoreError) as exc:
-        raise CommandError(str(exc), 3) from None
+        raise CommandError(Strings(config.language).message(exc), 3) from None
     finally:
         store.close()
     print(f"{entry.id}: seen={'yes' if entry.seen else 'no'}, status={entry.status}, "

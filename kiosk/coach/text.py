@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kiosk.i18n import stopwords
 from kiosk.paths import content_dir
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -80,7 +81,7 @@ class Language:
 def language(code: str, folder: Path | None = None) -> Language:
     data = load_toml(code, "language", folder)
     return Language(code=code,
-                    stopwords=frozenset(fold(w) for w in data.get("stopwords", [])),
+                    stopwords=frozenset(fold(w) for w in stopwords(code)),
                     question_words=frozenset(fold(w) for w in data.get("question_words", [])),
                     blocked=tuple(fold(w) for w in data.get("blocked", [])),
                     compounds=bool(data.get("compound_words", False)),

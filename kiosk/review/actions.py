@@ -1,6 +1,7 @@
 """Supervisor actions on one entry: mark seen, answer, change an idea's status.
 
-Each action validates its input (raising `ReviewError` with a message for the supervisor),
+Each action validates its input (raising `ReviewError` with a message for the supervisor, keys
+in content/strings/<lang>/errors.toml, `[review]`),
 writes an audit record (who, what, entry id, before/after of the changed fields), saves the
 entry with `Store.save` and updates the `ReviewIndex` when one is given. The audit record is
 written first: if saving then fails, a second record says so, so the log never misses an
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.entries import MAX_FIELD_CHARS, STATUSES, Entry, Response, now_iso
+from kiosk.messages import MessageError
 from kiosk.review.audit import AuditError, AuditLog
 from kiosk.review.queue import ReviewIndex, forget_old_weeks
 from kiosk.store import Store
@@ -20,7 +22,7 @@ from kiosk.store import Store
 MAX_NAME_CHARS = 80
 
 
-class ReviewError(ValueError):
+class ReviewError(MessageError, ValueError):
     """An action that cannot be done as asked; the message says why."""
 
 
@@ -61,13 +63,13 @@ def set_status(store: Store, entry_id: str, status: str, *, by: str, reason: str
     """Move an idea to `status` (new, seen, trying, adopted, declined). Declining needs a
     reason, which the worker will read; any other status keeps an optional note as reason."""
     if status not in STATUSES:
-        raise ReviewError(f"Unknown status {status!r}: choose one of {', '.join(STATUSES)}.")
+        raise ReviewError("errors.review.unknown_status", status=repr(status),
+                          statuses=", ".join(STATUSES))
     reason = _clean_text(reason, "reason", required=status == "declined")
 
     def change(entry: Entry) -> Change | None:
         if entry.kind != "idea":
-            raise ReviewError("Only ideas have a status; this entry is an observation. "
-                              "Mark it seen or answer it instead.")
+            raise ReviewError("errors.review.not_idea")
         updates: dict[str, Any] = {"status": status, "status_reason": reason, "seen": True}
         updates = {k: v for k, v in updates.items() if getattr(entry, k) != v}
         if not updates:
@@ -93,28 +95,28 @@ def _before(entry: Entry, updates: dict[str, Any]) -> dict[str, Any]:
 
 def _clean_name(by: Any) -> str:
     if not isinstance(by, str) or not by.strip():
-        raise ReviewError("Who is reviewing? A supervisor display name is needed.")
+        raise ReviewError("errors.review.name.missing")
     by = by.strip()
     if len(by) > MAX_NAME_CHARS:
-        raise ReviewError(f"The display name is longer than {MAX_NAME_CHARS} characters.")
+        raise ReviewError("errors.review.name.too_long", limit=MAX_NAME_CHARS)
     if not by.isprintable():
-        raise ReviewError("The display name must be one line of plain text.")
+        raise ReviewError("errors.review.name.one_line")
     return by
 
 
 def _clean_text(text: Any, what: str, *, required: bool) -> str:
+    """`what` is "answer" or "reason": errors.review.answer.* or errors.review.reason.*"""
     if not isinstance(text, str):
-        raise ReviewError(f"The {what} must be text.")
+        raise ReviewError(f"errors.review.{what}.not_text")
     text = text.strip()
     if required and not text:
-        raise ReviewError("Declining an idea needs a reason: the worker reads it."
-                          if what == "reason" else f"The {what} is empty.")
+        raise ReviewError(f"errors.review.{what}.empty")
     if len(text) > MAX_FIELD_CHARS:
-        raise ReviewError(f"The {what} is longer than {MAX_FIELD_CHARS} characters.")
+        raise ReviewError(f"errors.review.{what}.too_long", limit=MAX_FIELD_CHARS)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ReviewError(f"The {what} contains broken characters.") from None
+        raise ReviewError(f"errors.review.{what}.broken") from None
     return text
 
 
@@ -123,12 +125,12 @@ def _apply(store: Store, entry_id: str, action: str, by: str,
            audit: AuditLog | None) -> Entry:
     who = _clean_name(by)
     if store.readonly:
-        raise ReviewError("The data folder is open read-only; nothing can be changed.")
+        raise ReviewError("errors.review.read_only")
     audit = audit or AuditLog(store.data_dir)
     with store.lock:  # get, save and index update are one step for other threads
         entry = store.get(entry_id) if isinstance(entry_id, str) else None
         if entry is None or entry.visibility == "private":
-            raise ReviewError(f"There is no entry {entry_id!r} at this station.")
+            raise ReviewError("errors.review.no_entry", entry=repr(entry_id))
         result = change(entry)
         if result is None:
             return entry

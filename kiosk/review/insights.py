@@ -21,10 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from pathlib import Path
 
 from kiosk.entries import CATEGORIES, STATUSES, parse_time
-from kiosk.paths import content_dir
+from kiosk.i18n import available_languages, stopwords
 from kiosk.review.queue import TEXT_SEPARATOR, QueueItem, ReviewIndex, Values
 
 # Positions in a queue row (QueueItem, or the index's plain tuples in the same order).
@@ -154,17 +153,11 @@ class Insights:
 
 
 # -- themes -----------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def stop_words(folder: Path | None = None) -> frozenset[str]:
-    """Every language's stop words from content/review/stopwords/*.txt (one word a line)."""
-    base = folder or content_dir() / "review" / "stopwords"
-    words: set[str] = set()
-    for file in sorted(base.glob("*.txt")):
-        for line in file.read_text(encoding="utf-8").splitlines():
-            line = line.strip().casefold()
-            if line and not line.startswith("#"):
-                words.add(line)
-    return frozenset(words)
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Every language's stop words for themes (content/stopwords/<lang>.toml)."""
+    return frozenset(word for language in available_languages()
+                     for word in stopwords(language, themes=True))
 
 
 _SEGMENT_RE = re.compile(r"[\n.!?;:,()\[\]\"]+")

@@ -18,10 +18,10 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from kiosk.entries import CATEGORIES, STATUSES, Entry, parse_time
+from kiosk.i18n import Strings
 from kiosk.paths import content_dir
 from kiosk.review.insights import (AGE_BUCKETS, GroupCounts, WaitingItem, age_bucket,
                                    group_counts, waiting_items)
-from kiosk.review.labels import Labels
 from kiosk.review.plaintext import plain
 from kiosk.review.queue import ReviewIndex
 from kiosk.review.report_csv import render_csv
@@ -180,7 +180,7 @@ def render(report: Report, fmt: str, language: str = "en") -> str:
         raise ReportError(f"unknown format {fmt!r}: choose {', '.join(FORMATS)}")
     if fmt == "csv":
         return render_csv(report)
-    labels = Labels(language)
+    labels = Strings.report(language)
     return {"md": render_markdown, "html": render_html}[fmt](report, labels)
 
 
@@ -190,7 +190,7 @@ def _local_date(iso: str) -> str:
 
 
 
-def _scope(report: Report, t: Labels) -> str:
+def _scope(report: Report, t: Strings) -> str:
     parts = []
     if report.line:
         parts.append(t("report.line", line=report.line))
@@ -198,11 +198,11 @@ def _scope(report: Report, t: Labels) -> str:
     return " · ".join(parts)
 
 
-def _count(value: int | None, t: Labels, m: int) -> str:
+def _count(value: int | None, t: Strings, m: int) -> str:
     return t("report.hidden", min=m) if value is None else str(value)
 
 
-def _group_rows(counts: GroupCounts, t: Labels, label_key: str | None) -> list[tuple[str, str]]:
+def _group_rows(counts: GroupCounts, t: Strings, label_key: str | None) -> list[tuple[str, str]]:
     rows = [(t(f"{label_key}.{k}") if label_key else k, str(n)) for k, n in counts.shown]
     if counts.other:
         rows.append((t("report.other", groups=counts.other_groups), str(counts.other)))
@@ -210,11 +210,11 @@ def _group_rows(counts: GroupCounts, t: Labels, label_key: str | None) -> list[t
     return rows
 
 
-def _waiting_rows(report: Report, t: Labels) -> list[tuple[str, str]]:
+def _waiting_rows(report: Report, t: Strings) -> list[tuple[str, str]]:
     return [(t(f"age.{k}"), str(n)) for k, n in report.waiting_by_age]
 
 
-def _number_tables(report: Report, t: Labels) -> list[tuple[str, GroupCounts, str | None]]:
+def _number_tables(report: Report, t: Strings) -> list[tuple[str, GroupCounts, str | None]]:
     """(heading, counts, label key) of the tables under "Numbers this week"."""
     return [(t("report.category_heading"), report.by_category, "category"),
             (t("report.station_heading"), report.by_station, None)]
@@ -225,7 +225,7 @@ def _md_table(head: str, count_head: str, rows: list[tuple[str, str]]) -> str:
                       *(f"| {md(name)} | {n} |" for name, n in rows)])
 
 
-def _footer(report: Report, t: Labels) -> str:
+def _footer(report: Report, t: Strings) -> str:
     at = report.generated.astimezone().strftime("%Y-%m-%d %H:%M")
     if report.small:
         return t("report.generated_small", at=at)
@@ -234,16 +234,16 @@ def _footer(report: Report, t: Labels) -> str:
     return t("report.generated_none_hidden", at=at)
 
 
-def _period(report: Report, t: Labels) -> str:
+def _period(report: Report, t: Strings) -> str:
     return t("report.period", start=report.start.isoformat(), end=report.end.isoformat())
 
 
-def _title(report: Report, t: Labels) -> str:
+def _title(report: Report, t: Strings) -> str:
     year, week = report.week.split("-W")
     return t("report.title", week_number=int(week), year=year)
 
 
-def _summary(report: Report, t: Labels) -> str:
+def _summary(report: Report, t: Strings) -> str:
     if report.total is None:
         return t("report.summary_small", min=report.min_group_size)
     return t("report.summary", entries=report.total,
@@ -255,14 +255,14 @@ def _heading(report: Report, title: str, count: int) -> str:
     return title if report.small else f"{title} ({count})"
 
 
-def _times(report: Report, lesson: Lesson, t: Labels) -> str:
+def _times(report: Report, lesson: Lesson, t: Strings) -> str:
     """" (3×)" for a lesson reported three times; nothing in a small week."""
     if report.small or len(lesson.entries) < 2:
         return ""
     return f" ({t('report.times', count=len(lesson.entries))})"
 
 
-def _where(report: Report, station: str, t: Labels, waited: int | None = None) -> list[str]:
+def _where(report: Report, station: str, t: Strings, waited: int | None = None) -> list[str]:
     """The station (unless the report is about one) and, outside a small week, days waiting."""
     parts = [] if report.station else [station]
     if waited is not None and not report.small:
@@ -280,7 +280,7 @@ def _lesson_where(report: Report, lesson: Lesson, *, markdown: bool = True) -> s
     return md("; ".join(parts)) if markdown else "; ".join(parts)
 
 
-def _idea_details(e: Entry, t: Labels) -> list[tuple[str, str]]:
+def _idea_details(e: Entry, t: Strings) -> list[tuple[str, str]]:
     details = [(t("report.next_label"), e.next_step), (t("report.reason_label"), e.status_reason),
                (t("report.answer_label"), e.responses[-1].text if e.responses else "")]
     return [(label, text) for label, text in details if text.strip()]
@@ -294,7 +294,7 @@ def md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", plain(text))
 
 
-def render_markdown(report: Report, t: Labels) -> str:
+def render_markdown(report: Report, t: Strings) -> str:
     m = report.min_group_size
     out = [f"# {_title(report, t)}", "", f"{_period(report, t)} · {md(_scope(report, t))}", "",
            _summary(report, t), ""]
@@ -351,7 +351,7 @@ def render_markdown(report: Report, t: Labels) -> str:
     return "\n".join(out)
 
 
-def render_html(report: Report, t: Labels) -> str:
+def render_html(report: Report, t: Strings) -> str:
     def e_(text: str) -> str:
         return html.escape(plain(text), quote=True)
 

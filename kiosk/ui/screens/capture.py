@@ -19,7 +19,7 @@ from kiosk.coach.classify import Related
 from kiosk.coach.suggest import Suggested, Suggestions
 from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError,
                            Suggestion)
-from kiosk.store_errors import StoreError, StoreWriteError
+from kiosk.store_errors import StoreError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
 from kiosk.ui.widgets.coachpanel import CoachPanel, SuggestionList
@@ -184,7 +184,7 @@ class CaptureScreen(KioskScreen):
             else:
                 self.app.store.delete_draft(key)
         except StoreError as exc:
-            reason = exc.reason if isinstance(exc, StoreWriteError) else str(exc)
+            reason = self.app.strings.message(exc.why)
             self.notify(self.t("capture.draft_failed", reason=reason), severity="error",
                         timeout=10, markup=False)
             return False
@@ -363,11 +363,11 @@ class CaptureScreen(KioskScreen):
                               **values)
             self.app.store.save(entry)
         except EntryError as exc:
-            self.notify(self.t("capture.invalid", problem=str(exc)), severity="error",
-                        timeout=10, markup=False)
+            self.notify(self.t("capture.invalid", problem=self.app.strings.message(exc)),
+                        severity="error", timeout=10, markup=False)
             return
         except StoreError as exc:
-            reason = exc.reason if isinstance(exc, StoreWriteError) else str(exc)
+            reason = self.app.strings.message(exc.why)
             self.notify(self.t("capture.save_failed", reason=reason), severity="error",
                         timeout=15, markup=False)
             self._dirty = True

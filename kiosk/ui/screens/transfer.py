@@ -225,7 +225,7 @@ class ExportScreen(KioskScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            text = error.text(self.app.language) if isinstance(error, SyncError) else str(error)
+            text = self.app.strings.message(error)
             self._show_problem(self.t("transfer.failed", problem=text))
 
 
@@ -317,7 +317,7 @@ class ScanScreen(KioskScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            text = error.text(self.app.language) if isinstance(error, SyncError) else str(error)
+            text = self.app.strings.message(error)
             self.query_one("#scan-log", RichLog).write(literal(text, style="bold red"))
 
     def action_receipt(self) -> None:

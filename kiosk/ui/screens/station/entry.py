@@ -99,7 +99,7 @@ class EntryReviewScreen(KioskScreen):
         try:
             self.entry = do()
         except (ReviewError, StoreError) as exc:
-            self.notify(str(exc), severity="error", timeout=10, markup=False)
+            self.notify(self.app.strings.message(exc), severity="error", timeout=10, markup=False)
             return
         self.notify(self.t(done_key), timeout=4)
         self.show_entry(self.entry)

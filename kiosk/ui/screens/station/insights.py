@@ -29,14 +29,14 @@ class InsightsScreen(KioskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="insights")
     def compute(self) -> None:
+        from kiosk.i18n import Strings
         from kiosk.review.insights import format_insights, insights_for
-        from kiosk.review.labels import Labels
 
         app = self.app
         app.review_index.complete.wait()
         found = insights_for(app.review_index, min_group_size=app.config.min_group_size,
                              weeks=12)
-        text = format_insights(found, Labels(app.language))
+        text = format_insights(found, Strings.report(app.language))
         self.app.call_from_thread(self.query_one("#insights-text", Static).update, text)
         digest = format_digest(app)
         self.app.call_from_thread(self.query_one("#insights-text", Static).update,
