@@ -12,7 +12,8 @@ from kiosk.config import load_config
 from kiosk.entries import Response
 from kiosk.review.insights import (compute_insights, entry_terms, group_counts, insights_for,
                                    series, stop_words, themes)
-from kiosk.review.queue import ReviewIndex, item_from_entry
+from kiosk.review.queue import ReviewIndex
+from kiosk.review.rows import item_from_entry
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 DAY = 86400.0

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from kiosk.entries import CATEGORIES, STATUSES, parse_time
 from kiosk.paths import content_dir
-from kiosk.review.queue import TEXT_SEPARATOR, QueueItem, ReviewIndex, Values
+from kiosk.review.queue import ReviewIndex, Values
+from kiosk.review.rows import TEXT_SEPARATOR, QueueItem
 
 # Positions in a queue row (QueueItem, or the index's plain tuples in the same order).
 _F = {name: i for i, name in enumerate(QueueItem._fields)}
