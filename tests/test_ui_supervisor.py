@@ -384,3 +384,17 @@ async def test_typing_in_the_queue_searches_and_keeps_the_first_key_at_80x24(tmp
         screen.query_one("#f-kind").focus()
         await pilot.press("space")  # Space still steps a filter
         assert screen.query_one("#f-kind").value == "observation" and search.value == "pump"
+
+
+async def test_insights_of_a_small_team_say_why_and_list_no_empty_weeks_at_80x24(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    seed(store)  # 4 shared entries, this week: fewer than the minimum group size of 5
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await queue_ready(app, pilot)
+        await pilot.press("f3")
+        await queue_ready(app, pilot)
+        text = screen_text(app)
+        assert "Fewer than 5 entries, so no count is shown" in text
+        assert "Per week" not in text and not any(line.lstrip().startswith("20") and "W" in line
+                                                  for line in text.splitlines())  # week rows
