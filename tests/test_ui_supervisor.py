@@ -217,10 +217,22 @@ async def test_the_waiting_line_says_less_than_a_day_for_todays_entries(tmp_path
 ANSWER = "Goed gezien! We zetten het reinigen op de checklist."
 
 
-async def open_first(app, pilot):
-    """Log in and open the first entry of the queue."""
+def seeded_station(tmp_path):
+    """(app, store, the entries of `seed`) of a supervisor station."""
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    return app, store, seed(store)
+
+
+async def at_queue(app, pilot) -> ReviewScreen:
+    """Log in and wait for the queue."""
     await login(pilot)
     await queue_ready(app, pilot)
+    return app.screen
+
+
+async def open_first(app, pilot):
+    """Log in and open the first entry of the queue."""
+    await at_queue(app, pilot)
     await pilot.press("enter")
     await queue_ready(app, pilot)
     assert isinstance(app.screen, EntryReviewScreen)
@@ -234,8 +246,7 @@ def on_screen(app, widget) -> bool:
 
 
 async def test_the_answer_box_is_visible_has_focus_and_takes_the_typing_at_80x24(tmp_path):
-    app, store, _ = make_test_app(tmp_path, mode="supervisor")
-    made = seed(store)
+    app, store, made = seeded_station(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_first(app, pilot)  # the carton idea
         area = screen.query_one("#answer", TextArea)
@@ -254,8 +265,7 @@ async def test_the_answer_box_is_visible_has_focus_and_takes_the_typing_at_80x24
 
 
 async def test_the_status_changes_only_with_the_arrow_keys_and_says_when_unsaved(tmp_path):
-    app, store, _ = make_test_app(tmp_path, mode="supervisor")
-    seed(store)
+    app, store, _ = seeded_station(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_first(app, pilot)
         status = screen.query_one("#status")
@@ -276,8 +286,7 @@ async def test_the_status_changes_only_with_the_arrow_keys_and_says_when_unsaved
 
 
 async def test_leaving_with_an_answer_not_sent_or_a_status_not_saved_asks_first(tmp_path):
-    app, store, _ = make_test_app(tmp_path, mode="supervisor")
-    made = seed(store)
+    app, store, made = seeded_station(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_first(app, pilot)
         await pilot.press(*"Thanks")
@@ -329,15 +338,13 @@ async def test_a_long_entry_scrolls_above_an_answer_box_that_stays_on_screen_at_
 
 
 async def test_anonymous_and_urgent_entries_are_marked_and_urgent_ones_come_first(tmp_path):
-    app, store, _ = make_test_app(tmp_path, mode="supervisor")
-    made = seed(store)
+    app, store, made = seeded_station(tmp_path)
     urgent = made["aisle"].touched(urgent=True)  # older than the carton idea
     anonymous = Entry.new(kiosk_id="kiosk-a", station="Assembly 1", line="Line A", author=None,
                           language="en", what_happened="Nobody cleans the canteen fridge")
     store.save_many([urgent, anonymous])
     async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot)
-        await queue_ready(app, pilot)
+        await at_queue(app, pilot)
         assert queue_ids(app)[0] == urgent.id
         table = app.screen.query_one("#queue", DataTable)
 
@@ -365,12 +372,9 @@ async def test_anonymous_and_urgent_entries_are_marked_and_urgent_ones_come_firs
 
 
 async def test_typing_in_the_queue_searches_and_keeps_the_first_key_at_80x24(tmp_path):
-    app, store, _ = make_test_app(tmp_path, mode="supervisor")
-    made = seed(store)
+    app, store, made = seeded_station(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot)
-        await queue_ready(app, pilot)
-        screen = app.screen
+        screen = await at_queue(app, pilot)
         search = screen.query_one("#search")
         assert screen.focused is screen.query_one("#queue")
         await pilot.press(*"pumpx")
@@ -390,8 +394,7 @@ async def test_insights_of_a_small_team_say_why_and_list_no_empty_weeks_at_80x24
     app, store, _ = make_test_app(tmp_path, mode="supervisor")
     seed(store)  # 4 shared entries, this week: fewer than the minimum group size of 5
     async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot)
-        await queue_ready(app, pilot)
+        await at_queue(app, pilot)
         await pilot.press("f3")
         await queue_ready(app, pilot)
         text = screen_text(app)
