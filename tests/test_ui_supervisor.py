@@ -283,6 +283,12 @@ async def test_the_status_changes_only_with_the_arrow_keys_and_says_when_unsaved
         await pilot.press("right", "f3")
         await pilot.pause()
         assert "not saved" not in screen_text(app)
+        # a click on the label only focuses it; on ◀ or ▶ it steps
+        left = 1 + len("Idea status: ")
+        for x, value in ((3, "trying"), (left + 3 + len("being tried"), "adopted"),
+                         (left, "trying")):
+            await pilot.click("#status", offset=(x, 0))
+            assert status.value == value and screen.focused is status
 
 
 async def test_leaving_with_an_answer_not_sent_or_a_status_not_saved_asks_first(tmp_path):
@@ -310,6 +316,19 @@ async def test_leaving_with_an_answer_not_sent_or_a_status_not_saved_asks_first(
         assert isinstance(app.screen, ReviewScreen)
     stored = Store(tmp_path, readonly=True).get(made["carton"].id)
     assert stored.status == "seen" and not stored.responses
+
+
+async def test_logging_out_with_an_answer_not_sent_asks_first(tmp_path):
+    app, store, _ = seeded_station(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(app, pilot)
+        await pilot.press(*"Thanks", "f10")
+        assert isinstance(app.screen, LeaveUnsavedScreen)
+        await pilot.press("enter")  # Keep editing has the focus
+        assert app.screen is screen and app.session is not None
+        await pilot.press("f10", "tab", "enter")
+        await pilot.pause()
+        assert app.session is None and isinstance(app.screen, SupervisorLoginScreen)
 
 
 async def test_a_long_entry_scrolls_above_an_answer_box_that_stays_on_screen_at_80x24(tmp_path):

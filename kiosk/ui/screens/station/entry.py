@@ -35,6 +35,7 @@ class StatusCycler(Cycler, inherit_bindings=False):
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
+        event.prevent_default()  # not Cycler's click, which steps wherever it lands
         self.focus()
         left = 1 + cell_len(f"{self.label}: ")  # the padding, then "Idea status: "
         right = left + 3 + cell_len(self.options[self.index][1])  # "◀ seen ▶"
