@@ -17,7 +17,7 @@ from typing import Any
 from kiosk.ids import is_id, new_id
 from kiosk.messages import Message, MessageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: `urgent`
 
 KINDS = ("observation", "idea")
 CATEGORIES = ("safety", "quality", "flow", "maintenance", "teamwork", "other")
@@ -97,6 +97,7 @@ class Entry:
     language: str
     kind: str
     category: str
+    urgent: bool = False  # the worker marked it urgent or a safety matter: shown first
     what_happened: str = ""
     noticed: str = ""
     learned: str = ""
@@ -135,6 +136,7 @@ class Entry:
         _one_of(self.language, ("en", "nl"), "language")
         _one_of(self.kind, KINDS, "kind")
         _one_of(self.category, CATEGORIES, "category")
+        _check(isinstance(self.urgent, bool), "urgent", "must be true or false")
         for name in REFLECTION_FIELDS:
             _text(getattr(self, name), name, MAX_FIELD_CHARS)
         _check(any(getattr(self, name).strip() for name in REFLECTION_FIELDS),
@@ -246,7 +248,12 @@ def _time(value: Any, name: str) -> None:
 # Migrations: schema N -> N+1, each a pure function on the dict. Add one per schema change: sync
 # import applies them to incoming entries, and opening a data folder to every stored entry
 # (kiosk/store_upgrade.py).
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _add_urgent(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 -> 2: entries get `urgent`; every older entry was not flagged."""
+    return {**data, "urgent": False}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _add_urgent}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

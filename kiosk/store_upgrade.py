@@ -4,7 +4,7 @@ entry to the current entry schema. The store runs them when it opens a folder fo
 meta.json records `store_format` (the layout of the folder) and `entry_schema` (every stored entry
 has at least this schema; missing means 1, the first). Opening a folder for writing, under the
 folder's lock:
-    * a fresh folder gets the current format recorded;
+    * a fresh folder (no format recorded, no entries) gets the current format and schema recorded;
     * an older one is upgraded: each step of `UPGRADES` in turn, then the entry migrations of
       kiosk/entries.py on every weekly file whose entries are older; the new format (or schema) is
       recorded in meta.json only after the files are rewritten;
@@ -104,9 +104,11 @@ def ensure_current_format(data_dir: Path, *, readonly: bool) -> None:
     folder = DataFolder(data_dir, readonly=readonly)
     found = folder.meta()
     if found.get(FORMAT_KEY) is None:
+        # a fresh folder holds no entries yet: it is of the current schema too
+        fresh = {SCHEMA_KEY: entries.SCHEMA_VERSION} if not folder.week_files() else {}
         if not readonly:
-            folder.set_meta({FORMAT_KEY: STORE_FORMAT})
-        found[FORMAT_KEY] = STORE_FORMAT
+            folder.set_meta({FORMAT_KEY: STORE_FORMAT, **fresh})
+        found.update({FORMAT_KEY: STORE_FORMAT, **fresh})
     version, schema = found[FORMAT_KEY], found.get(SCHEMA_KEY, 1)
     if not _is_version(version) or version > STORE_FORMAT:
         raise StoreError("errors.store.format_newer", folder=data_dir, version=version,

@@ -9,8 +9,9 @@ from dataclasses import fields, replace
 import pytest
 
 from kiosk.entries import SCHEMA_VERSION, Entry, EntryError, Response, Suggestion
-from kiosk.ids import is_id
+from kiosk.ids import is_id, week_key
 from kiosk.store import Store
+from kiosk.store_errors import StoreError
 
 from conftest import build_entry
 
@@ -55,6 +56,7 @@ def test_a_new_entry_is_valid_and_has_every_field():
     ({"status": "done"}, "status"),
     ({"sync": "maybe"}, "sync"),
     ({"seen": "yes"}, "seen"),
+    ({"urgent": "yes"}, "urgent"),
     ({"schema": 99}, "schema"),
     ({"suggestions": [Suggestion("question", "Why?", "bank", verdict="liked")]},
      "suggestions[0].verdict"),
@@ -143,3 +145,54 @@ def test_hostile_text_is_stored_exactly_as_typed(tmp_path, text):
     raw = json.loads(next((tmp_path / "data" / "entries").glob("*.json")).read_text("utf-8"))
     (doc,) = raw["entries"].values()
     assert doc["noticed"] == text
+
+
+def schema_1(entry: Entry) -> dict:
+    """`entry` as the app of entry schema 1 stored and synced it: no `urgent` field."""
+    data = entry.to_dict()
+    del data["urgent"]
+    return {**data, "schema": 1}
+
+
+def test_an_entry_can_be_marked_urgent_and_keeps_it():
+    entry = build_entry(urgent=True)
+    assert Entry.from_dict(json.loads(json.dumps(entry.to_dict()))).urgent is True
+    assert build_entry().urgent is False
+
+
+def test_an_entry_of_schema_1_reads_as_not_urgent():
+    again = Entry.from_dict(schema_1(build_entry(title="Loose guard")))
+    assert again.urgent is False and again.schema == SCHEMA_VERSION
+    assert again.title == "Loose guard"
+
+
+def test_a_folder_of_schema_1_is_upgraded_and_its_entries_are_not_urgent(tmp_path):
+    """A data folder as the app before `urgent` left it: meta.json records store format 1 and no
+    entry schema (meaning 1), the weekly file holds schema 1 entries."""
+    folder = tmp_path / "data"
+    stored = [build_entry(what_happened=f"Entry {n}") for n in range(3)]
+    (folder / "entries").mkdir(parents=True)
+    (folder / "meta.json").write_text(json.dumps(
+        {"meta": {"1": {"key": "store_format", "value": 1}}}), encoding="utf-8")
+    week = folder / "entries" / f"{week_key(stored[0].id)}.json"
+    week.write_text(json.dumps({"entries": {str(n): schema_1(e) for n, e in
+                                            enumerate(stored, 1)}}), encoding="utf-8")
+    with pytest.raises(StoreError, match="needs an upgrade"):
+        Store(folder, readonly=True)  # a read-only open never upgrades
+    with Store(folder) as store:
+        assert store.get_meta("entry_schema") == SCHEMA_VERSION
+        for entry in stored:
+            again = store.get(entry.id)
+            assert again.urgent is False and again.what_happened == entry.what_happened
+    on_disk = json.loads(week.read_text(encoding="utf-8"))["entries"].values()
+    assert all(doc["urgent"] is False and doc["schema"] == SCHEMA_VERSION for doc in on_disk)
+    with Store(folder, readonly=True) as store:  # upgraded: a read-only open reads it now
+        assert store.count() == 3
+
+
+def test_an_empty_new_folder_is_of_the_current_schema(tmp_path):
+    (tmp_path / "data").mkdir()
+    with Store(tmp_path / "data", readonly=True) as store:  # no upgrade needed to read it
+        assert store.count() == 0
+    with Store(tmp_path / "data") as store:
+        assert store.get_meta("entry_schema") == SCHEMA_VERSION

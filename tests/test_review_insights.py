@@ -10,9 +10,12 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.entries import Response
-from kiosk.review.insights import (compute_insights, entry_terms, group_counts, insights_for,
-                                   series, stop_words, themes)
-from kiosk.review.queue import ReviewIndex, item_from_entry
+from kiosk.review.insights import (LONGER_PERIODS, PeriodTotal, compute_insights, entry_terms,
+                                   format_insights, group_counts, insights_for,
+                                   recent_weeks, series, stop_words, themes)
+from kiosk.review.labels import Labels
+from kiosk.review.queue import ReviewIndex
+from kiosk.review.rows import item_from_entry
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 DAY = 86400.0
@@ -167,3 +170,64 @@ def test_waiting_buckets_and_oldest(items):
     assert found.oldest_waiting[0].created < found.oldest_waiting[-1].created + "~"
     assert NOW - timedelta(days=ages[0] + 1) < datetime.fromisoformat(
         found.oldest_waiting[0].created.replace("Z", "+00:00"))
+
+
+# -- a small team (issue 16) ------------------------------------------------------------------
+def entries_days_ago(make_entry, days) -> list:
+    return [item_from_entry(make_entry(at=NOW.timestamp() - d * DAY)) for d in days]
+
+
+def test_a_small_team_sees_a_longer_total_instead_of_weeks_below_the_minimum(make_entry):
+    # 8 entries, no week with 5: the last 4 weeks hold 5 (3 would remain), 8 weeks 7 (1 would
+    # remain), 12 weeks all 8
+    items = entries_days_ago(make_entry, (1, 2, 9, 20, 24, 40, 41, 60))
+    found = compute_insights(items, min_group_size=5, now=NOW)
+    assert found.entries == 8 and found.every_week_small
+    assert found.longer_total == PeriodTotal(12, 8)
+    text = format_insights(found, Labels("en"))
+    assert "Every week had fewer than 5 entries, so no single week is shown." in text
+    assert "the last 12 weeks                  8" in text
+    assert "2026-W" not in text  # neither empty weeks nor a row of "<5"
+
+
+def test_weeks_without_entries_are_left_out(make_entry):
+    # weeks 48, 46 and 45 (NOW is a Friday of week 48): 6, 5 and 2 entries
+    items = entries_days_ago(make_entry, [1] * 6 + [15] * 5 + [22] * 2)
+    found = compute_insights(items, min_group_size=5, now=NOW)
+    assert not found.every_week_small and found.longer_total is None
+    text = format_insights(found, Labels("en"))
+    week_rows = [line.split() for line in text.splitlines() if line.startswith("  2026-W")]
+    assert len(found.by_week) == 12  # 9 of them empty, not listed
+    assert week_rows == [["2026-W45", "<5"], ["2026-W46", "–"], ["2026-W48", "6"]]
+
+
+def test_fewer_entries_than_the_minimum_say_why_and_show_no_group_counts(make_entry):
+    found = compute_insights(entries_days_ago(make_entry, (1, 3, 30)), min_group_size=5,
+                             now=NOW)
+    assert found.entries is None and found.longer_total is None
+    for language, why in (("en", "Fewer than 5 entries, so no count is shown"),
+                          ("nl", "Minder dan 5 items, dus er staan geen aantallen")):
+        text = format_insights(found, Labels(language))
+        assert why in text
+    text = format_insights(found, Labels("en"))
+    assert "Per category" not in text and "Per week" not in text and "<5" in text
+
+
+@pytest.mark.parametrize("days", [
+    (1, 2, 3, 40, 41, 42, 100), (1, 8, 15, 22, 29, 36, 43, 50, 400), (1, 9, 30, 31, 32, 33),
+    (5, 6, 200, 201, 202, 203, 300), tuple(range(1, 200, 9)),
+])
+def test_a_longer_total_never_leaves_a_small_number_outside_it(make_entry, days):
+    items = entries_days_ago(make_entry, days)
+    found = compute_insights(items, min_group_size=5, now=NOW)
+    together = found.longer_total
+    if not found.every_week_small:
+        assert together is None
+        return
+    assert together is not None and together.count >= 5
+    outside = len(items) - together.count
+    assert outside == 0 or outside >= 5
+    if together.weeks is not None:  # no shorter period would have done
+        for weeks in (w for w in LONGER_PERIODS if w is not None and w < together.weeks):
+            inside = sum(1 for item in items if item.week in recent_weeks(NOW, weeks))
+            assert inside < 5 or len(items) - inside in range(1, 5)

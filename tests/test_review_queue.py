@@ -14,7 +14,8 @@ from kiosk.config import load_config
 from kiosk.demo import fill_demo_data
 from kiosk.entries import Response
 from kiosk.review.filters import day_start, search_terms
-from kiosk.review.queue import ReviewIndex, item_from_entry
+from kiosk.review.queue import ReviewIndex
+from kiosk.review.rows import item_from_entry
 from kiosk.store import Store
 from kiosk.ids import week_key
 
@@ -67,6 +68,38 @@ def test_queue_order_is_unseen_first_then_newest(hand_set):
     unseen = ["supervisor_only", "anon", "idea_new", "label", "coolant"]
     seen = ["idea_declined", "idea_trying", "burr"]
     assert ids(page) == [e[n].id for n in unseen + seen]
+
+
+def test_urgent_entries_come_first_until_they_are_answered(hand_set, store):
+    index, e = hand_set
+    urgent_seen = e["burr"].touched(urgent=True)  # seen, no answer yet
+    urgent_new = e["label"].touched(urgent=True)
+    for entry in (urgent_seen, urgent_new):
+        store.save(entry)
+        index.put(entry)
+    _, page = index.filter(limit=None)
+    order = ["label", "burr", "supervisor_only", "anon", "idea_new", "coolant",
+             "idea_declined", "idea_trying"]
+    assert ids(page) == [e[n].id for n in order]
+    assert [item.urgent for item in page[:3]] == [True, True, False]
+    # the filters still work on both ranks of each half
+    assert ids(index.filter(seen=True, limit=None)[1]) == \
+        [e[n].id for n in ("burr", "idea_declined", "idea_trying")]
+    assert ids(index.filter(seen=False, limit=3)[1]) == \
+        [e[n].id for n in ("label", "supervisor_only", "anon")]
+    # answered, an urgent entry takes its normal place (still marked urgent)
+    answered = urgent_seen.touched(responses=[Response("2026-11-30T10:00:00.000Z", "Anna",
+                                                       "Fixed the guard.")])
+    index.put(answered)
+    _, page = index.filter(limit=None)
+    assert ids(page)[:2] == [e["label"].id, e["supervisor_only"].id]
+    assert ids(page)[-1] == e["burr"].id and page[-1].urgent
+
+
+def test_the_queue_knows_an_anonymous_entry_without_knowing_authors(hand_set):
+    index, e = hand_set
+    assert index.get(e["anon"].id).anonymous and not index.get(e["burr"].id).anonymous
+    assert "author" not in index.get(e["anon"].id)._fields
 
 
 def test_private_entries_never_appear(hand_set, store, make_entry):

@@ -295,6 +295,21 @@ def test_same_lesson_reported_often_is_one_line(store, make_entry):
     assert "<strong>Sharp corner</strong> (3×) " in render(report, "html", "en")
 
 
+def test_urgent_entries_are_marked_in_the_report(store, make_entry):
+    at = NOW.timestamp() - 3 * 86400
+    store.save(make_entry(at=at, title="Guard door open", learned="Stop the line.", urgent=True))
+    store.save(make_entry(at=at + 60, title="Label crooked", learned="Check the roll."))
+    store.save(make_entry(at=at + 120, kind="idea", title="Second guard", urgent=True))
+    for language, word in (("en", "URGENT"), ("nl", "DRINGEND")):
+        report = build_report(store, "2026-W48", min_group_size=MIN, now=NOW)
+        markdown = render(report, "md", language)
+        assert f"- **{word} Guard door open**" in markdown
+        assert f"- **{word} Second guard**" in markdown and "- **Label crooked**" in markdown
+        page = render(report, "html", language)
+        assert f"<strong>{word} Guard door open</strong>" in page
+        assert "<strong>Label crooked</strong>" in page
+
+
 def _numbers_left(text: str, min_size: int) -> list[str]:
     """Digits in a small week's report once the week, dates, times and the minimum group size
     are taken out."""

@@ -2,9 +2,9 @@
 it for writing, stored entries are migrated to the current schema, a read-only open and a newer
 folder are refused with a clear message, and a failed or killed upgrade finishes on the next open.
 
-Format 1 is the first real store format and entry schema 1 the first schema, so the older data
-here is synthetic: store format 0 and its step come from tests/old_formats.py, and the schema 2
-migration is registered by the test that needs it."""
+Format 1 is the first real store format, so the older format here is synthetic: store format 0
+and its step come from tests/old_formats.py. The schema after the current one, and its migration,
+are registered by the test that needs it (the real entry migrations: tests/test_entries.py)."""
 
 from __future__ import annotations
 
@@ -138,18 +138,20 @@ def test_entries_of_a_newer_schema_are_refused(data_dir, readonly):
         Store(data_dir, readonly=readonly)
 
 
-def pretend_schema_2(monkeypatch) -> list[str]:
-    """From now on this app's entries are of schema 2, where every entry has a title (its
-    headline when it had none). Returns the ids the migration was called for."""
+def pretend_next_schema(monkeypatch) -> tuple[int, list[str]]:
+    """From now on this app's entries are of the schema after the current one, where every entry
+    has a title (its headline when it had none). Returns that schema and the ids the migration
+    was called for."""
     calls: list[str] = []
+    current = entries_module.SCHEMA_VERSION
 
     def titled(data):
         calls.append(data["id"])
         return {**data, "title": data["title"] or headline_of(data)}
 
-    monkeypatch.setattr(entries_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(entries_module.MIGRATIONS, 1, titled)
-    return calls
+    monkeypatch.setattr(entries_module, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(entries_module.MIGRATIONS, current, titled)
+    return current + 1, calls
 
 
 def test_opening_migrates_every_stored_entry_to_the_current_schema(data_dir, monkeypatch):
@@ -157,23 +159,24 @@ def test_opening_migrates_every_stored_entry_to_the_current_schema(data_dir, mon
     stored = [build_entry(at=now - i * 5 * DAY, title="" if i % 2 else f"t{i}")
               for i in range(10)]
     incoming = stored[1].touched(title="", noticed="another kiosk's text").to_dict()
-    with Store(data_dir) as store:  # schema 1, as the app before the change wrote them
+    old = entries_module.SCHEMA_VERSION
+    with Store(data_dir) as store:  # the current schema, as the app before the change wrote it
         store.save_many(stored)
         store.add_conflict(incoming, "same id, different content")
-    calls = pretend_schema_2(monkeypatch)
+    new, calls = pretend_next_schema(monkeypatch)
     before = snapshot(data_dir)
-    with pytest.raises(StoreError, match=r"\(entries of schema 1\) and needs an upgrade"):
+    with pytest.raises(StoreError, match=rf"\(entries of schema {old}\) and needs an upgrade"):
         Store(data_dir, readonly=True)
     assert snapshot(data_dir) == before and calls == []
 
     with Store(data_dir) as store:
-        assert store.get_meta("entry_schema") == 2
+        assert store.get_meta("entry_schema") == new
         for entry in stored:
             migrated = store.get(entry.id)
-            assert migrated.schema == 2 and migrated.title == (entry.title or entry.headline)
+            assert migrated.schema == new and migrated.title == (entry.title or entry.headline)
             Entry.from_dict(migrated.to_dict())  # valid entries of the new schema
         (conflict,) = store.conflicts()
-        assert conflict["entry"]["schema"] == 2 and conflict["entry"]["title"] == \
+        assert conflict["entry"]["schema"] == new and conflict["entry"]["title"] == \
             incoming["what_happened"].splitlines()[0][:120]
     assert sorted(calls) == sorted([e.id for e in stored] + [incoming["id"]])
     after = snapshot(data_dir)

@@ -338,6 +338,37 @@ def test_the_preset_dictionary_is_pinned_and_helps_small_batches():
     assert len(payload.compress(one)) < 0.85 * len(plain.compress(one) + plain.flush())
 
 
+def test_urgent_entries_travel_as_a_column_and_raise_the_batch_schema():
+    calm, urgent = sample_entries(2, seed=9)
+    urgent = replace(urgent, urgent=True)
+    document = payload.unpack_document(payload.pack_entries([calm, urgent], HEADER))
+    assert document["y"] == 2 and document["ug"] == [0, 1]
+    assert [e.urgent for e in payload.unpack_entries(document)] == [False, True]
+    # no urgent entry: no column, and the batch is one an app of schema 1 reads too
+    document = payload.unpack_document(payload.pack_entries([calm], HEADER))
+    assert "ug" not in document and document["y"] == 1
+    assert payload.unpack_entries(document)[0].urgent is False
+
+
+def test_a_batch_of_an_older_app_imports_as_not_urgent():
+    """An app of entry schema 1 sent `y` 1 and never a `ug` column."""
+    document = payload.unpack_document(payload.pack_entries(sample_entries(4, seed=3), HEADER))
+    old = {key: value for key, value in document.items() if key != "ug"}
+    back = payload.unpack_entries({**old, "y": 1})
+    assert [e.urgent for e in back] == [False] * 4 and all(e.schema == 2 for e in back)
+
+
+@pytest.mark.parametrize(("changes", "detail"), [
+    ({"y": 1, "ug": [1]}, "urgent: not in schema 1"),
+    ({"y": 2, "ug": [2]}, "urgent: not 0 or 1"),
+    ({"y": 2, "ug": [True]}, "urgent: not 0 or 1"),
+])
+def test_a_wrong_urgent_column_is_refused(changes, detail):
+    document = payload.unpack_document(payload.pack_entries(sample_entries(1, seed=3), HEADER))
+    with pytest.raises(PayloadError, match=detail):
+        payload.unpack_entries({**document, **changes})
+
+
 def test_replies_round_trip():
     entries = sample_entries(5, seed=6, answered=1.0)
     replies = [payload.Reply.of(replace(e, status="declined", status_reason="too costly"))

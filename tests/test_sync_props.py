@@ -212,7 +212,7 @@ def entries(draw) -> Entry:
         kind=draw(st.sampled_from(KINDS)), category=draw(st.sampled_from(CATEGORIES)),
         what_happened=what_happened, noticed=draw(TEXT), title=title,
         visibility=draw(st.sampled_from(VISIBILITIES)), status=draw(st.sampled_from(STATUSES)),
-        status_reason=draw(TEXT), seen=draw(st.booleans()),
+        status_reason=draw(TEXT), seen=draw(st.booleans()), urgent=draw(st.booleans()),
         suggestions=suggestion_list,
         responses=draw(st.lists(responses, max_size=2)),
         created=draw(stamps), updated=draw(st.just("") | stamps),

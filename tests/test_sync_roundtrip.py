@@ -151,6 +151,16 @@ def test_importing_the_same_batch_twice_changes_nothing(config, kiosk, station_c
     assert again.receipt == first.receipt
 
 
+def test_an_urgent_entry_stays_urgent_at_the_station(config, kiosk, station_config, station):
+    calm, urgent = sample_entries(2, seed=8, kiosk_id=config.kiosk_id)
+    urgent = replace(urgent, urgent=True)
+    kiosk.save_many([calm, urgent])
+    _, opened = export_and_open(kiosk, config, station_config)
+    assert exchange.import_batch(station, station_config, opened).added == 2
+    assert station.get(urgent.id).urgent is True and station.get(calm.id).urgent is False
+    assert comparable(station.get(urgent.id)) == comparable(urgent)
+
+
 def test_a_foreign_key_or_tampered_batch_imports_nothing(config, kiosk, station_config, station):
     kiosk.save_many(sample_entries(4, seed=6, kiosk_id=config.kiosk_id))
     batch = exchange.export_entries(kiosk, config)

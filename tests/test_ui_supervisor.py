@@ -1,11 +1,12 @@
 """Pilot tests of the supervisor station: PIN login and lock-out, the review queue, answering,
-idea status, the audit log, insights and the report."""
+idea status, the audit log, insights and the report; the answer box and leaving unsaved, urgent
+and anonymous marks, type to search."""
 
 from __future__ import annotations
 
 import time
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TextArea
 
 from kiosk.entries import Entry
 from kiosk.review.audit import read_audit
@@ -15,6 +16,7 @@ from kiosk.ui.screens.station.insights import InsightsScreen
 from kiosk.ui.screens.station.login import SupervisorLoginScreen
 from kiosk.ui.screens.station.queue import ReviewScreen
 from kiosk.ui.screens.station.report import ReportScreen
+from kiosk.ui.screens.station.unsaved import LeaveUnsavedScreen
 from tests.ui_helpers import make_test_app, screen_text
 
 
@@ -209,3 +211,212 @@ async def test_the_waiting_line_says_less_than_a_day_for_todays_entries(tmp_path
         await login(pilot)
         await queue_ready(app, pilot)
         assert "wait for an answer; the oldest for less than a day." in screen_text(app)
+
+
+# -- issue 16: the entry screen, marks, type to search ----------------------------------------
+ANSWER = "Goed gezien! We zetten het reinigen op de checklist."
+
+
+def seeded_station(tmp_path):
+    """(app, store, the entries of `seed`) of a supervisor station."""
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    return app, store, seed(store)
+
+
+async def at_queue(app, pilot) -> ReviewScreen:
+    """Log in and wait for the queue."""
+    await login(pilot)
+    await queue_ready(app, pilot)
+    return app.screen
+
+
+async def open_first(app, pilot):
+    """Log in and open the first entry of the queue."""
+    await at_queue(app, pilot)
+    await pilot.press("enter")
+    await queue_ready(app, pilot)
+    assert isinstance(app.screen, EntryReviewScreen)
+    return app.screen
+
+
+def on_screen(app, widget) -> bool:
+    """The whole widget is inside the part of the screen between the header and the key bar."""
+    region, height = widget.region, app.screen.size.height
+    return widget.display and region.height > 0 and region.y >= 1 and region.bottom <= height - 1
+
+
+async def test_the_answer_box_is_visible_has_focus_and_takes_the_typing_at_80x24(tmp_path):
+    app, store, made = seeded_station(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(app, pilot)  # the carton idea
+        area = screen.query_one("#answer", TextArea)
+        assert screen.focused is area and on_screen(app, area)
+        assert area.styles.border_top[0] not in ("", "none", "hidden")  # a box you can see
+        assert area.placeholder and area.placeholder in screen_text(app)
+        await pilot.press("tab")  # "to get to the box": the status now
+        assert screen.focused is screen.query_one("#status")
+        await pilot.press(*ANSWER)
+        assert area.text == ANSWER and screen.focused is area  # the typing went into the box
+        assert screen.query_one("#status").value == "seen"  # and the status did not move
+        await pilot.press("f2")
+        await pilot.pause()
+    stored = Store(tmp_path, readonly=True).get(made["carton"].id)
+    assert stored.responses[-1].text == ANSWER and stored.status == "seen"
+
+
+async def test_the_status_changes_only_with_the_arrow_keys_and_says_when_unsaved(tmp_path):
+    app, store, _ = seeded_station(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(app, pilot)
+        status = screen.query_one("#status")
+        for key in ("enter", "space", "x"):  # Space and letters go to the answer box
+            status.focus()
+            await pilot.press(key)
+            assert status.value == "seen"
+        assert screen.query_one("#answer").text == " x"
+        assert "F3: save." in screen_text(app) and "not saved" not in screen_text(app)
+        status.focus()
+        await pilot.press("right")
+        assert status.value == "trying" and "not saved yet" in screen_text(app)
+        await pilot.press("left")
+        assert status.value == "seen" and "not saved" not in screen_text(app)
+        await pilot.press("right", "f3")
+        await pilot.pause()
+        assert "not saved" not in screen_text(app)
+        # a click on the label only focuses it; on ◀ or ▶ it steps
+        left = 1 + len("Idea status: ")
+        for x, value in ((3, "trying"), (left + 3 + len("being tried"), "adopted"),
+                         (left, "trying")):
+            await pilot.click("#status", offset=(x, 0))
+            assert status.value == value and screen.focused is status
+
+
+async def test_leaving_with_an_answer_not_sent_or_a_status_not_saved_asks_first(tmp_path):
+    app, store, made = seeded_station(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(app, pilot)
+        await pilot.press(*"Thanks")
+        await pilot.press("escape")
+        assert isinstance(app.screen, LeaveUnsavedScreen)
+        assert "Leave without sending?" in screen_text(app)
+        await pilot.press("escape")  # keep editing: back with the text
+        assert app.screen is screen and screen.query_one("#answer").text == "Thanks"
+        screen.query_one("#answer").load_text("")
+        screen.query_one("#status").focus()
+        await pilot.press("right", "escape")
+        assert isinstance(app.screen, LeaveUnsavedScreen)
+        assert "idea status" in screen_text(app)
+        await pilot.press("tab", "enter")  # discard and leave
+        await queue_ready(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("down", "enter")  # an entry left unchanged: Esc leaves at once
+        await queue_ready(app, pilot)
+        await pilot.press("escape")
+        await queue_ready(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+    stored = Store(tmp_path, readonly=True).get(made["carton"].id)
+    assert stored.status == "seen" and not stored.responses
+
+
+async def test_logging_out_with_an_answer_not_sent_asks_first(tmp_path):
+    app, store, _ = seeded_station(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(app, pilot)
+        await pilot.press(*"Thanks", "f10")
+        assert isinstance(app.screen, LeaveUnsavedScreen)
+        await pilot.press("enter")  # Keep editing has the focus
+        assert app.screen is screen and app.session is not None
+        await pilot.press("f10", "tab", "enter")
+        await pilot.pause()
+        assert app.session is None and isinstance(app.screen, SupervisorLoginScreen)
+
+
+async def test_a_long_entry_scrolls_above_an_answer_box_that_stays_on_screen_at_80x24(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    paragraph = "The cleaning of the nozzle takes too long because the brush is missing. "
+    long_text = "\n".join([paragraph * 4] * 12)[:3700]
+    long = Entry.new(kiosk_id="kiosk-a", station="Packing 1", line="Line A", author="w-AAAA",
+                     language="en", kind="idea", category="maintenance",
+                     what_happened=long_text)
+    store.save(long)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(app, pilot)
+        scroll = screen.query_one("#review-entry")
+        area = screen.query_one("#answer", TextArea)
+        assert scroll.max_scroll_y > 0 and on_screen(app, area)
+        await pilot.press(*"Thanks, we order brushes")
+        assert area.text == "Thanks, we order brushes" and on_screen(app, area)
+        for widget_id in ("#status", "#reason", "#review-entry", "#answer"):
+            await pilot.press("tab")
+            assert screen.focused is screen.query_one(widget_id)
+            assert on_screen(app, screen.query_one(widget_id)) and on_screen(app, area)
+        scroll.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y and on_screen(app, area)
+
+
+async def test_anonymous_and_urgent_entries_are_marked_and_urgent_ones_come_first(tmp_path):
+    app, store, made = seeded_station(tmp_path)
+    urgent = made["aisle"].touched(urgent=True)  # older than the carton idea
+    anonymous = Entry.new(kiosk_id="kiosk-a", station="Assembly 1", line="Line A", author=None,
+                          language="en", what_happened="Nobody cleans the canteen fridge")
+    store.save_many([urgent, anonymous])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_queue(app, pilot)
+        assert queue_ids(app)[0] == urgent.id
+        table = app.screen.query_one("#queue", DataTable)
+
+        def headline(entry_id):
+            return str(table.get_cell(entry_id, "col_headline"))
+
+        assert headline(urgent.id).startswith("URGENT Pallet in the")  # cut at 80 columns
+        assert headline(anonymous.id).endswith("· anonymous")
+        assert "URGENT" not in headline(made["carton"].id) + headline(anonymous.id)
+        assert "anonymous" not in headline(made["carton"].id) + headline(urgent.id)
+        await pilot.press("enter")
+        await queue_ready(app, pilot)
+        text = str(app.screen.query_one("#entry-text").render())
+        assert text.startswith("URGENT Pallet in the walking aisle")
+        assert "workers see it at their next login" in screen_text(app)
+        await pilot.press("escape")
+        await queue_ready(app, pilot)
+        app.screen.query_one("#queue", DataTable).move_cursor(
+            row=queue_ids(app).index(anonymous.id))
+        await pilot.press("enter")
+        await queue_ready(app, pilot)
+        assert "anonymous" in str(app.screen.query_one("#entry-text").render())
+        assert "the writer cannot be told about your answer" in screen_text(app)
+        assert "at their next login" not in screen_text(app)
+
+
+async def test_typing_in_the_queue_searches_and_keeps_the_first_key_at_80x24(tmp_path):
+    app, store, made = seeded_station(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_queue(app, pilot)
+        search = screen.query_one("#search")
+        assert screen.focused is screen.query_one("#queue")
+        await pilot.press(*"pumpx")
+        assert search.value == "pumpx" and screen.focused is search
+        await pilot.press("enter")  # back to the queue, which shows the matches
+        await queue_ready(app, pilot)
+        assert screen.focused is screen.query_one("#queue") and queue_ids(app) == []
+        await pilot.press("backspace", "enter")  # Backspace in the queue edits the search too
+        await queue_ready(app, pilot)
+        assert search.value == "pump" and queue_ids(app) == [made["pump"].id]
+        screen.query_one("#f-kind").focus()
+        await pilot.press("space")  # Space still steps a filter
+        assert screen.query_one("#f-kind").value == "observation" and search.value == "pump"
+
+
+async def test_insights_of_a_small_team_say_why_and_list_no_empty_weeks_at_80x24(tmp_path):
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    seed(store)  # 4 shared entries, this week: fewer than the minimum group size of 5
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_queue(app, pilot)
+        await pilot.press("f3")
+        await queue_ready(app, pilot)
+        text = screen_text(app)
+        assert "Fewer than 5 entries, so no count is shown" in text
+        assert "Per week" not in text and not any(line.lstrip().startswith("20") and "W" in line
+                                                  for line in text.splitlines())  # week rows

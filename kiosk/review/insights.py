@@ -7,7 +7,9 @@ Privacy rules, enforced here and not left to the screens:
 - every group smaller than the minimum group size (config privacy.min_group_size) is held back:
   merged into "other" (and, if "other" would still be small, the next smallest group joins it,
   so a small number can never be worked out from a total), or shown as "<N" in week series;
-- themes (words and 2-word phrases) are shown only when at least N entries use them.
+- themes (words and 2-word phrases) are shown only when at least N entries use them;
+- when every week is below N, one total over a longer period that reaches N is shown instead
+  (`longer_total`), chosen so that no small number follows from it and the overall total.
 Counts of waiting items by age are about entries waiting for the supervisor, not about people:
 they are exact, and the oldest waiting entries are listed so nothing waits for weeks unnoticed.
 """
@@ -24,7 +26,8 @@ from functools import lru_cache
 
 from kiosk.entries import CATEGORIES, STATUSES, parse_time
 from kiosk.i18n import available_languages, stopwords
-from kiosk.review.queue import TEXT_SEPARATOR, QueueItem, ReviewIndex, Values
+from kiosk.review.queue import ReviewIndex, Values
+from kiosk.review.rows import TEXT_SEPARATOR, QueueItem
 
 # Positions in a queue row (QueueItem, or the index's plain tuples in the same order).
 _F = {name: i for i, name in enumerate(QueueItem._fields)}
@@ -101,6 +104,31 @@ def series(counts: Mapping[str, int], keys: Sequence[str], min_size: int) -> lis
 
 
 @dataclass(frozen=True)
+class PeriodTotal:
+    """Entries of the last `weeks` weeks together (None: all of them)."""
+
+    weeks: int | None
+    count: int
+
+
+LONGER_PERIODS = (4, 8, 12, 26, 52, None)  # weeks; None: all
+
+
+def longer_total(per_week: Mapping[str, int], total: int, now: datetime,
+                 min_size: int) -> PeriodTotal | None:
+    """The shortest period whose total reaches `min_size`, for when no single week does. Its
+    total is never shown with a small remainder: the entries outside it are none or at least
+    `min_size` (else "total minus this" would single out a few)."""
+    for weeks in LONGER_PERIODS:
+        count = total if weeks is None else sum(per_week.get(k, 0)
+                                                for k in recent_weeks(now, weeks))
+        rest = total - count
+        if count >= min_size and (rest == 0 or rest >= min_size):
+            return PeriodTotal(weeks, count)
+    return None
+
+
+@dataclass(frozen=True)
 class StationAnswerTime:
     station: str
     median_hours: float
@@ -150,6 +178,16 @@ class Insights:
     oldest_waiting: list[WaitingItem]
     words: list[Theme] = field(default_factory=list)
     phrases: list[Theme] = field(default_factory=list)
+    longer_total: PeriodTotal | None = None  # when no single week of `by_week` can be shown
+
+    @property
+    def every_week_small(self) -> bool:
+        return every_week_small(self.by_week)
+
+
+def every_week_small(points: Sequence[SeriesPoint]) -> bool:
+    """Weeks with entries, none of them shown on its own (all below the minimum)."""
+    return any(p.count is None for p in points) and not any(p.count for p in points)
 
 
 # -- themes -----------------------------------------------------------------------------------
@@ -268,6 +306,7 @@ def compute_insights(items: Sequence[Row], *, min_group_size: int = DEFAULT_MIN_
                    for w in waiting)
     words, phrases = themes(items, min_entries=m, top=top_themes) if with_themes else ([], [])
     total = len(items)
+    by_week = series(per_week, recent_weeks(now, weeks), m)
     return Insights(
         min_group_size=m,
         entries=total if total >= m or total == 0 else None,
@@ -275,13 +314,15 @@ def compute_insights(items: Sequence[Row], *, min_group_size: int = DEFAULT_MIN_
         by_station=group_counts(stations, m),
         by_kind=group_counts(kinds, m),
         ideas_by_status=_ordered(group_counts(statuses, m), STATUSES),
-        by_week=series(per_week, recent_weeks(now, weeks), m),
+        by_week=by_week,
         answer_times=answer_times(items, m),
         waiting=len(waiting),
         waiting_by_age=[(key, ages.get(key, 0)) for key, _ in AGE_BUCKETS],
         oldest_waiting=waiting[:oldest],
         words=words,
         phrases=phrases,
+        longer_total=longer_total(per_week, total, now, m) if every_week_small(by_week)
+        else None,
     )
 
 
@@ -305,42 +346,16 @@ def insights_for(index: ReviewIndex, *, min_group_size: int = DEFAULT_MIN_GROUP,
 
 def format_insights(found, t) -> str:
     """Plain-text insights for the terminal."""
-    from kiosk.review.plaintext import plain
-
     m = found.min_group_size
     small = t("report.hidden", min=m)
     lines = [t("insights.title"), ""]
     lines.append(f"{t('insights.entries')}: {small if found.entries is None else found.entries}")
+    if found.entries is None:
+        lines.append(t("insights.small_total", min=m))
     lines.append(t("insights.waiting", count=found.waiting))
-    for heading, counts, label_key in (
-            ("insights.by_category", found.by_category, "category"),
-            ("insights.by_kind", found.by_kind, "kind"),
-            ("insights.ideas_by_status", found.ideas_by_status, "status"),
-            ("insights.by_station", found.by_station, None)):
-        lines += ["", t(heading)]
-        for key, n in counts.shown:
-            lines.append(f"  {t(f'{label_key}.{key}') if label_key else plain(key):<28} {n:>7}")
-        if counts.other:
-            lines.append(f"  {t('report.other', groups=counts.other_groups):<28} "
-                         f"{counts.other:>7}")
-        if counts.total is None:
-            lines.append(f"  {t('report.total'):<28} {small:>7}")
-    lines += ["", t("insights.by_week")]
-    for point in found.by_week:
-        value = point.count if point.count is not None else \
-            (small if point.small else t("insights.held_back"))
-        lines.append(f"  {point.key:<28} {value:>7}")
-    lines += ["", t("insights.answer_time")]
-    times = found.answer_times
-    if times.median_hours is None:
-        lines.append("  " + t("insights.answer_too_few", min=m))
-    else:
-        lines.append("  " + t("insights.answer_median", hours=f"{times.median_hours:.1f}",
-                                count=times.answered))
-        rows = list(times.by_station) + ([times.other] if times.other else [])
-        for row in rows:
-            name = t("report.other", groups="") if row is times.other else plain(row.station)
-            lines.append(f"  {name:<28} {row.median_hours:>6.1f} h  ({row.answered})")
+    if found.entries is not None:
+        lines += _group_lines(found, t)
+    lines += _answer_time_lines(found, t)
     lines += ["", t("report.waiting_heading")]
     for key, n in found.waiting_by_age:
         lines.append(f"  {t(f'age.{key}'):<28} {n:>7}")
@@ -355,7 +370,66 @@ def format_insights(found, t) -> str:
     return "\n".join(lines)
 
 
+def _group_lines(found: Insights, t) -> list[str]:
+    """The counts per category, kind, idea status, station and week (when the total shows)."""
+    from kiosk.review.plaintext import plain
+
+    m = found.min_group_size
+    small = t("report.hidden", min=m)
+    lines: list[str] = []
+    for heading, counts, label_key in (
+            ("insights.by_category", found.by_category, "category"),
+            ("insights.by_kind", found.by_kind, "kind"),
+            ("insights.ideas_by_status", found.ideas_by_status, "status"),
+            ("insights.by_station", found.by_station, None)):
+        lines += ["", t(heading)]
+        for key, n in counts.shown:
+            lines.append(f"  {t(f'{label_key}.{key}') if label_key else plain(key):<28} {n:>7}")
+        if counts.other:
+            lines.append(f"  {t('report.other', groups=counts.other_groups):<28} "
+                         f"{counts.other:>7}")
+        if counts.total is None:
+            lines.append(f"  {t('report.total'):<28} {small:>7}")
+    lines += ["", t("insights.by_week", weeks=len(found.by_week))]
+    if not any(p.count is None or p.count for p in found.by_week):
+        lines.append("  " + t("insights.weeks_none", weeks=len(found.by_week)))
+    elif found.every_week_small:
+        lines.append("  " + t("insights.weeks_all_small", min=m))
+        together = found.longer_total
+        if together is not None:
+            label = t("insights.all_weeks") if together.weeks is None else \
+                t("insights.weeks_together", weeks=together.weeks)
+            lines.append(f"  {label:<28} {together.count:>7}")
+    else:
+        for point in found.by_week:
+            if point.count == 0:
+                continue  # an empty week says nothing
+            value = point.count if point.count is not None else \
+                (small if point.small else t("insights.held_back"))
+            lines.append(f"  {point.key:<28} {value:>7}")
+    return lines
+
+
+def _answer_time_lines(found: Insights, t) -> list[str]:
+    from kiosk.review.plaintext import plain
+
+    m = found.min_group_size
+    lines = ["", t("insights.answer_time")]
+    times = found.answer_times
+    if times.median_hours is None:
+        lines.append("  " + t("insights.answer_too_few", min=m))
+    else:
+        lines.append("  " + t("insights.answer_median", hours=f"{times.median_hours:.1f}",
+                                count=times.answered))
+        rows = list(times.by_station) + ([times.other] if times.other else [])
+        for row in rows:
+            name = t("report.other", groups="") if row is times.other else plain(row.station)
+            lines.append(f"  {name:<28} {row.median_hours:>6.1f} h  ({row.answered})")
+    return lines
+
+
 __all__ = ["Insights", "GroupCounts", "SeriesPoint", "AnswerTimes", "StationAnswerTime",
+           "PeriodTotal", "longer_total", "LONGER_PERIODS",
            "Theme", "WaitingItem", "compute_insights", "insights_for", "group_counts",
            "series", "themes", "entry_terms", "stop_words", "waiting_items", "age_bucket",
            "AGE_BUCKETS", "OTHER", "iso_week", "format_insights"]

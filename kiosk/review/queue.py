@@ -2,7 +2,8 @@
 
 `ReviewIndex(store)` starts empty; `load()` reads the weekly files newest first (run it in a
 background thread: the first week is visible after ~50 ms, a year of 150,000 entries in ~2 s) and
-reports progress. Queue order: entries not yet seen first, then newest first. Changes come in
+reports progress. Queue order: urgent entries nobody has answered yet first, then entries not yet
+seen, then the rest; newest first within each (kiosk/review/rows.py). Changes come in
 through `put()` (the review actions call it) or `refresh()` (re-reads weeks changed on disk, e.g.
 after an import). Private entries are never indexed. Entry authors are never indexed either.
 """
@@ -10,68 +11,26 @@ after an import). Private entries are never indexed. Entry authors are never ind
 from __future__ import annotations
 
 import gc
-import sys
 import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from kiosk.entries import Entry, headline_of
+from kiosk.entries import Entry
 from kiosk.ids import week_key
 from kiosk.review.filters import id_range, search_terms
+from kiosk.review.rows import NOT_SEEN_RANKS, SEEN_RANKS, QueueItem, row_from_doc
 from kiosk.store import Store
-
-TEXT_SEPARATOR = "\x1f"  # between the worker's text and the supervisor's answers in search_text
 
 Progress = Callable[[int, int], None]
 Values = str | Iterable[str] | None
 
-
-class QueueItem(NamedTuple):
-    """One entry as the queue knows it (no author: the queue never needs one). Tuples in this
-    field order sort in reversed queue order; the index keeps them as plain tuples."""
-
-    rank: int  # 1 = not seen yet, 0 = seen; the queue shows rank 1 first
-    id: str
-    line: str
-    station: str
-    category: str
-    kind: str
-    status: str
-    seen: bool
-    visibility: str  # "team" or "supervisor", never "private"
-    created: str
-    updated: str
-    headline: str
-    language: str
-    answers: int
-    first_answer: str | None  # time of the first supervisor answer
-    week: str  # ISO week of creation, "2026-W48"
-    search_text: str  # casefolded title + reflection fields, TEXT_SEPARATOR, answers
-    waiting: bool  # see `is_waiting`
-
-    @property
-    def worker_text(self) -> str:
-        """The casefolded title and reflection fields, without the supervisor's answers."""
-        return self.search_text.split(TEXT_SEPARATOR, 1)[0]
-
-    @property
-    def answered(self) -> bool:
-        return self.answers > 0
-
-
 # Field positions for the hot loops (tuple indexing is faster than attribute access).
 _RANK, _ID, _LINE, _STATION, _CATEGORY, _KIND, _STATUS = 0, 1, 2, 3, 4, 5, 6
 _TEXT, _WAITING, _WEEK = 16, 17, 15
-
-
-def is_waiting(seen: bool, kind: str, status: str, answers: int) -> bool:
-    """Still waiting for the supervisor: not seen yet, or an idea that nobody has answered or
-    moved past "seen" (so nothing waits for weeks unnoticed)."""
-    return not seen or (kind == "idea" and status in ("new", "seen") and answers == 0)
 
 
 @dataclass(frozen=True)
@@ -81,43 +40,6 @@ class Facets:
     lines: list[str]
     stations: list[str]
     stations_by_line: dict[str, list[str]]
-
-
-def item_from_doc(doc: dict[str, Any], week: str | None = None) -> QueueItem | None:
-    """The queue item of a stored entry dict, or None for a private entry."""
-    row = row_from_doc(doc, week)
-    return None if row is None else QueueItem._make(row)
-
-
-def row_from_doc(doc: dict[str, Any], week: str | None = None) -> tuple | None:
-    """Like `item_from_doc`, as a plain tuple: the index keeps plain tuples because the garbage
-    collector stops tracking those (a tuple subclass stays tracked, and 150,000 tracked rows
-    made every full collection pause the app for ~80 ms)."""
-    visibility = doc.get("visibility")
-    if visibility == "private":
-        return None
-    intern = sys.intern
-    responses = doc.get("responses") or ()
-    seen = bool(doc.get("seen"))
-    worker = "\n".join((doc.get("title", ""), doc.get("what_happened", ""), doc.get("noticed", ""),
-                        doc.get("learned", ""), doc.get("next_step", "")))
-    answers = "\n".join(r["text"] for r in responses)
-    entry_id = doc["id"]
-    kind, status = doc["kind"], doc.get("status", "new")
-    return (
-        0 if seen else 1, entry_id, intern(doc.get("line", "")), intern(doc.get("station", "")),
-        intern(doc["category"]), intern(kind), intern(status), seen,
-        intern(visibility or "team"), doc["created"], doc.get("updated") or doc["created"],
-        headline_of(doc), intern(doc.get("language", "")), len(responses),
-        min(r["at"] for r in responses) if responses else None,
-        intern(week or week_key(entry_id)),
-        f"{worker.casefold()}{TEXT_SEPARATOR}{answers.casefold()}",
-        is_waiting(seen, kind, status, len(responses)),
-    )
-
-
-def item_from_entry(entry: Entry) -> QueueItem | None:
-    return item_from_doc(entry.to_dict())
 
 
 def _values(value: Values) -> str | frozenset[str] | None:
@@ -358,7 +280,8 @@ class ReviewIndex:
                date_to: date | datetime | str | None = None, text: str | None = None,
                waiting: bool | None = None, limit: int | None = 50,
                offset: int = 0) -> tuple[int, list[QueueItem]]:
-        """(number of matches, one page of them in queue order: not seen first, then newest).
+        """(number of matches, one page of them in queue order: urgent and unanswered first, then
+        not seen, then the rest, newest first in each).
 
         Facet filters take one value or several (any of them). Dates are local dates, both
         inclusive, and refer to when the entry was written. `text` matches case-insensitively
@@ -421,7 +344,8 @@ class ReviewIndex:
                        waiting: bool | None) -> list[tuple]:
         with self._lock:
             items = self._items
-            ranks = (0, 1) if seen is None else ((0,) if seen else (1,))
+            ranks = sorted((*SEEN_RANKS, *NOT_SEEN_RANKS)) if seen is None else \
+                SEEN_RANKS if seen else NOT_SEEN_RANKS  # ascending: the queue reversed
             found: list[tuple] = []
             for rank in ranks:  # each rank is a run sorted by id, so dates are a slice
                 lo = bisect_left(items, (rank, low) if low else (rank,))
@@ -441,5 +365,4 @@ class ReviewIndex:
         return found
 
 
-__all__ = ["ReviewIndex", "QueueItem", "Facets", "item_from_doc", "row_from_doc",
-           "item_from_entry", "is_waiting", "forget_old_weeks", "TEXT_SEPARATOR", "OPEN_WEEKS"]
+__all__ = ["ReviewIndex", "Facets", "forget_old_weeks", "keep_index_out_of_gc", "OPEN_WEEKS"]

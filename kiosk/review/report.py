@@ -289,6 +289,10 @@ def _idea_details(e: Entry, t: Strings) -> list[tuple[str, str]]:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
+def _mark(entries: list[Entry], t: Labels) -> str:  # before an urgent entry's headline
+    return f"{t('report.urgent')} " if any(e.urgent for e in entries) else ""
+
+
 def md(text: str) -> str:
     """User text as literal Markdown on one line (no formatting, links or HTML from it)."""
     return _MD_SPECIAL.sub(r"\\\1", plain(text))
@@ -306,7 +310,8 @@ def render_markdown(report: Report, t: Strings) -> str:
     for category, count, found in groups:
         out += [f"### {_heading(report, t(f'category.{category}'), count)}", ""]
         for lesson in found:
-            out.append(f"- **{md(lesson.headline)}**{_times(report, lesson, t)}"
+            out.append(f"- **{md(_mark(lesson.entries, t) + lesson.headline)}**"
+                       f"{_times(report, lesson, t)}"
                        + (f": {md(lesson.text)}" if lesson.text else "")
                        + f" _({_lesson_where(report, lesson)})_")
         out.append("")
@@ -319,7 +324,8 @@ def render_markdown(report: Report, t: Strings) -> str:
         out += [f"### {_heading(report, t(f'status.{status}'), len(entries))}", ""]
         for e in entries:
             where = ", ".join(map(md, _where(report, e.station, t)))
-            out.append(f"- **{md(e.headline)}**" + (f" _({where})_" if where else ""))
+            out.append(f"- **{md(_mark([e], t) + e.headline)}**"
+                       + (f" _({where})_" if where else ""))
             for label, text in _idea_details(e, t):
                 out.append(f"  - {label}: {md(text)}")
         out.append("")
@@ -372,7 +378,8 @@ def render_html(report: Report, t: Strings) -> str:
         out += [f"<h3>{e_(_heading(report, t(f'category.{category}'), count))}</h3>", "<ul>"]
         for lesson in found:
             times = _times(report, lesson, t)
-            item = (f"<li><strong>{e_(lesson.headline)}</strong>{html.escape(times)} "
+            item = (f"<li><strong>{e_(_mark(lesson.entries, t) + lesson.headline)}</strong>"
+                    f"{html.escape(times)} "
                     f'<span class="where">({e_(_lesson_where(report, lesson, markdown=False))})'
                     f"</span>")
             if lesson.text:
@@ -390,7 +397,7 @@ def render_html(report: Report, t: Strings) -> str:
         out += [f"<h3>{e_(_heading(report, t(f'status.{status}'), len(entries)))}</h3>",
                 "<ul>"]
         for e in entries:
-            item = (f"<li><strong>{e_(e.headline)}</strong> "
+            item = (f"<li><strong>{e_(_mark([e], t) + e.headline)}</strong> "
                     f'<span class="where">({e_(e.station)})</span>')
             for label, text in _idea_details(e, t):
                 item += f'<br><span class="label">{e_(label)}:</span> {e_(text)}'

@@ -9,6 +9,10 @@ entries.py cannot change the protocol); times as millisecond offsets; a title th
 happened as its length. `pack_*` and `unpack_*` are exact inverses for every valid entry;
 `unpack_*` validates and raises `PayloadError` on anything else. See docs/sync-protocol.md,
 section 3.
+
+A batch says the oldest entry schema that can hold it (`y`): a column added with a later schema
+(`ug`, urgent, schema 2) raises it only when it is sent. So a batch without urgent entries is read
+by an app of schema 1 too, and an older app's batch imports as not urgent (the entry migrations).
 """
 
 from __future__ import annotations
@@ -177,7 +181,9 @@ _OPTIONAL = {  # column -> the value that stands for "default" in it
     **{key: None for key in _OTHER.values()},  # None: the batch value
     "a": None, **{key: 0 for key, _ in _ENUM_KEYS.values()},
     **{key: "" for key in _TEXT_KEYS.values()}, "u": [], "cr": 0, "up": None, "p": [], "se": 0,
+    "ug": 0,
 }
+_SINCE_SCHEMA = {"ug": 2}  # columns added after schema 1 -> the schema that brought them
 BATCH_KEYS = ("t", "f", "m", "y", *_SHARED.values(), "src", "au", "len")
 COLUMNS = (*_ID_COLUMNS, *_OPTIONAL)
 _TEXT_COLUMNS = (*_TEXT_KEYS.values(), "u", "p")  # with the id columns: DEFLATE blocks of their own
@@ -202,7 +208,8 @@ def pack_entries(entries: list[Entry], header: dict[str, Any]) -> bytes:
         previous += row["d"]  # this entry's id time
     table = {key: values for key, values in columns.items()
              if key in _ID_COLUMNS or any(value != _OPTIONAL[key] for value in values)}
-    batch = {**header, "y": SCHEMA_VERSION,
+    schema = max([1, *(_SINCE_SCHEMA.get(key, 1) for key in table)])
+    batch = {**header, "y": schema,
              **{key: shared[field] for field, key in _SHARED.items()},
              "src": sources, "au": authors, "len": len(dicts)}
     ids = {key: table[key] for key in _ID_COLUMNS}
@@ -232,6 +239,7 @@ def _pack_entry(data: dict[str, Any], shared: dict[str, Any], sources: list[str]
     row["p"] = [[_pack_time(r["at"], created_ms), r["by"], r["text"]]
                 for r in data["responses"]]
     row["se"] = 1 if data["seen"] else 0
+    row["ug"] = 1 if data["urgent"] else 0
     return row
 
 
@@ -318,11 +326,19 @@ def _unpack_entry(row: dict[str, Any], shared: dict[str, Any], sources: list[str
     data["updated"] = data["created"] if updated is None else \
         _unpack_time(updated, created_ms, "updated") if updated != "" else ""
     data["responses"] = [_unpack_response(r, created_ms) for r in _list(row["p"])]
-    if row["se"] not in (0, 1) or isinstance(row["se"], bool):
-        raise PayloadError("payload.detail", detail="seen: not 0 or 1")
-    data["seen"] = row["se"] == 1
+    data["seen"] = _flag(row["se"], "seen")
+    if schema >= _SINCE_SCHEMA["ug"]:
+        data["urgent"] = _flag(row["ug"], "urgent")
+    elif row["ug"] != 0:
+        raise PayloadError("payload.detail", detail=f"urgent: not in schema {schema}")
     data["sync"] = "pending"
     return migrate(data), id_ms
+
+
+def _flag(value: Any, what: str) -> bool:
+    if value not in (0, 1) or isinstance(value, bool):
+        raise PayloadError("payload.detail", detail=f"{what}: not 0 or 1")
+    return value == 1
 
 
 def _list(value: Any) -> list[Any]:

@@ -1,12 +1,17 @@
 """One entry in full at the supervisor station: opening it marks it seen; the supervisor answers
-it and sets an idea's status (kiosk.review.actions, which also writes the audit log)."""
+it and sets an idea's status (kiosk.review.actions, which also writes the audit log).
+
+The entry's text scrolls in its own region; the answer box, the status and its reason stay below
+it, always on screen. Leaving with an answer not sent or a status not saved asks first."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -16,9 +21,28 @@ from kiosk.review.actions import ReviewError
 from kiosk.store_errors import StoreError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.feed import when
+from kiosk.ui.screens.station.unsaved import LeaveUnsavedScreen
 from kiosk.ui.text import literal
 from kiosk.ui.widgets.cycler import Cycler
 from kiosk.ui.widgets.keybar import Key, key_bindings
+
+
+class StatusCycler(Cycler, inherit_bindings=False):
+    """The idea status: only ← and → change it (Space and Enter do not: typing there must not
+    move it unnoticed); a click on ◀ or ▶ steps it, elsewhere only focuses it."""
+
+    BINDINGS = [Binding("right", "step(1)", show=False), Binding("left", "step(-1)", show=False)]
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        event.prevent_default()  # not Cycler's click, which steps wherever it lands
+        self.focus()
+        left = 1 + cell_len(f"{self.label}: ")  # the padding, then "Idea status: "
+        right = left + 3 + cell_len(self.options[self.index][1])  # "◀ seen ▶"
+        if event.x == left:
+            self.action_step(-1)
+        elif event.x == right:
+            self.action_step(1)
 
 
 class EntryReviewScreen(KioskScreen):
@@ -31,6 +55,22 @@ class EntryReviewScreen(KioskScreen):
         Key("f10", "keys.logout", "logout"),
     ]
     BINDINGS = key_bindings(*KEYS)
+    AUTO_FOCUS = "#answer"
+    CSS = """
+    EntryReviewScreen #review-entry { height: 1fr; padding: 0 1; }
+    EntryReviewScreen #answer-pane { height: auto; padding: 0 1; border-top: solid $primary; }
+    EntryReviewScreen #answer-label { height: auto; text-style: bold; }
+    EntryReviewScreen #answer { height: 6; border: round $secondary; background: $boost; }
+    EntryReviewScreen #answer:focus { border: round $accent; }
+    App.-ascii EntryReviewScreen #answer-pane { border-top: ascii $primary; }
+    App.-ascii EntryReviewScreen #answer { border: ascii $secondary; }
+    App.-ascii EntryReviewScreen #answer:focus { border: ascii $accent; }
+    EntryReviewScreen #status-box { height: auto; margin-top: 0; }
+    EntryReviewScreen #status-row { height: 1; }
+    EntryReviewScreen #status:focus { text-style: bold reverse; }
+    EntryReviewScreen #status-hint { width: 1fr; color: $text-muted; }
+    EntryReviewScreen #status-hint.-unsaved { color: $warning; text-style: bold; }
+    """
 
     def __init__(self, entry_id: str):
         super().__init__()
@@ -43,18 +83,24 @@ class EntryReviewScreen(KioskScreen):
         yield self.idle_banner()
         with VerticalScroll(id="review-entry"):
             yield Static("", id="entry-text")
-            yield Static(t("supervisor.answer_label"), classes="field-label", markup=False)
+        with Vertical(id="answer-pane"):
+            yield Static(t("supervisor.answer_label"), id="answer-label", markup=False)
             yield TextArea(id="answer", soft_wrap=True, tab_behavior="focus", compact=True,
-                           show_line_numbers=False, highlight_cursor_line=False)
+                           show_line_numbers=False, highlight_cursor_line=False,
+                           placeholder=t("station.answer_placeholder"))
             with Vertical(id="status-box"):
-                yield Cycler(t("supervisor.status_label"),
-                             [(s, t(f"feed.status_values.{s}")) for s in STATUSES],
-                             ascii_only=self.app.ascii_only, id="status")
+                with Horizontal(id="status-row"):
+                    yield StatusCycler(t("supervisor.status_label"),
+                                       [(s, t(f"feed.status_values.{s}")) for s in STATUSES],
+                                       ascii_only=self.app.ascii_only, id="status")
+                    yield Static("", id="status-hint", markup=False)
                 yield Input(placeholder=t("supervisor.reason_label"), id="reason",
                             max_length=400)
         yield self.keybar()
 
     def on_mount(self) -> None:
+        self.query_one("#status-box").display = False  # until the entry says it is an idea
+        self.query_one("#answer", TextArea).focus()
         self.open_entry()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-entry")
@@ -67,16 +113,30 @@ class EntryReviewScreen(KioskScreen):
         self.app.call_from_thread(self.show_entry, entry)
 
     def show_entry(self, entry: Entry | None) -> None:
+        """Show `entry` and set the status and reason to its stored values."""
         if entry is None:
             self.dismiss()
             return
+        self.show_text(entry)
+        self.query_one("#status-box").display = entry.kind == "idea"
+        self.query_one("#status", Cycler).value = entry.status
+        self.query_one("#reason", Input).value = entry.status_reason
+        self.update_status_hint()
+
+    def show_text(self, entry: Entry) -> None:
+        """The entry's text, its marks and its answers; the controls below keep their values."""
         self.entry = entry
         t = self.t
         text = Text()
+        if entry.urgent:
+            text.append(f"{t('station.urgent_mark')} ", style="bold reverse red")
         text.append_text(literal(entry.headline, style="bold"))
         text.append(f"\n{entry.station} · {t('capture.category_values.' + entry.category)} · "
                     f"{t('capture.kind_values.' + entry.kind)} · "
-                    f"{t('feed.created', when=when(entry.created))}\n")
+                    f"{t('feed.created', when=when(entry.created))}")
+        if entry.author is None:
+            text.append(f" · {t('station.anonymous_mark')}", style="bold")
+        text.append("\n")
         for name in ("what_happened", "noticed", "learned", "next_step"):
             value = getattr(entry, name).strip()
             if value:
@@ -89,20 +149,68 @@ class EntryReviewScreen(KioskScreen):
             text.append_text(literal(response.text, style="green"))
             text.append("\n")
         self.query_one("#entry-text", Static).update(text)
-        box = self.query_one("#status-box")
-        box.display = entry.kind == "idea"
-        self.query_one("#status", Cycler).value = entry.status
-        self.query_one("#reason", Input).value = entry.status_reason
-        self.query_one("#answer", TextArea).focus()
+        label = "supervisor.answer_label"
+        if entry.author is None:
+            label = "station.answer_label_anonymous" if entry.shared else \
+                "station.answer_label_anonymous_only_you"
+        self.query_one("#answer-label", Static).update(t(label))
 
-    def _act(self, do, done_key: str) -> None:
+    # -- unsaved changes ----------------------------------------------------------------------
+    def unsaved(self) -> list[str]:
+        """i18n keys of what leaving now would lose: an answer not sent, a status not saved."""
+        lost = []
+        if self.query_one("#answer", TextArea).text.strip():
+            lost.append("station.leave_answer")
+        if self.entry is not None and self.entry.kind == "idea" and (
+                self.query_one("#status", Cycler).value != self.entry.status or
+                self.query_one("#reason", Input).value.strip() != self.entry.status_reason):
+            lost.append("station.leave_status")
+        return lost
+
+    def update_status_hint(self) -> None:
+        changed = "station.leave_status" in self.unsaved()
+        hint = self.query_one("#status-hint", Static)
+        hint.update(self.t("station.status_unsaved" if changed else "station.status_hint"))
+        hint.set_class(changed, "-unsaved")
+
+    def on_cycler_changed(self, event: Cycler.Changed) -> None:
+        self.update_status_hint()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.update_status_hint()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the status or the entry's text goes into the answer box."""
+        if event.is_printable and event.character and \
+                isinstance(self.focused, (StatusCycler, VerticalScroll)):
+            event.stop()
+            event.prevent_default()
+            area = self.query_one("#answer", TextArea)
+            area.focus()
+            area.insert(event.character)
+
+    def leave(self, then) -> None:
+        """Run `then` now, or after the supervisor agreed to discard what is not saved."""
+        lost = self.unsaved()
+        if not lost:
+            then()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                then()
+
+        self.app.push_screen(LeaveUnsavedScreen(lost), answered)
+
+    # -- actions ------------------------------------------------------------------------------
+    def _act(self, do, done_key: str) -> bool:
         try:
             self.entry = do()
         except (ReviewError, StoreError) as exc:
             self.notify(self.app.strings.message(exc), severity="error", timeout=10, markup=False)
-            return
+            return False
         self.notify(self.t(done_key), timeout=4)
-        self.show_entry(self.entry)
+        return True
 
     def action_answer(self) -> None:
         app = self.app
@@ -112,10 +220,10 @@ class EntryReviewScreen(KioskScreen):
             return actions.answer(app.store, self.entry_id, area.text, by=app.session.name,
                                   index=app.review_index, audit=app.audit)
 
-        self._act(do, "supervisor.answer_sent")
-        if self.entry is not None and self.entry.responses and \
-                self.entry.responses[-1].text == area.text.strip():
+        if self._act(do, "supervisor.answer_sent"):
             area.load_text("")
+            self.show_text(self.entry)  # a status chosen but not saved yet stays as it is
+            self.update_status_hint()
 
     def action_status(self) -> None:
         app = self.app
@@ -126,13 +234,14 @@ class EntryReviewScreen(KioskScreen):
             return actions.set_status(app.store, self.entry_id, status, by=app.session.name,
                                       reason=reason, index=app.review_index, audit=app.audit)
 
-        self._act(do, "supervisor.status_saved")
+        if self._act(do, "supervisor.status_saved"):
+            self.show_entry(self.entry)
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.leave(self.dismiss)
 
     async def action_logout(self) -> None:
-        await self.app.logout()
+        self.leave(lambda: self.app.call_later(self.app.logout))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

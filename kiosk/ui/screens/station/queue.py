@@ -1,10 +1,12 @@
-"""The review queue: not-seen entries first, then newest; filters and search narrow it. The
-index loads in a thread worker after first paint; the columns fit the screen's width."""
+"""The review queue: urgent entries nobody answered first, then not-seen entries, then newest;
+filters and search narrow it (typing anywhere in the queue searches). The index loads in a thread
+worker after first paint; the columns fit the screen's width."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -36,7 +38,7 @@ SEARCH_DELAY = 0.3
 
 
 class ReviewScreen(KioskScreen):
-    """Not-seen entries first, then newest; filters and search narrow the queue."""
+    """Urgent and not-seen entries first, then newest; filters and search narrow the queue."""
 
     KEYS = [
         Key("f1", "keys.help", "app.help", show=False),
@@ -75,7 +77,10 @@ class ReviewScreen(KioskScreen):
         yield self.header()
         yield self.idle_banner()
         with Vertical(id="review-body"):
-            yield Input(placeholder=t("supervisor.search"), id="search", max_length=200)
+            # no select-all on focus: the key that brought the focus here (type to search) and
+            # the ones after it would replace each other
+            yield Input(placeholder=t("station.search"), id="search", max_length=200,
+                        select_on_focus=False)
             with Horizontal(id="filters"):
                 yield choice("f-seen", "supervisor.filter_seen",
                              [("no", t("supervisor.not_seen")), ("yes", t("supervisor.seen"))])
@@ -202,7 +207,7 @@ class ReviewScreen(KioskScreen):
                 date = Text(f"{t('supervisor.new_mark')} ", style="bold") + date
             cells = {
                 "col_date": date,
-                "col_headline": literal(one_line(item.headline, self._headline_width)),
+                "col_headline": self._headline(item),
                 "col_station": literal(one_line(item.station, STATION_CELLS)),
                 "col_category": t(f"capture.category_values.{item.category}"),
                 "col_kind": t(f"capture.kind_values.{item.kind}"),
@@ -222,6 +227,40 @@ class ReviewScreen(KioskScreen):
         if self._loading:
             lines.append(t("supervisor.loading", loaded=self._loading[0], total=self._loading[1]))
         self.query_one("#queue-count", Static).update(" ".join(lines))
+
+    def _headline(self, item) -> Text:
+        """The headline, after URGENT for an urgent entry and with "anonymous" at its end."""
+        t = self.t
+        marks = [(f"{t('station.urgent_mark')} ", "bold reverse red")] if item.urgent else []
+        tail = [(f" · {t('station.anonymous_mark')}", "italic")] if item.anonymous else []
+        room = self._headline_width - sum(cell_len(text) for text, _ in marks + tail)
+        cell = Text()
+        for text, style in marks:
+            cell.append(text, style=style)
+        cell.append_text(literal(one_line(item.headline, max(room, 8))))
+        for text, style in tail:
+            cell.append(text, style=style)
+        return cell
+
+    def on_key(self, event: events.Key) -> None:
+        """Type to search: a printable key on the queue or a filter goes into the search box
+        (Space still steps a filter), and Backspace takes the last character off it."""
+        focused = self.focused
+        search = self.query_one("#search", Input)
+        if isinstance(focused, Input):
+            return
+        if event.key == "backspace" and search.value:
+            search.focus()
+            search.action_end()
+            search.action_delete_left()
+        elif event.is_printable and event.character and \
+                not (event.key == "space" and isinstance(focused, Cycler)):
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     def on_cycler_changed(self, event: Cycler.Changed) -> None:
         self.refresh_queue()
