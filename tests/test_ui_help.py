@@ -77,3 +77,15 @@ async def test_notifications_do_not_cover_the_help(tmp_path):
         await pilot.pause()
         await pilot.pause()
         assert "Quokkafish" in app.export_screenshot()  # it waited; it shows after the help
+
+
+async def test_the_idle_countdown_shows_over_the_help(tmp_path):
+    app, _, clock = make_test_app(tmp_path, idle_timeout=60, idle_warning=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        help_screen = await open_help(pilot)
+        clock.advance(45)
+        app.tick_idle()
+        await pilot.pause()
+        banner = help_screen.query_one("#idle-banner")
+        assert banner.display and "15 s" in str(banner.render())

@@ -1,7 +1,8 @@
 """The Textual app: one factory (`make_app`) used by the CLI and the tests.
 
-The app owns the session (who is logged in, in which language), idle logout, and kiosk
-lock-down: no quit keys, no command palette, no suspend; only the admin PIN closes it.
+The app owns the session (who is logged in, in which language; another badge scanned during a
+session switches to its owner), idle logout, and kiosk lock-down: no quit keys, no command
+palette, no suspend; only the admin PIN closes it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from textual.binding import Binding
 from kiosk.answers import answer_wait, unread_answers
 from kiosk.config import Config
 from kiosk.i18n import Strings, available_languages
-from kiosk.identity import BadgeError, Session, remember_language, remembered_language
+from kiosk.identity import Session, remember_language, remembered_language
 from kiosk.store import Store
 from kiosk.store_errors import StoreError
-from kiosk.ui.badge_scan import Burst, BurstTracker
+from kiosk.ui.badge_scan import ScanWatch
 
 
 RETENTION_CHECK_SECONDS = 3600
@@ -62,7 +63,7 @@ class KioskApp(App, inherit_bindings=False):
         self._audit = None
         self.strings = Strings(config.language)
         self.last_activity = clock()
-        self.bursts = BurstTracker()
+        self.scans = ScanWatch(self)
         # The Linux console: 16 colours and a font without rounded corners or eighth blocks.
         self.ascii_only = config.ascii or os.environ.get("TERM") == "linux"
         if not config.animations:
@@ -264,60 +265,6 @@ class KioskApp(App, inherit_bindings=False):
             self.notify(self.t("common.logged_out_idle", minutes=minutes), timeout=10)
 
     # -- a badge scanned during a session --------------------------------------------------------
-    def key_arrival(self, event: events.Key) -> float:
-        """When the key came from the terminal, on the app's clock. Textual stamps each event with
-        time.monotonic in its input thread, before it waits for a busy UI thread, so keys typed
-        by hand during a slow save do not bunch up into a burst. With another clock (a test's):
-        the moment the app handles the key."""
-        return event.time if self.clock is time.monotonic else self.clock()
-
-    def _on_worker_screen(self) -> bool:
-        from kiosk.ui.screens.capture import CaptureScreen
-        from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
-        from kiosk.ui.screens.feed import EntryDetailScreen, EntryListScreen
-        from kiosk.ui.screens.help import HelpScreen
-        from kiosk.ui.screens.saved import SavedScreen
-
-        session = self.session
-        return session is not None and session.role == "worker" and isinstance(
-            self.screen, (CaptureScreen, EditSuggestionScreen, EntryListScreen,
-                          EntryDetailScreen, HelpScreen, SavedScreen))
-
-    def badge_scanned(self, burst: Burst) -> bool:
-        """A burst and Enter on a worker's screen: a badge switches to its owner (the first
-        worker's draft is kept), a sync code is explained. Either way the code is taken out of
-        the text box it went into. False (the Enter goes on as usual) for anything else."""
-        from kiosk.sync.codec import is_frame  # not at start-up: it loads the sync dictionary
-
-        if not self._on_worker_screen():
-            return False
-        if is_frame(burst.code):
-            self._take_out(burst, lambda: self.notify(self.t("login.sync_code"), timeout=8))
-            return True
-        try:
-            scanned = self.badge_session(burst.code)
-        except BadgeError:
-            return False
-        if scanned.author == self.session.author:
-            self._take_out(burst, lambda: None)  # their own badge again: nothing changes
-        else:
-            self._take_out(burst, lambda: self.call_later(self.switch_badge, scanned))
-        return True
-
-    def _take_out(self, burst: Burst, then: Callable[[], object]) -> None:
-        """Remove the burst's characters once their text box has handled them (they may still be
-        waiting in its queue, ahead of this callback), then go on with `then`."""
-        mark = burst.mark
-        if mark is None:
-            self.call_later(then)
-            return
-
-        def restore() -> None:
-            mark.restore()
-            then()
-
-        mark.widget.call_later(restore)
-
     async def switch_badge(self, session: Session) -> None:
         """Another badge during a session: log the first worker out (their draft is kept, as at
         F10) and the second one in."""
@@ -340,10 +287,8 @@ class KioskApp(App, inherit_bindings=False):
             self.last_activity = self.clock()
             if self.session is not None:
                 self._show_idle_warning(None)
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            burst = self.bursts.key(self.key_arrival(event), event, self.focused)
-            if burst is not None and self.badge_scanned(burst):
-                return  # the Enter that ended a badge scan goes nowhere
+        if isinstance(event, events.Key) and not event.is_forwarded and self.scans.key(event):
+            return  # the Enter that ended a badge scan goes nowhere
         await super().on_event(event)
 
     def idle_seconds(self) -> float:
