@@ -59,5 +59,24 @@ class Session:
         return cls(author=None, language=language)
 
 
+def remembered_language(store, author: str | None) -> str | None:
+    """The language this badge chose at this kiosk before, if any (kept in the store's meta
+    under the pseudonym, on the kiosk only: meta is never synced)."""
+    if author is None:
+        return None
+    language = store.get_meta(_language_key(author))
+    return language if isinstance(language, str) else None
+
+
+def remember_language(store, author: str | None, language: str) -> None:
+    """Keep this badge's language for its next login (nothing for an anonymous session)."""
+    if author is not None and store.get_meta(_language_key(author)) != language:
+        store.set_meta(_language_key(author), language)
+
+
+def _language_key(author: str) -> str:
+    return f"language:{author}"
+
+
 def supervisor_session(name: str, role: str, language: str) -> Session:
     return Session(author=None, language=language, role=role, name=name)

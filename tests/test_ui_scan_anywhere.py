@@ -65,3 +65,26 @@ async def test_a_frame_scanned_at_the_kiosk_login_is_explained_not_taken_for_a_b
         await scan(pilot, app.screen.query_one("#badge"), frame)
         assert isinstance(app.screen, LoginScreen) and app.session is None
         assert "sync code, not a badge" in screen_text(app)
+
+
+async def test_a_frame_scanned_into_a_kiosk_text_box_is_taken_out_and_explained(tmp_path):
+    """During a session a scanner's burst is caught on any worker screen (issue 16 item 3): a
+    sync code is not left in the worker's text and is not taken for a badge either."""
+    from kiosk.ui.screens.capture import CaptureScreen
+
+    app, store, clock = make_test_app(tmp_path / "kiosk")
+    frame = kiosk_frames(tmp_path / "other", app.config, count=1, max_chars=60)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"BADGE-0042", "enter")
+        await pilot.pause()
+        author = app.session.author
+        for key in "Glue":  # typed by hand
+            clock.advance(0.2)
+            await pilot.press(key)
+        clock.advance(5)
+        await pilot.press(*frame, "enter")  # the scanner: every key at once
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen) and app.session.author == author
+        assert app.screen.query_one("#what_happened").text == "Glue"
+        assert any("sync code, not a badge" in str(n.message) for n in app._notifications)

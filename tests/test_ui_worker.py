@@ -241,7 +241,7 @@ async def test_my_entries_show_the_supervisor_answer(tmp_path):
         await pilot.press("f4")
         await pilot.pause()
         assert isinstance(app.screen, MineScreen)
-        assert "answered" in screen_text(app)
+        assert "New answer" in screen_text(app)  # marked: not read before
         await pilot.press("enter")
         await pilot.pause()
         text = screen_text(app)

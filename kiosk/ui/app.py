@@ -1,7 +1,8 @@
 """The Textual app: one factory (`make_app`) used by the CLI and the tests.
 
-The app owns the session (who is logged in, in which language), idle logout, and kiosk
-lock-down: no quit keys, no command palette, no suspend; only the admin PIN closes it.
+The app owns the session (who is logged in, in which language; another badge scanned during a
+session switches to its owner), idle logout, and kiosk lock-down: no quit keys, no command
+palette, no suspend; only the admin PIN closes it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from textual import events
@@ -23,8 +25,10 @@ from textual.binding import Binding
 from kiosk.answers import answer_wait, unread_answers
 from kiosk.config import Config
 from kiosk.i18n import Strings, available_languages
-from kiosk.identity import Session
+from kiosk.identity import Session, remember_language, remembered_language
 from kiosk.store import Store
+from kiosk.store_errors import StoreError
+from kiosk.ui.badge_scan import ScanWatch
 
 
 RETENTION_CHECK_SECONDS = 3600
@@ -42,6 +46,7 @@ class KioskApp(App, inherit_bindings=False):
         # in one burst (a paste, a scanner) goes on in the next field, not the one it left.
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
+        Binding("f8", "language", show=False),  # in a worker's session (the login has its own)
     ]
 
     def __init__(self, config: Config, store: Store, *, coach=None,
@@ -58,6 +63,7 @@ class KioskApp(App, inherit_bindings=False):
         self._audit = None
         self.strings = Strings(config.language)
         self.last_activity = clock()
+        self.scans = ScanWatch(self)
         # The Linux console: 16 colours and a font without rounded corners or eighth blocks.
         self.ascii_only = config.ascii or os.environ.get("TERM") == "linux"
         if not config.animations:
@@ -77,6 +83,50 @@ class KioskApp(App, inherit_bindings=False):
     def next_language(self) -> str:
         languages = available_languages()
         return languages[(languages.index(self.language) + 1) % len(languages)]
+
+    def badge_session(self, code: str, language: str | None = None) -> Session:
+        """The session for a badge code (BadgeError if it is none): in `language` when the worker
+        chose one at the login (F8), else the one this badge chose before, else the kiosk's."""
+        session = Session.for_badge(self.config.site_key, code, self.config.language)
+        if language is None:
+            try:
+                language = remembered_language(self.store, session.author)
+            except StoreError:
+                language = None  # a damaged meta file: the kiosk's language will do
+            if language not in available_languages():
+                language = self.config.language
+        return replace(session, language=language)
+
+    def remember_language(self, session: Session) -> None:
+        """Keep the session's language for this badge's next logins (a nicety: a failed write
+        is logged, not shown)."""
+        try:
+            remember_language(self.store, session.author, session.language)
+        except StoreError as exc:
+            logging.getLogger("kiosk").warning("could not keep the badge's language: %s", exc)
+
+    async def action_language(self) -> None:
+        """F8 in a worker's session: the next language, now and at this badge's next logins."""
+        from kiosk.ui.screens.capture import CaptureScreen
+
+        if self.session is None or self.session.role != "worker":
+            return
+        self.session = replace(self.session, language=self.next_language())
+        self.set_language(self.session.language)
+        self.remember_language(self.session)
+        if self.coach is not None:
+            self.coach.warm(self.session.language)
+        for screen in self.screen_stack[2:]:  # above the login screen, which a logout resets
+            if isinstance(screen, CaptureScreen):  # new labels, the same text
+                screen.stop_coach()
+                values = screen.draft_fields()
+                focused = screen.focused.id if screen.focused else None
+                await screen.recompose()
+                screen.load_fields(values)
+                if focused:
+                    screen.query_one(f"#{focused}").focus()
+            else:
+                await screen.recompose()
 
     # -- start --------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -135,7 +185,7 @@ class KioskApp(App, inherit_bindings=False):
         self.set_language(session.language)
         self.last_activity = self.clock()
 
-    def login(self, session: Session) -> None:
+    def login(self, session: Session, *, greeting: str | None = None) -> None:
         from kiosk.ui.screens.capture import CaptureScreen
 
         self._start_session(session)
@@ -143,7 +193,9 @@ class KioskApp(App, inherit_bindings=False):
             self.coach.warm(session.language)
         draft = self.store.load_draft(session.draft_key(self.config.station))
         self.push_screen(CaptureScreen(draft=draft))
-        self.notify(self.t("login.welcome"), timeout=3)
+        if greeting is None:
+            greeting = self.t("login.welcome_anonymous" if session.anonymous else "login.welcome")
+        self.notify(greeting, timeout=5 if session.anonymous else 3, markup=False)
         if draft:
             self.notify(self.t("login.draft_restored"), timeout=6)
         if session.author:
@@ -197,6 +249,7 @@ class KioskApp(App, inherit_bindings=False):
 
         if self.session is None:
             return
+        self.clear_notifications()  # what was said to them is not for the next person
         for screen in self.screen_stack:
             if isinstance(screen, CaptureScreen):
                 screen.end_session()
@@ -210,6 +263,13 @@ class KioskApp(App, inherit_bindings=False):
         if idle:
             minutes = max(1, round(self.config.idle_timeout / 60))
             self.notify(self.t("common.logged_out_idle", minutes=minutes), timeout=10)
+
+    # -- a badge scanned during a session --------------------------------------------------------
+    async def switch_badge(self, session: Session) -> None:
+        """Another badge during a session: log the first worker out (their draft is kept, as at
+        F10) and the second one in."""
+        await self.logout()
+        self.login(session, greeting=self.t("login.switched", hint=session.badge_hint))
 
     # -- retention (a 24/7 kiosk holds the store lock, so the app applies it itself) -----------
     def daily_retention(self) -> None:
@@ -227,6 +287,8 @@ class KioskApp(App, inherit_bindings=False):
             self.last_activity = self.clock()
             if self.session is not None:
                 self._show_idle_warning(None)
+        if isinstance(event, events.Key) and not event.is_forwarded and self.scans.key(event):
+            return  # the Enter that ended a badge scan goes nowhere
         await super().on_event(event)
 
     def idle_seconds(self) -> float:

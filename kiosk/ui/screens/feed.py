@@ -1,7 +1,8 @@
 """The station feed (what colleagues shared here) and the worker's own entries with answers.
 
-From "My entries" a worker may delete their own entry while it has not reached the supervisor:
-the worker decides what leaves the device.
+"My entries" marks the answered entries (a new answer stands out), says of each whether it has
+reached the supervisor, and opens an entry with its answer on top. There a worker may delete their
+own entry while it has not reached the supervisor: the worker decides what leaves the device.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk import withdraw
-from kiosk.answers import mark_answers_read
+from kiosk.answers import mark_answers_read, unread_answers
 from kiosk.entries import Entry, parse_time
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text import literal, one_line
@@ -65,8 +66,13 @@ class EntryListScreen(KioskScreen):
                               id="entries")
         return Static(self.t(self.empty_key), id="list-empty", markup=False)
 
+    def first_row(self) -> int:
+        """The row the cursor starts on."""
+        return 0
+
     def on_mount(self) -> None:
         for option_list in self.query(OptionList):
+            option_list.highlighted = self.first_row()
             option_list.focus()
 
     async def reload(self) -> None:
@@ -127,8 +133,12 @@ class FeedScreen(EntryListScreen):
 
 
 class MineScreen(EntryListScreen):
+    """The worker's own entries: answered ones marked, a new answer first under the cursor, and
+    for each whether the supervisor has it yet."""
+
     title_key = "feed.mine_title"
     can_delete = True
+    unread: set[str] | None = None  # entries with answers not read before this visit
 
     @property
     def empty_key(self) -> str:
@@ -139,10 +149,33 @@ class MineScreen(EntryListScreen):
         session = self.app.session
         if session is None or session.author is None:
             return []
+        if self.unread is None:
+            self.unread = set(unread_answers(self.app.store, session.author))
         entries = self.app.store.by_author(session.author)
         mark_answers_read(self.app.store, session.author,
                           [e.id for e in entries if e.responses])
         return entries
+
+    def first_row(self) -> int:
+        return next((i for i, e in enumerate(self.entries) if e.id in (self.unread or ())), 0)
+
+    def row(self, entry: Entry) -> Text:
+        """Two lines: the answer mark and the headline; when, what kind, and how far it was sent."""
+        t = self.t
+        text = Text()
+        if entry.id in (self.unread or ()):
+            text.append(f"{t('feed.answer_new')}  ", style="bold reverse")
+        elif entry.responses:
+            text.append(f"{t('feed.answered_mark')}  ", style="bold green")
+        text.append(one_line(entry.headline, 90), style="bold")
+        text.append(f"\n{when(entry.created)} · {t('capture.kind_values.' + entry.kind)} · "
+                    f"{t('feed.sync_values.' + entry.sync)}", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.unread:
+            self.app.clear_notifications()  # "answered: F4 to read" is done; it would cover them
 
 
 class EntryDetailScreen(ModalScreen[bool]):
@@ -178,24 +211,26 @@ class EntryDetailScreen(ModalScreen[bool]):
         with Vertical(id="detail-box", classes="dialog"):
             yield Static(literal(one_line(e.headline, 100), style="bold"), classes="dialog-title")
             with VerticalScroll(id="detail-scroll"):
-                yield Static(f"{t('capture.category_values.' + e.category)} · "
-                             f"{t('capture.kind_values.' + e.kind)} · "
-                             f"{t('feed.created', when=when(e.created))}", markup=False,
-                             classes="hint")
-                for name in ("what_happened", "noticed", "learned", "next_step"):
-                    value = getattr(e, name).strip()
-                    if value:
-                        yield Static(t(f"capture.{name}"), classes="field-label", markup=False)
-                        yield Static(literal(value), classes="detail-text")
+                # What the worker came back for first: the answers and the idea's status.
+                for response in e.responses:
+                    yield Static(t("feed.answer_by", by=response.by, when=when(response.at)),
+                                 classes="field-label", markup=False)
+                    yield Static(literal(response.text), classes="detail-text answer")
                 if e.kind == "idea" or e.status != "new":
                     yield Static(t("feed.status", status=t(f"feed.status_values.{e.status}")),
                                  classes="field-label", markup=False)
                     if e.status_reason:
                         yield Static(literal(t("feed.reason", reason=e.status_reason)))
-                for response in e.responses:
-                    yield Static(t("feed.answer_by", by=response.by, when=when(response.at)),
-                                 classes="field-label", markup=False)
-                    yield Static(literal(response.text), classes="detail-text answer")
+                about = [t("capture.category_values." + e.category),
+                         t("capture.kind_values." + e.kind), t("feed.created", when=when(e.created))]
+                if self.own_entry():
+                    about.append(t("feed.sync_values." + e.sync))
+                yield Static(" · ".join(about), markup=False, classes="hint", id="detail-about")
+                for name in ("what_happened", "noticed", "learned", "next_step"):
+                    value = getattr(e, name).strip()
+                    if value:
+                        yield Static(t(f"capture.{name}"), classes="field-label", markup=False)
+                        yield Static(literal(value), classes="detail-text")
             if self.own_entry() and e.sync == "synced":
                 yield Static(t("feed.delete_synced"), id="delete-synced", classes="hint",
                              markup=False)

@@ -20,6 +20,7 @@ class LoginScreen(KioskScreen):
         Key("f12", "keys.admin", "app.admin"),
     ]
     BINDINGS = key_bindings(*KEYS[1:])
+    chosen: str | None = None  # the language picked here with F8, for the badge scanned next
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -42,6 +43,7 @@ class LoginScreen(KioskScreen):
 
     def reset(self) -> None:
         """Back to a clean login after a logout, in the kiosk's default language."""
+        self.chosen = None
         self.refresh(recompose=True)
         self.call_after_refresh(self.on_mount)
 
@@ -57,11 +59,13 @@ class LoginScreen(KioskScreen):
             self.query_one("#login-error", Static).update(self.t("login.sync_code"))
             return
         try:
-            session = Session.for_badge(self.app.config.site_key, code, self.app.language)
+            session = self.app.badge_session(code, self.chosen)
         except BadgeError as exc:
             self.query_one("#login-error", Static).update(self.t(str(exc)))
             return
         self.query_one("#login-error", Static).update("")
+        if self.chosen:
+            self.app.remember_language(session)
         self.app.login(session)
 
     def action_anonymous(self) -> None:
@@ -69,6 +73,7 @@ class LoginScreen(KioskScreen):
         self.app.login(Session.anonymous_session(self.app.language))
 
     def action_language(self) -> None:
-        self.app.set_language(self.app.next_language())
+        self.chosen = self.app.next_language()
+        self.app.set_language(self.chosen)
         self.refresh(recompose=True)
         self.call_after_refresh(self.on_mount)
