@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from kiosk.config import load_config  # noqa: E402
 from kiosk.store import Store  # noqa: E402
 from kiosk.sync import exchange, payload  # noqa: E402
-from kiosk.sync.codec import (TYPE_ENTRIES, Frame, FrameCollector, decode_lines,  # noqa: E402
-                              encode_frame, seal, split)
+from kiosk.sync.codec import (TYPE_ENTRIES, Frame, decode_lines, encode_frame, seal,  # noqa: E402
+                              split)
+from kiosk.sync.collect import FrameCollector  # noqa: E402
 from kiosk.sync.errors import SyncError  # noqa: E402
 from support.samples import sample_entries  # noqa: E402
 

@@ -27,9 +27,9 @@ from kiosk.config import load_config
 from kiosk.demo import generate
 from kiosk.entries import REFLECTION_FIELDS, Entry, new_id
 from kiosk.sync import payload, qr
-from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, Frame,
-                              FrameCollector, chunk_bytes_for, encode_frame, new_batch_id, seal,
-                              split)
+from kiosk.sync.codec import (CYCLE_VERSION, MAX_FRAMES, TYPE_ENTRIES, Frame, chunk_bytes_for,
+                              encode_frame, new_batch_id, seal, split)
+from kiosk.sync.collect import FrameCollector
 
 # The sample-entry generator is test support (tests/support/samples.py), not part of the package:
 # put the repository's tests/ folder on the import path to reach it.
@@ -142,7 +142,7 @@ def collector_flood(count: int = 10_000, batches: int = 2000) -> None:
     chunk = b"\xab" * 1200
     figures = []
     for claimed in (MAX_FRAMES, 8):
-        lines = [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, n % batches, n // batches,
+        lines = [encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, n % batches, n // batches,
                                     claimed, chunk)) for n in range(count)]
         collector = FrameCollector(CONFIG.site_key)
         start = time.perf_counter()

@@ -23,8 +23,9 @@ from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.store import Store
 from kiosk.sync import payload
-from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, Frame, FrameCollector,
-                              encode_frame, seal, split)
+from kiosk.sync.codec import (CYCLE_VERSION, MAX_FRAMES, TYPE_ENTRIES, Frame, encode_frame, seal,
+                              split)
+from kiosk.sync.collect import FrameCollector
 from kiosk.sync.zdict import ZDICT
 from support.samples import sample_entries
 
@@ -79,7 +80,7 @@ CASES = {
     "random bytes": (lambda key: [RANDOM.randbytes(200).decode("latin-1").replace("\n", " ")
                                   for _ in range(50)], "No sync codes found"),
     "a frame claiming 65535 parts": (
-        lambda key: [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
+        lambda key: [encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
         "claims its batch has 65535 parts"),
     "one batch id, two contents": (
         lambda key: [*frames_for(key, 77, sample_entries(6, seed=1), chars=120)[:2],
@@ -124,7 +125,7 @@ def flood(claimed: int, batches: int = 200, parts: int = 5) -> list[str]:
     """`batches` x `parts` frames with full chunks, each claiming `claimed` parts, interleaved
     (frame 1 of every batch, then frame 2, ...) so that none is ever complete."""
     chunk = b"\xab" * 1200
-    return [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, n % batches, n // batches,
+    return [encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, n % batches, n // batches,
                                claimed, chunk)) for n in range(batches * parts)]
 
 
@@ -158,7 +159,7 @@ def test_a_frame_can_never_claim_a_million_parts():
     """The header holds the total in 16 bits: 10^6 cannot even be written, and every total
     above MAX_FRAMES is refused before anything is kept."""
     with pytest.raises(struct.error):
-        encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
+        encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
     collector = FrameCollector("k" * 20)
-    result = collector.add(encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1, b"x")))
+    result = collector.add(encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1, b"x")))
     assert result.status == "ignored" and collector.incomplete() == []

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from kiosk.entries import (CATEGORIES, KINDS, STATUSES, SUGGESTION_KINDS, VERDICTS, VISIBILITIES,
                            Entry, Response, Suggestion)
 from kiosk.sync import payload
-from kiosk.sync.codec import (MIN_FRAME_CHARS, TYPE_ENTRIES, FrameCollector, assemble,
-                              decode_frame, open_blob, seal, split)
+from kiosk.sync.codec import (MIN_FRAME_CHARS, TYPE_ENTRIES, assemble, decode_frame, open_blob,
+                              seal, split)
+from kiosk.sync.collect import FrameCollector
 from kiosk.sync.errors import SyncError
 from support.samples import sample_entries
 

@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--kiosk", metavar="ID", help="with --return: the kiosk to answer")
     export.add_argument("--max-entries", type=int, metavar="N",
                         help="at most N entries (the rest go in the next batch)")
+    export.add_argument("--protocol", type=int, choices=(2, 3), default=3,
+                        help="3 (default): fountain-coded frames; 2: numbered frames, for a "
+                             "station whose app is not updated yet")
     export.add_argument("--size", metavar="WxH", type=_size,
                         help="frames for a QR code of W x H terminal cells (default: 120x40 for "
                              "--png, long lines for files and text)")
@@ -107,7 +110,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             _say(config, "export.nothing", err=args.text)
         return 0
     try:
-        frames = batch.frames(frame_size.max_chars if frame_size else FILE_FRAME_CHARS)
+        frames = batch.frames(frame_size.max_chars if frame_size else FILE_FRAME_CHARS,
+                              protocol=args.protocol)
     except SyncError as exc:
         raise _fail(config, exc) from None
     where = _write_frames(args, frames, batch.label, frame_size)

@@ -23,7 +23,8 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from kiosk.sync import exchange, qr
-from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN, FrameCollector
+from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN
+from kiosk.sync.collect import FrameCollector
 from kiosk.sync.errors import SyncError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text import literal
