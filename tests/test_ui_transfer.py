@@ -57,11 +57,16 @@ async def wait_for(pilot, condition, tries: int = 100) -> None:
 async def read_shown_frames(app, pilot, extra: int = 0) -> list[str]:
     """Pause the export screen and decode every source part as it is painted, and `extra`
     repair parts after them (drawn ahead in a worker while the screen pages on)."""
+    return [decode(cells) for cells in await read_shown_cells(app, pilot, extra)]
+
+
+async def read_shown_cells(app, pilot, extra: int = 0) -> list[list[list[tuple[str, str, str]]]]:
+    """The cells the export screen paints for each source part and `extra` repair parts."""
     screen = app.screen
     assert isinstance(screen, ExportScreen)
     await pilot.press("space")  # pause cycling, page by hand
     count = screen.window.stream.count
-    texts = []
+    shown = []
     for number in range(count + extra):
         for _ in range(3):  # the next block may still be being drawn: wait, press again
             if screen.frame_index == number:
@@ -69,12 +74,12 @@ async def read_shown_frames(app, pilot, extra: int = 0) -> list[str]:
             await wait_workers(app, pilot)
             await pilot.press("right")
         assert screen.frame_index == number
-        texts.append(decode(shown_cells(screen.query_one(QRView))))
+        shown.append(shown_cells(screen.query_one(QRView)))
         part = f"Part {number + 1} of {count}" if number < count else \
             f"Extra part {number - count + 1}: any {count} parts or so"
         assert part in screen_text(app)
         await pilot.press("right")
-    return texts
+    return shown
 
 
 async def scan(pilot, field, lines) -> None:
