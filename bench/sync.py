@@ -230,11 +230,11 @@ def fountain_needed(count: int, symbols: list[bytes], blob: bytes, missed: float
 
 def frames_needed(entries: list[Entry], trials: int, seed: int) -> None:
     """Frames needed to complete a batch when a share of the frames shown is missed at random,
-    protocol 2's cycle beside protocol 3, `trials` runs each (the same misses for both)."""
+    protocol 2's cycle beside protocol 3, `trials` runs each (seeded: the same figures each run)."""
     print(f"\nFrames shown until a batch is complete, frames missed at random ({trials:,} trials "
           f"each; n = protocol 2 parts, K = protocol 3 source frames; mean / 99th percentile, "
-          f"and as a multiple of n or K; p3 read: the share of trials that decoded from the first K "
-          f"frames read, and the most extra frames any trial needed)")
+          f"and as a multiple of n or K; p3 read: the share of trials that decoded from the "
+          f"first K frames read, and the most extra frames any trial needed)")
     print(f"{'entries':>7} {'screen':>6} {'missed':>6} | {'n':>3} {'p2 cycle':>11} {'x n':>9} | "
           f"{'K':>3} {'p3 shown':>11} {'x K':>9} | {'p3 read':>12}")
     goal = []

@@ -173,5 +173,6 @@ def test_a_frame_can_never_claim_a_million_parts():
     with pytest.raises(struct.error):
         encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
     collector = FrameCollector("k" * 20)
-    result = collector.add(encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1, b"x")))
+    result = collector.add(encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1,
+                                              b"x")))
     assert result.status == "ignored" and collector.incomplete() == []

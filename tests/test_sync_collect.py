@@ -121,7 +121,8 @@ def test_fountain_progress_counts_distinct_frames_and_a_repeat_is_a_duplicate():
     collector.add(frames[3])
     again = collector.add(frames[3].lower())
     assert again.status == "duplicate" and collector.received == 1 and collector.fountain
-    assert again.text() == f"This part was already read (1 of about {stream.count}) - keep scanning."
+    assert again.text() == \
+        f"This part was already read (1 of about {stream.count}) - keep scanning."
     assert collector.missing() == [] and collector.missing_text() == ""
 
 

@@ -248,7 +248,8 @@ def test_any_k_plus_a_few_fountain_frames_in_any_order_give_the_same_batch(data,
     chosen = data.draw(st.permutations(range(len(POOL))))[:STREAM.count + extra]
     lines = [POOL[i].lower() if lower and i % 2 else POOL[i] for i in chosen]
     for _ in range(repeats):
-        lines.insert(data.draw(st.integers(0, len(lines))), POOL[data.draw(st.sampled_from(chosen))])
+        again = POOL[data.draw(st.sampled_from(chosen))]
+        lines.insert(data.draw(st.integers(0, len(lines))), again)
     _, results = collect(lines)
     complete = [r for r in results if r.status == "complete"]
     assert len(complete) == 1 and complete[0].batch.document == DOCUMENT
