@@ -5,7 +5,8 @@ Usage: .venv/bin/python bench/fuzz_import.py [--inputs 100000] [--seed S]
 Inputs mix random text, random Base32 after the magic, re-framed random chunks (valid CRC),
 mutated valid frames (changed, inserted, deleted, swapped characters), lower-cased, truncated,
 shuffled and repeated frame sets, batches sealed with another site key, and signed batches
-with random payloads. Prints:
+with random payloads; and protocol 3 (fountain-coded) frames: any K + 3..7 of a batch's
+source and repair frames, fewer than K, mutated, foreign, and well-formed random symbols. Prints:
   crashes        an exception other than a SyncError (from add(): any exception) - must be 0
   wrong imports  a batch or imported entry that differs from what the kiosk sent, or anything
                  accepted from a foreign key or a mutated frame set - must be 0
@@ -31,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from kiosk.config import load_config  # noqa: E402
 from kiosk.store import Store  # noqa: E402
 from kiosk.sync import exchange, payload  # noqa: E402
-from kiosk.sync.codec import (TYPE_ENTRIES, Frame, FrameCollector, decode_lines,  # noqa: E402
+from kiosk.sync.codec import (TYPE_ENTRIES, FountainFrames, Frame, decode_lines,  # noqa: E402
                               encode_frame, seal, split)
+from kiosk.sync.collect import FrameCollector  # noqa: E402
 from kiosk.sync.errors import SyncError  # noqa: E402
 from support.samples import sample_entries  # noqa: E402
 
@@ -48,7 +50,8 @@ class Fuzzer:
         self.config = load_config(env={}).with_changes(
             site_key=KEY, mode="supervisor", kiosk_id="station-1", data_dir=folder)
         self.store = Store(folder)
-        self.batches = []  # (frames, entries, document)
+        self.batches = []  # (frames, foreign frames, entries): protocol 2
+        self.fountains = []  # (K, source and repair frames, foreign frames): protocol 3
         for n, (count, chars) in enumerate([(1, 90), (3, 90), (6, 120), (12, 200)]):
             entries = sample_entries(count, seed=n + 1, kiosk_id=f"kiosk-{n}", answered=0.3)
             header = {"t": TYPE_ENTRIES, "f": f"kiosk-{n}", "m": "2025-03-03T06:00:00.000Z"}
@@ -58,6 +61,10 @@ class Fuzzer:
             frames = split(blob, TYPE_ENTRIES, 1000 + n, chars)
             self.batches.append((frames, split(foreign, TYPE_ENTRIES, 2000 + n, chars),
                                  {e.id: e for e in entries}))
+            stream = FountainFrames(blob, TYPE_ENTRIES, 1000 + n, chars)
+            self.fountains.append((stream.count, stream.frames(0, 2 * stream.count + 8),
+                                   FountainFrames(foreign, TYPE_ENTRIES, 2000 + n, chars)
+                                   .frames(0, stream.count + 3)))
         self.known = {i: e for _, _, entries in self.batches for i, e in entries.items()}
         self.stats = Counter()
         self.crashes: list[str] = []
@@ -82,8 +89,11 @@ class Fuzzer:
                                    rng.randbytes(rng.randrange(1, 60)))) for i in range(total)]
 
     def mutated(self) -> list[str]:
+        return self.mutate(list(self.rng.choice(self.batches)[0]))
+
+    def mutate(self, frames: list[str]) -> list[str]:
+        """Change, insert, delete or swap characters of one of the frames."""
         rng = self.rng
-        frames = list(rng.choice(self.batches)[0])
         i = rng.randrange(len(frames))
         frame = list(frames[i])
         for _ in range(rng.randrange(1, 4)):
@@ -132,8 +142,47 @@ class Fuzzer:
         batch_id = rng.randrange(2**32)
         return split(seal(body, KEY, TYPE_ENTRIES, batch_id), TYPE_ENTRIES, batch_id, 200)
 
+    # -- protocol 3 -----------------------------------------------------------------------------
+    def fountain_set(self, extra: int = 3) -> list[str]:
+        """K + `extra` of a batch's source and repair frames, in random order."""
+        count, pool, _ = self.rng.choice(self.fountains)
+        return self.rng.sample(pool, count + extra)
+
+    def valid_fountain(self) -> list[str]:
+        rng = self.rng
+        frames = self.fountain_set(rng.randrange(3, 8))
+        frames += [rng.choice(frames) for _ in range(rng.randrange(0, 3))]
+        rng.shuffle(frames)
+        return [f.lower() if rng.random() < 0.3 else f for f in frames]
+
+    def dropped_fountain(self) -> list[str]:
+        """Fewer distinct frames than K: never enough, whichever they are."""
+        count, pool, _ = self.rng.choice(self.fountains)
+        frames = self.rng.sample(pool, self.rng.randrange(1, count)) if count > 1 else []
+        return frames + frames[:2]
+
+    def mutated_fountain(self) -> list[str]:
+        return self.mutate(self.fountain_set())
+
+    def foreign_fountain(self) -> list[str]:
+        frames = list(self.rng.choice(self.fountains)[2])
+        self.rng.shuffle(frames)
+        return frames
+
+    def reframed_fountain(self) -> list[str]:
+        """Well-formed protocol 3 frames (right CRC) of random symbols: only the MAC can refuse
+        them, once enough for their claimed length have come."""
+        rng = self.rng
+        size = rng.choice([1, 8, 20, 41, 64, 72, 280])
+        length = rng.randrange(1, 6 * size)
+        batch_id = rng.randrange(2**32)
+        count = -(-length // size)
+        return [encode_frame(Frame(3, TYPE_ENTRIES, batch_id, rng.randrange(2**16), count,
+                                   rng.randbytes(size), length)) for _ in range(count + 2)]
+
     KINDS = ("random_text", "random_base32", "reframed_random", "mutated", "truncated",
-             "valid_shuffled", "dropped", "foreign", "signed_random")
+             "valid_shuffled", "dropped", "foreign", "signed_random", "valid_fountain",
+             "dropped_fountain", "mutated_fountain", "foreign_fountain", "reframed_fountain")
 
     # -- checks ---------------------------------------------------------------------------------
     def run_case(self, kind: str) -> int:
@@ -163,7 +212,8 @@ class Fuzzer:
         return len(lines)
 
     def check_batch(self, kind: str, batch) -> None:
-        if kind in ("foreign", "reframed_random", "truncated", "dropped"):
+        if kind in ("foreign", "reframed_random", "truncated", "dropped", "dropped_fountain",
+                    "foreign_fountain", "reframed_fountain"):
             self.wrong.append(f"{kind}: a batch was accepted ({batch.label})")
             return
         try:
@@ -209,7 +259,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kiosk-fuzz-") as tmp:
         fuzzer = Fuzzer(rng, Path(tmp) / "station")
         # weights: mostly cheap hostile input, some full valid batches for the import path
-        weights = (25, 10, 10, 25, 8, 8, 6, 5, 3)
+        weights = (18, 8, 8, 16, 6, 6, 5, 4, 3, 6, 4, 10, 3, 3)
         for _ in range(args.inputs):
             lines += fuzzer.run_case(rng.choices(Fuzzer.KINDS, weights)[0])
         fuzzer.final_check()

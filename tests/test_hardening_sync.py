@@ -23,8 +23,9 @@ from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.store import Store
 from kiosk.sync import payload
-from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, Frame, FrameCollector,
-                              encode_frame, seal, split)
+from kiosk.sync.codec import (CYCLE_VERSION, FOUNTAIN_VERSION, MAX_FRAMES, TYPE_ENTRIES, Frame,
+                              FountainFrames, encode_frame, seal, split)
+from kiosk.sync.collect import FrameCollector
 from kiosk.sync.zdict import ZDICT
 from support.samples import sample_entries
 
@@ -79,8 +80,15 @@ CASES = {
     "random bytes": (lambda key: [RANDOM.randbytes(200).decode("latin-1").replace("\n", " ")
                                   for _ in range(50)], "No sync codes found"),
     "a frame claiming 65535 parts": (
-        lambda key: [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
+        lambda key: [encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 9, 0, 65535, b"x" * 40))],
         "claims its batch has 65535 parts"),
+    "a fountain frame claiming 4097 parts": (
+        lambda key: [encode_frame(Frame(FOUNTAIN_VERSION, TYPE_ENTRIES, 9, 0, 0, b"x" * 40,
+                                        (MAX_FRAMES + 1) * 40))],
+        "claims its batch has 4097 parts"),
+    "a fountain batch of another site key": (
+        lambda key: FountainFrames(bytes(20) + b"x" * 600, TYPE_ENTRIES, 5, 200).frames(0, 9),
+        "different site key"),
     "one batch id, two contents": (
         lambda key: [*frames_for(key, 77, sample_entries(6, seed=1), chars=120)[:2],
                      *frames_for(key, 77, sample_entries(6, seed=2), chars=120)],
@@ -120,12 +128,15 @@ def test_two_batches_with_one_id_but_different_content_are_dropped_by_the_collec
         or "twice" in failed.text("en").lower(), failed.text("en")
 
 
-def flood(claimed: int, batches: int = 200, parts: int = 5) -> list[str]:
+def flood(claimed: int, batches: int = 200, parts: int = 5, version: int = CYCLE_VERSION
+          ) -> list[str]:
     """`batches` x `parts` frames with full chunks, each claiming `claimed` parts, interleaved
-    (frame 1 of every batch, then frame 2, ...) so that none is ever complete."""
+    (frame 1 of every batch, then frame 2, ...) so that none is ever complete. Protocol 3:
+    symbols of 1,200 bytes of a batch as long as `claimed` of them."""
     chunk = b"\xab" * 1200
-    return [encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, n % batches, n // batches,
-                               claimed, chunk)) for n in range(batches * parts)]
+    return [encode_frame(Frame(version, TYPE_ENTRIES, n % batches, n // batches, claimed, chunk,
+                               claimed * len(chunk) if version == FOUNTAIN_VERSION else 0))
+            for n in range(batches * parts)]
 
 
 def add_all(site_key: str, lines: list[str]) -> tuple[float, FrameCollector]:
@@ -137,11 +148,13 @@ def add_all(site_key: str, lines: list[str]) -> tuple[float, FrameCollector]:
     return time.process_time() - started, collector
 
 
-def test_a_flood_of_frames_keeps_the_collector_bounded_in_memory_and_time(station):
+@pytest.mark.parametrize("version", [CYCLE_VERSION, FOUNTAIN_VERSION])
+def test_a_flood_of_frames_keeps_the_collector_bounded_in_memory_and_time(station, version):
     """Frames of 200 batches each claiming the maximum number of parts: the collector keeps at
     most a few batches and a bounded number of bytes, and a frame costs about what a frame
-    of a small batch costs (measured in the same run), not more for the parts it claims."""
-    claiming_most, claiming_few = flood(MAX_FRAMES), flood(8)
+    of a small batch costs (measured in the same run), not more for the parts it claims.
+    Protocol 3: no RaptorQ decoder is made for a batch that is not K frames long."""
+    claiming_most, claiming_few = flood(MAX_FRAMES, version=version), flood(8, version=version)
     runs: dict[str, list[float]] = {"most": [], "few": []}
     for _ in range(2):  # interleaved, so a busy moment of the machine hits both alike
         spent, collector = add_all(station.site_key, claiming_most)
@@ -158,7 +171,8 @@ def test_a_frame_can_never_claim_a_million_parts():
     """The header holds the total in 16 bits: 10^6 cannot even be written, and every total
     above MAX_FRAMES is refused before anything is kept."""
     with pytest.raises(struct.error):
-        encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
+        encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 1, 0, 10**6, b"x"))
     collector = FrameCollector("k" * 20)
-    result = collector.add(encode_frame(Frame(PROTOCOL_VERSION, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1, b"x")))
+    result = collector.add(encode_frame(Frame(CYCLE_VERSION, TYPE_ENTRIES, 1, 0, MAX_FRAMES + 1,
+                                              b"x")))
     assert result.status == "ignored" and collector.incomplete() == []

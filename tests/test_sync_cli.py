@@ -155,16 +155,21 @@ def test_a_bad_file_is_refused_with_a_clear_message(dirs, tmp_path, capsys, cont
     assert code == 1 and message in err and out == ""
 
 
-def test_an_incomplete_batch_names_the_missing_parts_and_imports_nothing(dirs, tmp_path, capsys):
+@pytest.mark.parametrize("protocol", ["2", "3"])
+def test_an_incomplete_batch_says_what_is_missing_and_imports_nothing(dirs, tmp_path, capsys,
+                                                                      protocol):
     kiosk, station = dirs
     file = tmp_path / "batch.txt"
-    run(capsys, "--data-dir", kiosk, "export", "--file", str(file), "--size", "80x24")
+    run(capsys, "--data-dir", kiosk, "export", "--file", str(file), "--size", "80x24",
+        "--protocol", protocol)
     lines = file.read_text().splitlines()
     file.write_text("\n".join(lines[:2] + lines[3:]))
+    missing = f"part 3 of {len(lines)} is missing" if protocol == "2" else \
+        f"{len(lines) - 1} parts read, about {len(lines)} needed"
     code, _, err = run(capsys, "--data-dir", station, "import", "--file", str(file))
-    assert code == 1 and f"part 3 of {len(lines)} is missing" in err
+    assert code == 1 and missing in err
     code, _, err = run(capsys, "--data-dir", station, "import", "--text", str(file))
-    assert code == 1 and "3 of" in err
+    assert code == 1 and missing in err
     assert not Path(station, "entries").exists() or not list(Path(station, "entries").glob("*"))
 
 

@@ -1,4 +1,6 @@
-"""Sync codec: frame format, strict decoding with clear messages, payload, dictionary, receipts."""
+"""Sync codec: protocol 2 frame format, strict decoding with clear messages, payload, dictionary,
+receipts. Protocol 3 (fountain-coded frames): test_sync_fountain.py; the collector:
+test_sync_collect.py."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ import pytest
 from kiosk.entries import Entry, Response, Suggestion
 from kiosk.i18n import load_strings, text_for
 from kiosk.sync import codec, payload, qr
-from kiosk.sync.codec import (MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES, TYPE_RETURN, FrameCollector, decode_frame,
-                              decode_lines, encode_frame, open_blob, seal, split)
+from kiosk.sync.codec import (CYCLE_VERSION, MAX_FRAMES, PROTOCOL_VERSION, TYPE_ENTRIES,
+                              TYPE_RETURN, decode_frame, decode_lines, encode_frame, open_blob,
+                              seal, split)
 from kiosk.sync.errors import BatchError, FrameError, PayloadError, ReceiptError, SyncError
 from kiosk.sync.receipt import normalise_receipt, receipt_code
 from kiosk.sync.zdict import ZDICT
@@ -59,7 +62,7 @@ def test_frames_are_base32_with_a_fixed_header_and_fit_the_qr_size():
         assert len(text) <= qr.alphanumeric_capacity(5)
         frame = decode_frame(text)
         assert (frame.version, frame.batch_type, frame.batch_id) == \
-            (PROTOCOL_VERSION, "E", BATCH_ID)
+            (CYCLE_VERSION, "E", BATCH_ID)
         assert (frame.index, frame.total) == (index, len(frames))
     # all frames of a batch start alike: magic, version, type and batch id are visible
     assert len({text[:12] for text in frames}) == 1
@@ -117,8 +120,8 @@ def test_another_protocol_version_is_refused_with_advice():
     newer = refram(struct.pack(">BcIHH", PROTOCOL_VERSION + 1, b"E", 1, 0, 1) + b"data")
     with pytest.raises(FrameError, match="newer kiosk app") as caught:
         decode_frame(newer)
-    assert caught.value.key == "frame.version_newer"
-    older = refram(struct.pack(">BcIHH", PROTOCOL_VERSION - 1, b"E", 1, 0, 1) + b"data")
+    assert caught.value.key == "frame.version_newer" and "this app reads 2-3" in str(caught.value)
+    older = refram(struct.pack(">BcIHH", CYCLE_VERSION - 1, b"E", 1, 0, 1) + b"data")
     with pytest.raises(FrameError, match="older kiosk app"):
         decode_frame(older)
 
@@ -129,15 +132,15 @@ def test_another_protocol_version_is_refused_with_advice():
 ])
 def test_absurd_frame_numbers_are_refused(index, total, key):
     with pytest.raises(FrameError) as caught:
-        decode_frame(refram(struct.pack(">BcIHH", PROTOCOL_VERSION, b"E", 7, index, total) + b"data"))
+        decode_frame(refram(struct.pack(">BcIHH", CYCLE_VERSION, b"E", 7, index, total) + b"data"))
     assert caught.value.key == key
 
 
 def test_unknown_batch_type_and_empty_frames_are_refused():
     with pytest.raises(FrameError, match="unknown kind"):
-        decode_frame(refram(struct.pack(">BcIHH", PROTOCOL_VERSION, b"Q", 7, 0, 1) + b"data"))
+        decode_frame(refram(struct.pack(">BcIHH", CYCLE_VERSION, b"Q", 7, 0, 1) + b"data"))
     with pytest.raises(FrameError) as caught:
-        decode_frame(refram(struct.pack(">BcIHH", PROTOCOL_VERSION, b"E", 7, 0, 1)))
+        decode_frame(refram(struct.pack(">BcIHH", CYCLE_VERSION, b"E", 7, 0, 1)))
     assert caught.value.key == "frame.cut_short"
 
 
@@ -376,58 +379,6 @@ def test_replies_round_trip():
     document = payload.unpack_document(payload.pack_replies(
         replies, {"t": TYPE_RETURN, "to": "kiosk-a1"}))
     assert payload.unpack_replies(document) == sorted(replies, key=lambda r: r.id)
-
-
-# -- collector ------------------------------------------------------------------------------------
-def test_collector_reports_progress_missing_frames_and_completes_in_any_order():
-    blob = sealed()
-    frames = frames_of(blob)
-    collector = FrameCollector(KEY)
-    result = collector.add(frames[2])
-    assert result.status == "added" and collector.total == len(frames)
-    assert collector.missing()[:3] == [1, 2, 4]
-    assert collector.add("not a frame").status == "ignored"
-    assert collector.add(frames[2]).status == "duplicate"
-    assert collector.received == 1
-    for text in reversed(frames):
-        result = collector.add(text.lower())
-    assert result.status == "complete" and result.batch is not None
-    assert result.batch.document["f"] == "kiosk-a1"
-    assert collector.current is None and collector.missing() == []
-    assert "compleet" in result.text("nl")
-
-
-def test_collector_keeps_two_batches_apart():
-    first = frames_of(sealed(sample_entries(5, seed=1)))
-    other = split(sealed(sample_entries(5, seed=2), batch_id=99), TYPE_ENTRIES, 99, 120)
-    collector = FrameCollector(KEY)
-    done = []
-    for a, b in zip(first, other):
-        done += [r.batch for r in (collector.add(a), collector.add(b)) if r.batch]
-    for text in first[len(other):] + other[len(first):]:
-        result = collector.add(text)
-        if result.batch:
-            done.append(result.batch)
-    assert sorted(b.batch_id for b in done) == [99, BATCH_ID]
-
-
-def test_collector_refuses_a_foreign_batch_and_can_start_again():
-    collector = FrameCollector(KEY)
-    results = [collector.add(text) for text in frames_of(sealed(key=OTHER_KEY))]
-    assert results[-1].status == "failed" and results[-1].batch is None
-    assert "different site key" in results[-1].text()
-    assert collector.current is None
-    results = [collector.add(text) for text in frames_of(sealed())]
-    assert results[-1].batch is not None
-
-
-def test_collector_drops_a_batch_with_two_different_frames_of_one_number():
-    frames = frames_of(sealed())
-    first = decode_frame(frames[0])
-    collector = FrameCollector(KEY)
-    collector.add(frames[0])
-    result = collector.add(encode_frame(replace(first, chunk=b"x" * len(first.chunk))))
-    assert result.status == "failed" and "part 1" in result.text()
 
 
 # -- receipts and messages ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Property tests for the sync codec: any input gives a correct batch or a clear error, never a
-crash and never a wrong entry."""
+crash and never a wrong entry; for protocol 2's numbered frames and protocol 3's fountain-coded
+ones."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from hypothesis import strategies as st
 from kiosk.entries import (CATEGORIES, KINDS, STATUSES, SUGGESTION_KINDS, VERDICTS, VISIBILITIES,
                            Entry, Response, Suggestion)
 from kiosk.sync import payload
-from kiosk.sync.codec import (MIN_FRAME_CHARS, TYPE_ENTRIES, FrameCollector, assemble,
+from kiosk.sync.codec import (MIN_FRAME_CHARS, TYPE_ENTRIES, FountainFrames, assemble,
                               decode_frame, open_blob, seal, split)
+from kiosk.sync.collect import FrameCollector
 from kiosk.sync.errors import SyncError
 from support.samples import sample_entries
 
@@ -227,3 +229,74 @@ def test_any_valid_entries_survive_the_payload_exactly(batch):
     back = payload.unpack_entries(payload.unpack_document(data))
     expected = sorted(batch, key=lambda e: e.id)
     assert [e.to_dict() for e in back] == [replace(e, sync="pending").to_dict() for e in expected]
+
+
+# -- protocol 3: fountain-coded frames ------------------------------------------------------------
+STREAM = FountainFrames(BLOB, TYPE_ENTRIES, BATCH_ID, 90)
+POOL = STREAM.frames(0, 3 * STREAM.count)  # source frames, then twice as many repair frames
+
+
+def test_the_fountain_fixture_has_many_frames():
+    assert STREAM.count >= 10
+
+
+@FAST
+@given(data=st.data(), extra=st.integers(3, 12), repeats=st.integers(0, 6),
+       lower=st.booleans())
+def test_any_k_plus_a_few_fountain_frames_in_any_order_give_the_same_batch(data, extra, repeats,
+                                                                           lower):
+    chosen = data.draw(st.permutations(range(len(POOL))))[:STREAM.count + extra]
+    lines = [POOL[i].lower() if lower and i % 2 else POOL[i] for i in chosen]
+    for _ in range(repeats):
+        again = POOL[data.draw(st.sampled_from(chosen))]
+        lines.insert(data.draw(st.integers(0, len(lines))), again)
+    _, results = collect(lines)
+    complete = [r for r in results if r.status == "complete"]
+    assert len(complete) == 1 and complete[0].batch.document == DOCUMENT
+    assert all(r.ok for r in results)
+
+
+@FAST
+@given(chosen=st.sets(st.integers(0, 3 * STREAM.count - 1), max_size=STREAM.count - 1))
+def test_fewer_than_k_fountain_frames_never_give_a_batch(chosen):
+    collector, results = collect([POOL[i] for i in sorted(chosen)])
+    assert all(r.batch is None and r.ok for r in results)
+    assert collector.received == len(chosen)
+
+
+@FAST
+@given(frame=st.integers(0, 3 * STREAM.count - 1), position=st.integers(0, 10_000),
+       replacement=st.sampled_from(ALPHABET + "01890-+ $%*./:"))
+def test_a_corrupted_fountain_frame_is_refused_and_never_imports_a_wrong_entry(frame, position,
+                                                                             replacement):
+    text = POOL[frame]
+    position = 2 + position % (len(text) - 2)
+    assume(text[position] != replacement)
+    broken = text[:position] + replacement + text[position + 1:]
+    _, results = collect([broken, *POOL])
+    assert results[0].status == "ignored"
+    batches = [r.batch for r in results if r.batch is not None]
+    assert len(batches) == 1 and batches[0].document == DOCUMENT
+
+
+@FAST
+@given(frames=st.lists(st.tuples(st.sampled_from([b"E", b"R", b"?"]), st.integers(0, 3),
+                                 st.integers(0, 2 ** 24 - 1), st.integers(0, 2 ** 16 - 1),
+                                 st.binary(max_size=90)), max_size=12))
+def test_well_formed_fountain_frames_with_random_content_never_import_anything(frames):
+    lines = [_with_crc(struct.pack(">BcI", 3, kind, batch) + length.to_bytes(3, "big") +
+                       esi.to_bytes(2, "big") + symbol)
+             for kind, batch, length, esi, symbol in frames]
+    _, results = collect(lines)
+    assert all(r.batch is None for r in results)
+    assert all(r.status in ("added", "duplicate", "ignored", "failed") for r in results)
+
+
+@settings(max_examples=60, deadline=None)
+@given(blob=st.binary(min_size=1, max_size=2500), max_chars=st.integers(MIN_FRAME_CHARS, 700),
+       start=st.integers(0, 40))
+def test_any_blob_goes_into_fountain_frames_that_fit_and_come_back(blob, max_chars, start):
+    stream = FountainFrames(blob, TYPE_ENTRIES, 5, max_chars)
+    frames = stream.frames(start, stream.count + 2)
+    assert all(len(f) <= max_chars for f in frames)
+    assert assemble([decode_frame(f.lower()) for f in reversed(frames)]) == blob

@@ -15,7 +15,8 @@ from kiosk.demo import generate
 from kiosk.entries import Entry, Response, now_iso
 from kiosk.store import Store
 from kiosk.sync import exchange, qr
-from kiosk.sync.codec import FrameCollector, decode_lines
+from kiosk.sync.codec import decode_frame, decode_lines
+from kiosk.sync.collect import FrameCollector
 from kiosk.sync.errors import BatchError, ReceiptError
 from support.samples import sample_entries
 
@@ -73,15 +74,17 @@ def files_of(folder: Path) -> dict[str, str]:
 
 
 # -- the round trip through the screen ------------------------------------------------------------
+@pytest.mark.parametrize("protocol", [3, 2])  # protocol 2 frames (an older kiosk) still import
 @pytest.mark.parametrize("width, height, count", [(80, 24, 5), (120, 40, 16)])
 def test_entries_go_through_the_rendered_screen_into_a_fresh_store(
-        config, kiosk, station_config, station, width, height, count):
+        config, kiosk, station_config, station, width, height, count, protocol):
     entries = demo_entries(config, count * 2, seed=width)
     kiosk.save_many(entries)
     batch = exchange.export_entries(kiosk, config, max_entries=count)
     size = qr.frame_size_for(width, height)
     assert size.version in SIZES[(width, height)]
-    frames = batch.frames(size.max_chars)
+    frames = batch.frames(size.max_chars, protocol=protocol)
+    assert {decode_frame(f).version for f in frames} == {protocol}
 
     collector = FrameCollector(station_config.site_key)
     results = [collector.add(text) for text in reversed(scan_screen(frames, size))]

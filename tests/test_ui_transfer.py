@@ -1,8 +1,12 @@
 """The whole QR trip through the screens: the kiosk's export widget is rasterised and decoded by
-zxing-cpp, the lines are typed into the station's scan screen, and the station's receipt code is
-typed back at the kiosk. Real stores, real QR codes, real decoder."""
+zxing-cpp, the lines are typed into the station's scan screen (protocol 3: any K or so of the
+source and repair frames, in any order), and the station's receipt code is typed back at the
+kiosk. Real stores, real QR codes, real decoder."""
 
 from __future__ import annotations
+
+import random
+import re
 
 import pytest
 import zxingcpp
@@ -30,9 +34,10 @@ def shown_cells(view: QRView) -> list[list[tuple[str, str, str]]]:
 
 
 def decode(cells) -> str:
-    [result] = zxingcpp.read_barcodes(qr.rasterise(cells, scale=4),
-                                       formats=zxingcpp.BarcodeFormat.QRCode)
-    return result.text
+    found = zxingcpp.read_barcodes(qr.rasterise(cells, scale=4),
+                                   formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 1, [(r.format, r.text) for r in found]
+    return found[0].text
 
 
 async def wait_workers(app, pilot):
@@ -49,17 +54,32 @@ async def wait_for(pilot, condition, tries: int = 100) -> None:
         await pilot.pause(0.05)
 
 
-async def read_shown_frames(app, pilot) -> list[str]:
-    """Pause the cycling export screen and decode every part as it is painted."""
+async def read_shown_frames(app, pilot, extra: int = 0) -> list[str]:
+    """Pause the export screen and decode every source part as it is painted, and `extra`
+    repair parts after them (drawn ahead in a worker while the screen pages on)."""
+    return [decode(cells) for cells in await read_shown_cells(app, pilot, extra)]
+
+
+async def read_shown_cells(app, pilot, extra: int = 0) -> list[list[list[tuple[str, str, str]]]]:
+    """The cells the export screen paints for each source part and `extra` repair parts."""
     screen = app.screen
     assert isinstance(screen, ExportScreen)
     await pilot.press("space")  # pause cycling, page by hand
-    texts = []
-    for _ in range(len(screen.strips)):
-        texts.append(decode(shown_cells(screen.query_one(QRView))))
-        assert f"Part {screen.frame_index + 1} of {len(screen.strips)}" in screen_text(app)
+    count = screen.window.stream.count
+    shown = []
+    for number in range(count + extra):
+        for _ in range(3):  # the next block may still be being drawn: wait, press again
+            if screen.frame_index == number:
+                break
+            await wait_workers(app, pilot)
+            await pilot.press("right")
+        assert screen.frame_index == number
+        shown.append(shown_cells(screen.query_one(QRView)))
+        part = f"Part {number + 1} of {count}" if number < count else \
+            f"Extra part {number - count + 1}: any {count} parts or so"
+        assert part in screen_text(app)
         await pilot.press("right")
-    return texts
+    return shown
 
 
 async def scan(pilot, field, lines) -> None:
@@ -81,7 +101,23 @@ async def open_menu_item(pilot, pin: str, item: str) -> None:
 async def export_frames(app, pilot) -> list[str]:
     await open_menu_item(pilot, "1234", "export")
     await wait_workers(app, pilot)
-    return await read_shown_frames(app, pilot)
+    return await read_shown_frames(app, pilot)  # the source frames: each one, once
+
+
+def scanned_lines(frames: list[str], count: int, seed: int) -> list[str]:
+    """What a scanner that misses some codes types: of the source and repair frames shown, K+4
+    distinct ones (some source frames missed), in random order, some twice or lower-cased,
+    and one misread."""
+    rng = random.Random(seed)
+    kept = rng.sample(frames, count + 4)
+    assert not set(frames[:count]) <= set(kept)  # parts of the batch itself were missed
+    lines = kept + rng.sample(kept, 3)
+    rng.shuffle(lines)
+    lines[1] = lines[1].lower()
+    bad = list(lines[0])
+    bad[20] = "A" if bad[20] != "A" else "B"
+    lines.insert(2, "".join(bad))
+    return lines
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -91,8 +127,11 @@ async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
     originals = {e.id: e for e in kiosk_store.entries() if e.visibility != "private"}
 
     async with kiosk_app.run_test(size=size) as pilot:
-        frames = await export_frames(kiosk_app, pilot)
-    assert len(set(frames)) == len(frames) and len(frames) >= 2
+        await open_menu_item(pilot, "1234", "export")
+        await wait_workers(kiosk_app, pilot)
+        count = kiosk_app.screen.window.stream.count
+        frames = await read_shown_frames(kiosk_app, pilot, extra=count // 2 + 6)
+    assert len(set(frames)) == len(frames) and count >= 2
 
     station_app, station_store, _ = make_test_app(tmp_path / "station", mode="supervisor",
                                                   kiosk_id="station-1")
@@ -100,9 +139,13 @@ async def test_export_widget_to_station_import_and_receipt_back(tmp_path, size):
         await open_menu_item(pilot, "4321", "import")
         scan_screen = station_app.screen
         assert isinstance(scan_screen, ScanScreen)
-        lines = [text.lower() if text == frames[0] else text  # any case, order, duplicates
-                 for text in reversed(frames + frames[:2])]
-        await scan(pilot, scan_screen.query_one("#scan"), lines)
+        lines = scanned_lines(frames, count, seed=size[0])
+        await scan(pilot, scan_screen.query_one("#scan"), lines[:3])
+        log = " ".join(str(line.text) for line in scan_screen.query_one("#scan-log").lines)
+        assert "failed its check" in log
+        progress = str(scan_screen.query_one("#scan-progress").render())
+        assert re.fullmatch(rf"Part [12] of about {count} - keep scanning\.", progress)
+        await scan(pilot, scan_screen.query_one("#scan"), lines[3:])
         await wait_workers(station_app, pilot)
 
         def shown_receipt() -> str:

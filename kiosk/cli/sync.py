@@ -1,4 +1,5 @@
-"""Sync commands: `kiosk export`, `kiosk import`, `kiosk receipt` (files, PNGs, text, photos).
+"""Sync commands: `kiosk export`, `kiosk import`, `kiosk receipt` (files, PNGs, text, photos,
+videos).
 
 The same frames as on the export screen, one per line in files and text. Messages are in the
 configured language; user mistakes end with a message and a non-zero exit, never a traceback.
@@ -35,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--kiosk", metavar="ID", help="with --return: the kiosk to answer")
     export.add_argument("--max-entries", type=int, metavar="N",
                         help="at most N entries (the rest go in the next batch)")
+    export.add_argument("--protocol", type=int, choices=(2, 3), default=3,
+                        help="3 (default): fountain-coded frames; 2: numbered frames, for a "
+                             "station whose app is not updated yet")
     export.add_argument("--size", metavar="WxH", type=_size,
                         help="frames for a QR code of W x H terminal cells (default: 120x40 for "
                              "--png, long lines for files and text)")
@@ -49,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "('-' reads standard input)")
     source.add_argument("--image", metavar="FILE", nargs="+",
                         help="photos or screenshots of the QR codes (any order)")
+    source.add_argument("--video", metavar="FILE",
+                        help="a video of the export screen, e.g. filmed with a phone (needs "
+                             "kiosk[camera])")
     imp.set_defaults(func=cmd_import)
 
     receipt = sub.add_parser("receipt", help="enter the receipt code shown after an import")
@@ -107,7 +114,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             _say(config, "export.nothing", err=args.text)
         return 0
     try:
-        frames = batch.frames(frame_size.max_chars if frame_size else FILE_FRAME_CHARS)
+        frames = batch.frames(frame_size.max_chars if frame_size else FILE_FRAME_CHARS,
+                              protocol=args.protocol)
     except SyncError as exc:
         raise _fail(config, exc) from None
     where = _write_frames(args, frames, batch.label, frame_size)
@@ -158,8 +166,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise _fail(config, exc) from None
         problems = []
     else:
-        lines = _read_images(args.image) if args.image else _read_lines(args.text)
-        batches, problems = collect_batches(lines, config.site_key)
+        if args.video:
+            batches, problems = _read_video(config, args.video)
+        else:
+            lines = _read_images(args.image) if args.image else _read_lines(args.text)
+            batches, problems = collect_batches(lines, config.site_key)
         for problem in problems:
             print(problem.text(config.language), file=sys.stderr)
     if not batches:
@@ -188,6 +199,19 @@ def _read_images(paths: list[str]) -> list[str]:
 
     try:
         return qr.read_images(paths)
+    except qr.QRError as exc:
+        raise CommandError(str(exc), 1) from None
+
+
+def _read_video(config: Config, path: str) -> tuple[list[Batch], list[Message]]:
+    """The batches in a video, saying each part read as it comes (on standard error)."""
+    from kiosk.sync import qr, video
+
+    def progress(message: Message) -> None:
+        print(message.text(config.language), file=sys.stderr, flush=True)
+
+    try:
+        return video.collect_video(Path(path).expanduser(), config.site_key, progress)
     except qr.QRError as exc:
         raise CommandError(str(exc), 1) from None
 

@@ -1,15 +1,19 @@
-"""Sync protocol 2: a signed, compressed batch split into Base32 text frames, and back.
+"""Sync frames: a signed, compressed batch as Base32 text frames (protocols 2 and 3), and back.
 
     frame  = "KS" + Base32(body), A-Z and 2-7 only, no padding, read case-insensitively
-    body   = version(1) type(1) batch_id(4) index(2) total(2) chunk(n) crc32(4)   (big-endian)
-    blob   = the chunks of frames 0..total-1 joined
+    body 2 = version(1)=2 type(1) batch_id(4) index(2) total(2) chunk(n) crc32(4)  (big-endian)
+    body 3 = version(1)=3 type(1) batch_id(4) length(3) esi(2) symbol(T) crc32(4)
+    blob   = protocol 2: the chunks of frames 0..total-1 joined; protocol 3: decoded from any
+             K = ceil(length / T) frames or a few more (RaptorQ, fountain.py)
            = key_id(4) mac(16) payload      payload = codec(1) + raw DEFLATE (payload.py)
     key_id = HMAC-SHA256(site key, "kiosk-sync key id")[:4]
-    mac    = HMAC-SHA256(site key, "KS" version type batch_id key_id payload)[:16]
+    mac    = HMAC-SHA256(site key, "KS" 2 type batch_id key_id payload)[:16]
 
-The CRC catches a misread or mistyped frame (for example a scanner typing with the wrong
-keyboard layout); the MAC makes a batch from anyone without the site key fail as a whole.
-Nothing is returned from a batch until every check has passed. See docs/sync-protocol.md.
+The sealed batch is the same in both protocols (its format version, 2, is in the MAC); protocol
+3 only cuts it differently. The CRC catches a misread or mistyped frame (for example a scanner
+typing with the wrong keyboard layout); the MAC makes a batch from anyone without the site key
+fail as a whole. Nothing is returned from a batch until every check has passed. The collector
+of scanned frames is in collect.py. See docs/sync-protocol.md.
 """
 
 from __future__ import annotations
@@ -24,21 +28,30 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from kiosk.sync.errors import BatchError, FrameError, Message, PayloadError
+from kiosk.sync import fountain
+from kiosk.sync.errors import BatchError, FrameError, PayloadError
 from kiosk.sync.payload import decompress, unpack_document
 
-PROTOCOL_VERSION = 2
+CYCLE_VERSION = 2  # numbered frames 1..n, shown in a cycle
+FOUNTAIN_VERSION = 3  # fountain-coded frames: any K or so of them
+PROTOCOL_VERSION = FOUNTAIN_VERSION  # what this app makes
+OLDEST_VERSION = CYCLE_VERSION  # the oldest it reads
+SEAL_VERSION = 2  # the format of the sealed batch (key id, MAC, payload), bound by the MAC
 MAGIC = "KS"
 TYPE_ENTRIES = "E"  # kiosk -> supervisor station: entries
 TYPE_RETURN = "R"  # supervisor station -> kiosk: answers and idea status
 BATCH_TYPES = {TYPE_ENTRIES: "entries", TYPE_RETURN: "return"}
 
-HEADER = struct.Struct(">BcIHH")  # version, type, batch id, index, total
+HEADER = struct.Struct(">BcIHH")  # protocol 2: version, type, batch id, index, total
+PREFIX = struct.Struct(">BcI")  # version, type, batch id: the start of every body
+FOUNTAIN_HEADER = PREFIX.size + 3 + 2  # protocol 3: then length (3 bytes), symbol id (2)
+REPAIR_FRAMES = 4096  # protocol 3 shows K source frames and this many repair frames, again
 CRC_BYTES = 4
 KEY_ID_BYTES, MAC_BYTES = 4, 16
 MAX_FRAMES = 4096  # a batch never has more frames; a frame claiming more is refused
 MAX_FRAME_CHARS = 8192  # a longer line is not a frame
-MIN_FRAME_CHARS = len(MAGIC) + -(-(HEADER.size + 1 + CRC_BYTES) * 8 // 5)  # one data byte
+MIN_FRAME_CHARS = len(MAGIC) + -(-(FOUNTAIN_HEADER + 1 + CRC_BYTES) * 8 // 5)  # one data byte
+_SHORTEST = len(MAGIC) + -(-(HEADER.size + 1 + CRC_BYTES) * 8 // 5)  # a protocol 2 frame
 FILE_FRAME_CHARS = 2000  # frame size for files (USB stick) and text output
 
 
@@ -48,8 +61,13 @@ class Frame:
     batch_type: str
     batch_id: int
     index: int  # 0-based
-    total: int
+    total: int  # protocol 3: K, the number of source frames
     chunk: bytes
+    length: int = 0  # protocol 3: bytes of the sealed batch
+
+    @property
+    def fountain(self) -> bool:
+        return self.version == FOUNTAIN_VERSION
 
     @property
     def batch_label(self) -> str:
@@ -76,8 +94,8 @@ def key_id(site_key: str) -> bytes:
 
 
 def _mac(site_key: str, batch_type: str, batch_id: int, payload: bytes) -> bytes:
-    message = MAGIC.encode() + struct.pack(">BcI", PROTOCOL_VERSION, batch_type.encode(),
-                                           batch_id) + key_id(site_key) + payload
+    message = MAGIC.encode() + PREFIX.pack(SEAL_VERSION, batch_type.encode(), batch_id) + \
+        key_id(site_key) + payload
     return hmac.new(_key(site_key), message, hashlib.sha256).digest()[:MAC_BYTES]
 
 
@@ -94,28 +112,68 @@ def seal(payload: bytes, site_key: str, batch_type: str, batch_id: int) -> bytes
     return key_id(site_key) + _mac(site_key, batch_type, batch_id, payload) + payload
 
 
+def _body_bytes(max_chars: int) -> int:
+    return (max_chars - len(MAGIC)) * 5 // 8
+
+
 def chunk_bytes_for(max_chars: int) -> int:
-    """How many blob bytes one frame of at most `max_chars` characters carries."""
-    body = (max_chars - len(MAGIC)) * 5 // 8
-    return body - HEADER.size - CRC_BYTES
+    """How many blob bytes one protocol 2 frame of at most `max_chars` characters carries."""
+    return _body_bytes(max_chars) - HEADER.size - CRC_BYTES
+
+
+def symbol_bytes_for(max_chars: int) -> int:
+    """T: the symbol size of protocol 3 frames of at most `max_chars` characters."""
+    return fountain.usable_symbol_size(_body_bytes(max_chars) - FOUNTAIN_HEADER - CRC_BYTES)
 
 
 def split(blob: bytes, batch_type: str, batch_id: int, max_chars: int) -> list[str]:
-    """Cut `blob` into frames of at most `max_chars` characters each."""
+    """Protocol 2: cut `blob` into frames 1..n of at most `max_chars` characters each."""
     size = chunk_bytes_for(max_chars)
     if size < 1:
         raise ValueError(f"a frame needs at least {MIN_FRAME_CHARS} characters")
     total = max(1, -(-len(blob) // size))
     if total > MAX_FRAMES:
         raise BatchError("batch.too_many_frames", frames=total, limit=MAX_FRAMES)
-    return [encode_frame(Frame(PROTOCOL_VERSION, batch_type, batch_id, index, total,
+    return [encode_frame(Frame(CYCLE_VERSION, batch_type, batch_id, index, total,
                                blob[index * size:(index + 1) * size]))
             for index in range(total)]
 
 
+class FountainFrames:
+    """Protocol 3: the frames of one sealed batch without end. Numbers 0..K-1 are the source
+    frames (the batch itself), then come REPAIR_FRAMES repair frames, then it starts again."""
+
+    def __init__(self, blob: bytes, batch_type: str, batch_id: int, max_chars: int):
+        size = symbol_bytes_for(max_chars)
+        if size < 1:
+            raise ValueError(f"a frame needs at least {MIN_FRAME_CHARS} characters")
+        count = fountain.source_count(len(blob), size)
+        if count > MAX_FRAMES:
+            raise BatchError("batch.too_many_frames", frames=count, limit=MAX_FRAMES)
+        if len(blob) > fountain.MAX_LENGTH:
+            raise BatchError("batch.too_big", megabytes=f"{len(blob) / 1e6:.1f}",
+                             limit=f"{fountain.MAX_LENGTH / 1e6:.1f}")
+        self.batch_type, self.batch_id, self.length = batch_type, batch_id, len(blob)
+        self._encoder = fountain.SymbolEncoder(blob, size)
+        self.count = count  # K
+        self.cycle = count + REPAIR_FRAMES
+
+    def frames(self, start: int = 0, count: int | None = None) -> list[str]:
+        """Frames number `start` .. `start + count - 1` (default: the K source frames)."""
+        esis = [n % self.cycle for n in range(start, start + (self.count if count is None
+                                                               else count))]
+        return [encode_frame(Frame(FOUNTAIN_VERSION, self.batch_type, self.batch_id, esi,
+                                   self.count, symbol, self.length))
+                for esi, symbol in zip(esis, self._encoder.symbols(esis))]
+
+
 def encode_frame(frame: Frame) -> str:
-    body = HEADER.pack(frame.version, frame.batch_type.encode(), frame.batch_id, frame.index,
-                       frame.total) + frame.chunk
+    if frame.fountain:
+        body = PREFIX.pack(frame.version, frame.batch_type.encode(), frame.batch_id) + \
+            frame.length.to_bytes(3, "big") + frame.index.to_bytes(2, "big") + frame.chunk
+    else:
+        body = HEADER.pack(frame.version, frame.batch_type.encode(), frame.batch_id,
+                           frame.index, frame.total) + frame.chunk
     body += struct.pack(">I", zlib.crc32(body))
     return MAGIC + base64.b32encode(body).decode("ascii").rstrip("=")
 
@@ -137,7 +195,7 @@ def decode_frame(text: str) -> Frame:
     if _AZERTY_DIGITS & set(line) and not set("234567") & set(line):
         raise FrameError("frame.azerty")
     body_text = upper[len(MAGIC):]
-    if len(line) < MIN_FRAME_CHARS or len(body_text) % 8 in (1, 3, 6):
+    if len(line) < _SHORTEST or len(body_text) % 8 in (1, 3, 6):
         raise FrameError("frame.cut_short")
     body = _b32(body_text)
     if body is None:
@@ -146,18 +204,36 @@ def decode_frame(text: str) -> Frame:
     if not _crc_ok(body) or base64.b32encode(body).decode().rstrip("=") != body_text:
         swapped = _b32(body_text.translate(str.maketrans("YZ", "ZY")))
         raise FrameError("frame.qwertz" if swapped and _crc_ok(swapped) else "frame.crc")
-    version, kind, batch_id, index, total = HEADER.unpack_from(body)
-    if version != PROTOCOL_VERSION:
+    version, kind, batch_id = PREFIX.unpack_from(body)
+    if version not in (CYCLE_VERSION, FOUNTAIN_VERSION):
         raise FrameError("frame.version_newer" if version > PROTOCOL_VERSION else
-                         "frame.version_older", version=version, supported=PROTOCOL_VERSION)
+                         "frame.version_older", version=version,
+                         supported=f"{OLDEST_VERSION}-{PROTOCOL_VERSION}")
     batch_type = kind.decode("latin-1")
     if batch_type not in BATCH_TYPES:
         raise FrameError("frame.unknown_type", type=batch_type)
+    if version == FOUNTAIN_VERSION:
+        return _fountain_frame(body, batch_type, batch_id)
+    _, _, _, index, total = HEADER.unpack_from(body)
     if not 1 <= total <= MAX_FRAMES:
         raise FrameError("frame.absurd_total", total=total, limit=MAX_FRAMES)
     if index >= total:
         raise FrameError("frame.bad_index", number=index + 1, total=total)
     return Frame(version, batch_type, batch_id, index, total, body[HEADER.size:-CRC_BYTES])
+
+
+def _fountain_frame(body: bytes, batch_type: str, batch_id: int) -> Frame:
+    if len(body) < FOUNTAIN_HEADER + 1 + CRC_BYTES:
+        raise FrameError("frame.cut_short")
+    length = int.from_bytes(body[PREFIX.size:PREFIX.size + 3], "big")
+    esi = int.from_bytes(body[PREFIX.size + 3:FOUNTAIN_HEADER], "big")
+    symbol = body[FOUNTAIN_HEADER:-CRC_BYTES]
+    if not fountain.valid_symbol_size(len(symbol)):
+        raise FrameError("frame.bad_size", size=len(symbol))
+    total = fountain.source_count(length, len(symbol))
+    if not 1 <= total <= MAX_FRAMES:
+        raise FrameError("frame.absurd_total", total=total, limit=MAX_FRAMES)
+    return Frame(FOUNTAIN_VERSION, batch_type, batch_id, esi, total, symbol, length)
 
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -221,10 +297,11 @@ def assemble(frames: list[Frame]) -> bytes:
     if not frames:
         raise BatchError("batch.none_found")
     first = frames[0]
+    if first.fountain:
+        return _assemble_fountain(frames)
     chunks: dict[int, bytes] = {}
     for frame in frames:
-        if (frame.batch_id, frame.batch_type) != (first.batch_id, first.batch_type):
-            raise BatchError("batch.several")
+        _same_batch(first, frame)
         if frame.total != first.total:
             raise BatchError("batch.totals_differ", first=first.total, other=frame.total)
         if chunks.setdefault(frame.index, frame.chunk) != frame.chunk:
@@ -234,6 +311,30 @@ def assemble(frames: list[Frame]) -> bytes:
         raise BatchError("batch.incomplete", missing=ranges_text(missing), total=first.total,
                          parts=len(missing))
     return b"".join(chunks[i] for i in range(first.total))
+
+
+def _same_batch(first: Frame, frame: Frame) -> None:
+    if (frame.batch_id, frame.batch_type) != (first.batch_id, first.batch_type):
+        raise BatchError("batch.several")
+    if (frame.version, frame.length, len(frame.chunk) if frame.fountain else 0) != \
+            (first.version, first.length, len(first.chunk) if first.fountain else 0):
+        raise BatchError("batch.sizes_differ")
+
+
+def _assemble_fountain(frames: list[Frame]) -> bytes:
+    first = frames[0]
+    decoder = fountain.SymbolDecoder(first.length, len(first.chunk))
+    seen: dict[int, bytes] = {}
+    blob = None
+    for frame in frames:
+        _same_batch(first, frame)
+        if seen.setdefault(frame.index, frame.chunk) != frame.chunk:
+            raise BatchError("batch.same_number", number=frame.index + 1)
+        if blob is None and frame.index not in decoder.symbols:
+            blob = decoder.add(frame.index, frame.chunk)
+    if blob is None:
+        raise BatchError("batch.incomplete_fountain", received=len(seen), total=first.total)
+    return blob
 
 
 def decode_lines(lines: list[str], site_key: str) -> list[Batch]:
@@ -273,152 +374,3 @@ def ranges_text(numbers: list[int]) -> str:
             parts.append(str(start) if start == n else f"{start}-{n}")
             start = None
     return ", ".join(parts)
-
-
-# -- collecting scanned frames ------------------------------------------------------------------
-@dataclass
-class ScanResult:
-    """What one scanned line did. `batch` is set when the line completed a verified batch.
-
-    status: "added", "duplicate", "complete" (ok) or "ignored" (not a usable frame) and
-    "failed" (a finished batch was rejected and dropped). `message.text(language)` says it.
-    """
-
-    status: str
-    message: Message
-    frame: Frame | None = None
-    batch: Batch | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("added", "duplicate", "complete")
-
-    def text(self, language: str = "en") -> str:
-        return self.message.text(language)
-
-
-@dataclass
-class _Partial:
-    batch_type: str
-    batch_id: int
-    total: int
-    chunks: dict[int, bytes] = field(default_factory=dict)
-
-    def missing(self) -> list[int]:
-        return [i + 1 for i in range(self.total) if i not in self.chunks]
-
-    def missing_text(self) -> str:
-        """ranges_text(self.missing()), from the frames received rather than the claimed
-        total: a stray frame claiming thousands of parts costs no more than a real one."""
-        parts, expected = [], 0
-        for index in sorted(self.chunks):
-            if index > expected:
-                parts.append(_span(expected + 1, index))
-            expected = index + 1
-        if expected < self.total:
-            parts.append(_span(expected + 1, self.total))
-        return ", ".join(parts)
-
-
-def _span(first: int, last: int) -> str:
-    return str(first) if first == last else f"{first}-{last}"
-
-
-class FrameCollector:
-    """Accumulates scanned lines (any order, duplicates, stray text) into verified batches.
-
-    `add(line)` never raises for any input: it returns a ScanResult. Frames of up to
-    `max_batches` batches are kept apart (keyed by batch id and frame count, so a batch shown
-    again at another screen size also works); `current` is the one scanned most recently.
-    With `expect` (TYPE_ENTRIES or TYPE_RETURN), a frame of the other kind is refused at once,
-    saying which kind it is and where it belongs, instead of being taken as part 1 of n.
-    """
-
-    def __init__(self, site_key: str, *, max_batches: int = 4,
-                 max_bytes: int = 16 * 1024 * 1024, expect: str | None = None):
-        if expect is not None and expect not in BATCH_TYPES:
-            raise ValueError(f"unknown batch type {expect!r}")
-        self.site_key = site_key
-        self.expect = expect
-        self.max_batches = max_batches
-        self.max_bytes = max_bytes
-        self._partials: OrderedDict[tuple[int, str, int], _Partial] = OrderedDict()
-        self.current: _Partial | None = None
-
-    @property
-    def total(self) -> int:
-        """Frame count of the current batch (0 before the first frame)."""
-        return self.current.total if self.current else 0
-
-    @property
-    def received(self) -> int:
-        return len(self.current.chunks) if self.current else 0
-
-    def missing(self) -> list[int]:
-        """1-based numbers of the frames of the current batch not scanned yet."""
-        return self.current.missing() if self.current else []
-
-    def missing_text(self) -> str:
-        """The missing numbers as ranges, e.g. "2, 5-9"."""
-        return self.current.missing_text() if self.current else ""
-
-    def incomplete(self) -> list[tuple[str, list[int], int]]:
-        """(batch label, missing frame numbers, total) of each batch begun but not complete."""
-        return [(batch_label(p.batch_id), p.missing(), p.total) for p in self._partials.values()]
-
-    def reset(self) -> None:
-        self._partials.clear()
-        self.current = None
-
-    def add(self, line: str) -> ScanResult:
-        try:
-            frame = decode_frame(line)
-        except FrameError as exc:
-            return ScanResult("ignored", exc.message)
-        if self.expect is not None and frame.batch_type != self.expect:
-            kind = BATCH_TYPES[frame.batch_type]
-            return ScanResult("ignored", Message(f"scan.wrong_kind_{kind}",
-                                                 {"label": frame.batch_label}), frame)
-        key = (frame.batch_id, frame.batch_type, frame.total)
-        partial = self._partials.get(key)
-        if partial is None:
-            partial = self._partials[key] = _Partial(frame.batch_type, frame.batch_id, frame.total)
-            self._bound()
-        self._partials.move_to_end(key)
-        self.current = partial
-        known = partial.chunks.get(frame.index)
-        if known is not None:
-            if known == frame.chunk:
-                return ScanResult("duplicate", self._progress("scan.duplicate", frame), frame)
-            self._drop(key)
-            return ScanResult("failed", Message("scan.conflict", {
-                "label": frame.batch_label, "number": frame.index + 1}), frame)
-        partial.chunks[frame.index] = frame.chunk
-        if len(partial.chunks) < partial.total:
-            return ScanResult("added", self._progress("scan.added", frame), frame)
-        blob = b"".join(partial.chunks[i] for i in range(partial.total))
-        self._drop(key)
-        try:
-            batch = open_blob(blob, self.site_key, frame.batch_type, frame.batch_id, frame.total)
-        except BatchError as exc:
-            return ScanResult("failed", Message("scan.rejected", {
-                "label": frame.batch_label, "problem": exc.message}), frame)
-        return ScanResult("complete", Message("scan.complete", {
-            "label": frame.batch_label, "total": frame.total}), frame, batch)
-
-    def _progress(self, key: str, frame: Frame) -> Message:
-        missing = self.missing_text()
-        return Message(key, {"number": frame.index + 1, "received": self.received,
-                             "total": self.total, "missing": missing or "-"})
-
-    def _drop(self, key: tuple[int, str, int]) -> None:
-        self._partials.pop(key, None)
-        self.current = next(reversed(self._partials.values()), None)
-
-    def _bound(self) -> None:
-        while len(self._partials) > self.max_batches or (
-                len(self._partials) > 1 and self._stored_bytes() > self.max_bytes):
-            self._partials.popitem(last=False)
-
-    def _stored_bytes(self) -> int:
-        return sum(len(c) for p in self._partials.values() for c in p.chunks.values())

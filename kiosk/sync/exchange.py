@@ -29,9 +29,10 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.entries import Entry, now_iso, parse_time
 from kiosk.store import Store
-from kiosk.sync.codec import (FILE_FRAME_CHARS, TYPE_ENTRIES, TYPE_RETURN, Batch, batch_label,
-                              digest, new_batch_id, seal, split)
+from kiosk.sync.codec import (TYPE_ENTRIES, TYPE_RETURN, Batch, batch_label, digest, new_batch_id,
+                              seal)
 from kiosk.sync.errors import BatchError, Message, PayloadError, ReceiptError
+from kiosk.sync.outgoing import OutgoingBatch
 from kiosk.sync.payload import (MAX_PAYLOAD_BYTES, Reply, compress, pack_entries, pack_replies,
                                 unpack_entries, unpack_replies)
 from kiosk.sync.receipt import normalise_receipt, receipt_code, same_receipt
@@ -47,30 +48,6 @@ KEEP_SENT, KEEP_IMPORTED, KEEP_RECEIPTED = 10, 500, 100
 STATION_FIELDS = ("status", "status_reason", "responses")
 LOCAL_FIELDS = ("sync", "seen", "updated")
 IDENTITY_FIELDS = ("kiosk_id", "created", "author")
-
-
-@dataclass
-class OutgoingBatch:
-    """A sealed batch ready to show or write; `frames(max_chars)` cuts it for a QR size."""
-
-    batch_type: str
-    batch_id: int
-    blob: bytes
-    digest: str
-    entry_ids: list[str]
-    made: str
-    to: str | None = None  # return batch: the kiosk it is for
-
-    @property
-    def label(self) -> str:
-        return batch_label(self.batch_id)
-
-    @property
-    def count(self) -> int:
-        return len(self.entry_ids)
-
-    def frames(self, max_chars: int = FILE_FRAME_CHARS) -> list[str]:
-        return split(self.blob, self.batch_type, self.batch_id, max_chars)
 
 
 @dataclass

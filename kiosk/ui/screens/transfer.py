@@ -1,6 +1,7 @@
 """Moving entries without a network: QR codes on screen, a scanner at the other side, receipts.
 
-ExportScreen shows a sealed batch as cycling QR codes (kiosk: entries; station: answers back).
+ExportScreen shows a sealed batch as QR codes that keep coming (protocol 3: the batch's own
+frames, then repair frames; kiosk: entries; station: answers back).
 ScanScreen takes the scanner's lines (station: entries; kiosk: answers) and shows the receipt code
 large. ReceiptScreen takes the receipt code that the importing side shows, which marks exactly
 that batch as delivered; typed on the QR screen, the QR screen then says it is done.
@@ -23,20 +24,24 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from kiosk.sync import exchange, qr
-from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN, FrameCollector
+from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN, FountainFrames
+from kiosk.sync.collect import FrameCollector
+from kiosk.sync.outgoing import OutgoingBatch
 from kiosk.sync.errors import SyncError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text import literal
 from kiosk.ui.widgets.bigcode import BigCode
 from kiosk.ui.widgets.keybar import Key, key_bindings
-from kiosk.ui.widgets.qrview import QRView, cells_to_strips
+from kiosk.ui.widgets.qrview import FrameWindow, QRView
 
 MAX_QR_ENTRIES = 50  # one QR batch; the rest goes in the next one (or use a USB stick)
 INFO_WIDTH = 32
 
 
 class ExportScreen(KioskScreen):
-    """Cycling QR codes of one sealed batch, with "part k of n" and a receipt key."""
+    """QR codes of one sealed batch in protocol 3: the K source frames ("part k of K"), then
+    repair frames without end ("extra part j"), any K or so of which complete the batch at the
+    other side. Frames are drawn a block ahead in a worker; a receipt key ends the screen."""
 
     KEYS = [
         Key("escape", "keys.back", "back"),
@@ -51,22 +56,34 @@ class ExportScreen(KioskScreen):
     ]
 
     class Ready(Message):
-        def __init__(self, frames: list[str], strips: list[list[Strip]]):
-            super().__init__()
-            self.frames, self.strips = frames, strips
+        """Frames `start` .. drawn for cut `cut` (a resize makes a new cut); with a stream: the
+        first frames of a new cut."""
 
-    def __init__(self, make_batch: Callable[[], exchange.OutgoingBatch | None], *,
+        def __init__(self, cut: int, start: int, frames: list[str], strips: list[list[Strip]],
+                     stream: FountainFrames | None = None, version: int = 0):
+            super().__init__()
+            self.cut, self.start, self.frames, self.strips = cut, start, frames, strips
+            self.stream, self.version = stream, version
+
+    def __init__(self, make_batch: Callable[[], OutgoingBatch | None], *,
                  kiosk: str | None = None):
         super().__init__()
-        self.make_batch = make_batch
-        self.kiosk = kiosk
-        self.batch: exchange.OutgoingBatch | None = None
-        self.strips: list[list[Strip]] = []
-        self.frame_index = 0
-        self.paused = False
-        self.period = 0.0
-        self._timer = None
+        self.make_batch, self.kiosk = make_batch, kiosk
+        self.batch: OutgoingBatch | None = None
+        self.window = FrameWindow()
+        self.frame_index = 0  # the number of the frame shown (0 .. K-1: source frames)
+        self.paused, self.period, self._timer = False, 0.0, None
         self._qr_area: tuple[int, int] | None = None
+        self._cut = 0  # which cut of the batch the frames drawn belong to
+
+    @property
+    def frames(self) -> list[str]:
+        """The texts of the frames drawn so far (and still kept)."""
+        return self.window.texts
+
+    @property
+    def strips(self) -> list[list[Strip]]:
+        return self.window.strips
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -112,10 +129,11 @@ class ExportScreen(KioskScreen):
         if size == self._qr_area or size[0] <= 0:
             return
         self._qr_area = size
-        self.render_frames(size)
+        self._cut += 1
+        self.render_frames(size, self._cut)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="render")
-    def render_frames(self, size: tuple[int, int]) -> None:
+    def render_frames(self, size: tuple[int, int], cut: int) -> None:
         try:
             fit = qr.frame_size_for(*size)
         except qr.QRError:
@@ -126,36 +144,45 @@ class ExportScreen(KioskScreen):
         batch = self.batch
         if batch is None:  # done meanwhile
             return
-        frames = batch.frames(fit.max_chars)
-        strips = [cells_to_strips(qr.render_cells(frame, fit.version)) for frame in frames]
-        self.post_message(self.Ready(frames, strips))
+        stream = batch.stream(fit.max_chars)
+        window = FrameWindow()
+        window.reset(stream, fit.version)  # one frame: nothing to cycle, no repair frames
+        frames, strips = window.draw(0, stream.count + (window.AHEAD if stream.count > 1 else 0))
+        self.post_message(self.Ready(cut, 0, frames, strips, stream, fit.version))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ahead")
+    def render_ahead(self, cut: int, start: int) -> None:
+        frames, strips = self.window.draw(start, FrameWindow.AHEAD)
+        self.post_message(self.Ready(cut, start, frames, strips))
 
     def _show_problem(self, message: str) -> None:
         self.query_one("#frame-of", Static).update(message)
         self.query_one(QRView).show([])
 
     def on_export_screen_ready(self, message: Ready) -> None:
-        if self.batch is None:  # done while the codes were being drawn
+        if self.batch is None or message.cut != self._cut:  # done, or drawn for another size
             return
-        self.strips = message.strips
-        self.frames = message.frames
-        self.frame_index = min(self.frame_index, len(self.strips) - 1)
-        batch = self.batch
+        if message.stream is None:
+            self.window.extend(message.start, message.frames, message.strips, self.frame_index)
+            return
+        self.window.reset(message.stream, message.version, message.frames, message.strips)
+        self.frame_index = 0
+        batch, total = self.batch, message.stream.count
         key = "transfer.batch_return" if self.kiosk else "transfer.batch"
         self.query_one("#batch-line", Static).update(
             self.t(key, label=batch.label, count=batch.count))
-        steps = (self.t("transfer.export_return_steps", kiosk=self.kiosk) if self.kiosk
-                 else self.t("transfer.export_steps"))
+        steps = (self.t("transfer.export_return_steps_fountain", kiosk=self.kiosk, total=total)
+                 if self.kiosk else self.t("transfer.export_steps_fountain", total=total))
         self.query_one("#steps", Static).update(steps)
         self._show()
         self._restart_timer()
 
     def _show(self) -> None:
-        if not self.strips:
+        if not self.window.has(self.frame_index):
             return
-        self.query_one(QRView).show(self.strips[self.frame_index])
-        self.query_one("#frame-of", Static).update(
-            self.t("transfer.frame_of", number=self.frame_index + 1, total=len(self.strips)))
+        self.query_one(QRView).show(self.window.strips_of(self.frame_index))
+        key, values = self.window.part(self.frame_index)
+        self.query_one("#frame-of", Static).update(self.t(key, **values))
         hint = (self.t("transfer.paused") if self.paused else
                 self.t("transfer.cycling", seconds=f"{self.period:g}"))
         self.query_one("#cycle-hint", Static).update(hint)
@@ -167,15 +194,20 @@ class ExportScreen(KioskScreen):
         if not self.paused and len(self.strips) > 1:
             self._timer = self.set_interval(self.period, self._advance)
 
-    def _advance(self) -> None:
-        if self.strips:
-            self.frame_index = (self.frame_index + 1) % len(self.strips)
+    def _go(self, number: int) -> None:
+        """Show frame `number` if it is drawn (else stay: it is being drawn); draw ahead."""
+        if self.window.has(number):
+            self.frame_index = number
             self._show()
+        if self.window.wants_ahead(self.frame_index):
+            self.render_ahead(self._cut, self.window.end)
+
+    def _advance(self) -> None:
+        self._go(self.frame_index + 1)
 
     def action_page(self, delta: int) -> None:
         if self.strips:
-            self.frame_index = (self.frame_index + delta) % len(self.strips)
-            self._show()
+            self._go(self.frame_index + delta)
             self._restart_timer()
 
     def action_pause(self) -> None:
@@ -201,16 +233,20 @@ class ExportScreen(KioskScreen):
         # shown are made again from what is still to send (or the screen closes: nothing left).
         self.notify(report.message().text(self.app.language), timeout=8)
         if report.marked:
-            self.strips, self.frame_index, self._qr_area = [], 0, None
-            self._restart_timer()
-            self.query_one(QRView).show([])
+            self._clear()
             self.query_one("#frame-of", Static).update(self.t("transfer.preparing"))
             self.prepare()
 
+    def _clear(self) -> None:
+        self.window.reset()
+        self.frame_index, self._qr_area = 0, None
+        self._restart_timer()
+        self.query_one(QRView).show([])
+
     def _done(self, report: exchange.ReceiptReport) -> None:
         """The other side has this batch: no codes to show any more, say so."""
-        self.batch, self.strips = None, []  # a resize or a late render shows no codes again
-        self._restart_timer()
+        self.batch = None  # a resize or a late render shows no codes again
+        self._clear()
         self.query_one(QRView).display = False  # the text takes the screen
         self.query_one("#export-info").styles.width = "1fr"
         self.query_one("#frame-of", Static).update(
@@ -284,10 +320,12 @@ class ScanScreen(KioskScreen):
         log = self.query_one("#scan-log", RichLog)
         log.write(literal(result.text(self.app.language), style="" if result.ok else "bold red"))
         progress = self.query_one("#scan-progress", Static)
-        if self.collector.total:
-            progress.update(self.t("transfer.scan_progress", received=self.collector.received,
-                                   total=self.collector.total,
-                                   missing=self.collector.missing_text() or "-"))
+        collector = self.collector
+        if collector.total:
+            progress.update(self.t("transfer.scan_progress_fountain", received=collector.received,
+                                   total=collector.total) if collector.fountain else
+                            self.t("transfer.scan_progress", received=collector.received,
+                                   total=collector.total, missing=collector.missing_text() or "-"))
         if result.batch is not None:
             self.import_batch(result.batch)
 
