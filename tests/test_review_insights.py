@@ -13,7 +13,7 @@ from kiosk.entries import Response
 from kiosk.review.insights import (LONGER_PERIODS, PeriodTotal, compute_insights, entry_terms,
                                    format_insights, group_counts, insights_for,
                                    recent_weeks, series, stop_words, themes)
-from kiosk.review.labels import Labels
+from kiosk.i18n import Strings
 from kiosk.review.queue import ReviewIndex
 from kiosk.review.rows import item_from_entry
 
@@ -184,7 +184,7 @@ def test_a_small_team_sees_a_longer_total_instead_of_weeks_below_the_minimum(mak
     found = compute_insights(items, min_group_size=5, now=NOW)
     assert found.entries == 8 and found.every_week_small
     assert found.longer_total == PeriodTotal(12, 8)
-    text = format_insights(found, Labels("en"))
+    text = format_insights(found, Strings.report("en"))
     assert "Every week had fewer than 5 entries, so no single week is shown." in text
     assert "the last 12 weeks                  8" in text
     assert "2026-W" not in text  # neither empty weeks nor a row of "<5"
@@ -195,7 +195,7 @@ def test_weeks_without_entries_are_left_out(make_entry):
     items = entries_days_ago(make_entry, [1] * 6 + [15] * 5 + [22] * 2)
     found = compute_insights(items, min_group_size=5, now=NOW)
     assert not found.every_week_small and found.longer_total is None
-    text = format_insights(found, Labels("en"))
+    text = format_insights(found, Strings.report("en"))
     week_rows = [line.split() for line in text.splitlines() if line.startswith("  2026-W")]
     assert len(found.by_week) == 12  # 9 of them empty, not listed
     assert week_rows == [["2026-W45", "<5"], ["2026-W46", "–"], ["2026-W48", "6"]]
@@ -207,9 +207,9 @@ def test_fewer_entries_than_the_minimum_say_why_and_show_no_group_counts(make_en
     assert found.entries is None and found.longer_total is None
     for language, why in (("en", "Fewer than 5 entries, so no count is shown"),
                           ("nl", "Minder dan 5 items, dus er staan geen aantallen")):
-        text = format_insights(found, Labels(language))
+        text = format_insights(found, Strings.report(language))
         assert why in text
-    text = format_insights(found, Labels("en"))
+    text = format_insights(found, Strings.report("en"))
     assert "Per category" not in text and "Per week" not in text and "<5" in text
 
 

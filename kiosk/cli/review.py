@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     review = sub.add_parser("review", help="the supervisor's review queue and actions")
     review_sub = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
-    listing = review_sub.add_parser("list", help="the review queue: not seen first, then newest")
+    listing = review_sub.add_parser("list", help="the review queue: urgent and not seen first, then newest")
     _scope_arguments(listing)
     listing.add_argument("--category", choices=CATEGORIES)
     listing.add_argument("--kind", choices=KINDS)
