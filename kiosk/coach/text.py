@@ -1,7 +1,8 @@
-"""Text helpers shared by the coach: words, light stemming, content words, word lists per language.
+"""Text helpers shared by the coach: words, stems, content words, word lists per language.
 
-Deliberately simple and explainable: lower-case word splitting, a few suffix rules per language,
-and a loose word match that also links Dutch compounds ("pomp" ~ "koelpomp").
+Lower-case word splitting, Snowball stems (the `snowballstemmer` package; the algorithm is named
+in content/coach/<lang>/language.toml, so a new language needs no code) and a loose word match
+that also links Dutch compounds ("pomp" ~ "koelpomp").
 """
 
 from __future__ import annotations
@@ -13,14 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import snowballstemmer
+
 from kiosk.paths import content_dir
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_EN_ES = ("ses", "xes", "zes", "ches", "shes")
-_SUFFIXES = {
-    "en": ("ings", "ing", "ies", "ied", "ed", "es", "ly", "s"),
-    "nl": ("heden", "ingen", "jes", "ing", "en", "es", "je", "e", "s"),
-}
 
 
 def coach_dir(language: str, folder: Path | None = None) -> Path:
@@ -46,19 +44,22 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str, language: str) -> str:
-    """Strip one common suffix, keeping at least 3 letters; undouble a final consonant (nl)."""
-    word = word.replace("'", "")
-    for suffix in _SUFFIXES.get(language, _SUFFIXES["en"]):
-        if suffix == "es" and language == "en" and not word.endswith(_EN_ES):
-            continue  # "boxes" -> "box", but "colleagues" -> "colleague"
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            if suffix == "ies":
-                word += "y"
-            break
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiou":
-        word = word[:-1]
-    return word
+    """The Snowball stem of a (folded, lower-case) word: "leaking", "leaks" -> "leak",
+    "oordopjes", "oordoppen" -> "oordop"; a possessive or Dutch plural "'s" goes first."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    return _stem(word.replace("'", ""), language)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str, language: str) -> str:
+    return _stemmer(language).stemWord(word)
+
+
+@lru_cache(maxsize=16)
+def _stemmer(code: str):
+    data = load_toml(code, "language")
+    return snowballstemmer.stemmer(data.get("stemmer", "english"))
 
 
 @dataclass(frozen=True)
