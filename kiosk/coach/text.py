@@ -70,11 +70,27 @@ class Language:
     blocked: tuple[str, ...]
     compounds: bool = False  # words are glued into compounds (Dutch "transportband")
     clause_words: frozenset[str] = frozenset()  # start a new clause ("because", "when")
+    synonyms: tuple[tuple[tuple[str, ...], str], ...] = ()  # (stems of a word, group id)
 
     def content(self, text: str) -> list[str]:
         """Stems of the words that carry meaning (no stopwords, no numbers, 3+ letters)."""
         return [stem(w, self.code) for w in words(text)
                 if w not in self.stopwords and len(w) >= 3 and not w.isdigit()]
+
+    def concepts(self, text: str) -> set[str]:
+        """The content stems of `text` plus "=id" for each synonym group it touches (content:
+        synonyms.toml), so "oordopjes" meets "gehoorbescherming" and "beschermingsmiddelen";
+        a Dutch compound touches the group of its last part ("veiligheidshandschoenen")."""
+        every = [stem(w, self.code) for w in words(text)]
+        found = set(self.content(text))
+        for entry, group in self.synonyms:
+            n = len(entry)
+            if any(tuple(every[i:i + n]) == entry for i in range(len(every) - n + 1)) or (
+                    n == 1 and self.compounds and len(entry[0]) >= 4
+                    and any(w.endswith(entry[0]) and len(w) - len(entry[0]) >= 3
+                            for w in every)):
+                found.add("=" + group)
+        return found
 
 
 @lru_cache(maxsize=8)
@@ -85,7 +101,34 @@ def language(code: str, folder: Path | None = None) -> Language:
                     question_words=frozenset(fold(w) for w in data.get("question_words", [])),
                     blocked=tuple(fold(w) for w in data.get("blocked", [])),
                     compounds=bool(data.get("compound_words", False)),
-                    clause_words=frozenset(fold(w) for w in data.get("clause_words", [])))
+                    clause_words=frozenset(fold(w) for w in data.get("clause_words", [])),
+                    synonyms=_synonyms(code, folder))
+
+
+def _synonyms(code: str, folder: Path | None) -> tuple[tuple[tuple[str, ...], str], ...]:
+    try:
+        groups = load_toml(code, "synonyms", folder).get("groups", [])
+    except FileNotFoundError:
+        return ()
+    return tuple((tuple(stem(w, code) for w in words(item)), str(i))
+                 for i, group in enumerate(groups) for item in group if words(item))
+
+
+def similar(a: str, b: str, lang: str) -> bool:
+    """Do two questions say much the same? Half or more of their content stems (or, counting
+    synonyms, of their concepts) shared, three quarters of the shorter one's, or 60% of all their
+    words."""
+    own = language(lang)
+    wa, wb = set(words(a)), set(words(b))
+    if wa and wb and len(wa & wb) / len(wa | wb) >= 0.6:
+        return True
+    for sa, sb in ((set(own.content(a)), set(own.content(b))), (own.concepts(a), own.concepts(b))):
+        if sa and sb and len(sa & sb) / len(sa | sb) >= 0.45:
+            return True
+        smaller = min(len(sa), len(sb))  # one says most of the other: "last checked or replaced"
+        if smaller >= 3 and len(sa & sb) >= 0.75 * smaller:
+            return True
+    return False
 
 
 def is_form_of(word: str, base: str, compounds: bool = False) -> bool:
