@@ -3,7 +3,8 @@ ideas per category, and the selection of the ones that best match what the worke
 
 Selection: questions of the suggested category plus the general ones, scored by the concepts they
 share with the text (content stems and synonym groups, see text.Language.concepts; those of the
-worker's main subject, kiosk.coach.subjects, count twice; the category's own get a small bonus); ties are broken by a hash of the text, so different entries get different
+worker's main subject, kiosk.coach.subjects, count twice; the category's own get a small
+bonus); ties are broken by a hash of the text, so different entries get different
 questions, but the same entry always the same ones. Never offered: a question about a thing the
 text does not touch (it names a listed machine, part, tool, ... of subjects.toml, and the text
 names none of them, nor a subject of that kind for a general word like "machine"), or one that

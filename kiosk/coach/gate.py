@@ -10,9 +10,9 @@ The stricter rules (word lists in content/coach/<lang>/language.toml):
   "What made the horn sound so loud?"; a text with its own negation or a "could"/"if" is not
   flipped), or the opposite of the worker's word ("over" where the worker wrote "under").
 - vague: a shell like "What kind of rack could be restacked?" (`vague` patterns).
-- new_words (questions and titles): built on a thing the worker did not write (a word of subjects.toml [kinds] that is
-  not in the text, "grease" for a bearing), or on a word that is neither the worker's nor in the
-  coach's own wording (question bank, templates).
+- new_words (questions and titles): built on a thing the worker did not write (a word of
+  subjects.toml [kinds] that is not in the text, "grease" for a bearing), or on words that are
+  neither the worker's nor in the coach's own wording (question bank, templates, prompts).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kiosk.coach.gate_rules import contradiction, new_words
 from kiosk.coach.gate_rules import vague as _vague
-from kiosk.coach.text import coach_dir, fold, language, load_toml, overlap, stem, words
+from kiosk.coach.text import coach_dir, fold, language, overlap, stem, stems_of_files, words
 
 REASONS = ("empty", "too_short", "too_long", "judging", "repetitive", "wrong_language",
            "not_a_question", "is_a_question", "echo", "copied_example", "contradicts", "vague",
@@ -206,22 +206,6 @@ def lexicon(lang: str, folder: Path | None = None) -> frozenset[str]:
     """Stems of every word in the coach's own content for `lang` (bank, prompts, categories):
     a small vocabulary for spotting invented words."""
     own = language(lang, folder)
-    found: set[str] = set()
-
-    def add(value) -> None:
-        if isinstance(value, str):
-            found.update(stem(w, lang) for w in words(value))
-        elif isinstance(value, dict):
-            for item in value.values():
-                add(item)
-        elif isinstance(value, list):
-            for item in value:
-                add(item)
-
-    for name in ("questions", "prompts", "categories"):
-        try:
-            add(load_toml(lang, name, folder))
-        except FileNotFoundError:
-            pass
+    found = set(stems_of_files(lang, ("questions", "prompts", "categories"), folder))
     found.update(stem(w, lang) for w in own.stopwords)
     return frozenset(found)

@@ -12,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from kiosk.coach.subjects import lexicon
-from kiosk.coach.text import fold, language, load_toml, loosely_equal, stem, words
+from kiosk.coach.text import (fold, language, load_toml, loosely_equal, stem, stems_of_files,
+                              words)
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[.,;:!?()]")
 SPAN = 2  # content words after a negation that it negates
@@ -99,7 +100,8 @@ def contradiction(text: str, source: str, lang: str, folder: Path | None = None)
     verbs = [stem(w, lang) for i, w in enumerate(said) if not (i and said[i - 1] in articles)]
     for span in negated(source, lang, folder):
         span = tuple(w for w in span if w not in things.modifiers | things.adjectives)
-        if not span or things.kinds_of(span[:1], exact=True) or things.kinds_of(span[:2], exact=True):
+        if not span or things.kinds_of(span[:1], exact=True) or \
+                things.kinds_of(span[:2], exact=True):
             continue  # "no earplugs": naming the missing thing is no contradiction
         stems = verbs if len(span) == 1 else every  # one word negated: a verb ("werkt niet")
         if all(any(loosely_equal(stem(w, lang), t, own.compounds) for t in stems) for w in span):
@@ -155,18 +157,4 @@ def new_words(text: str, source: str, lang: str, folder: Path | None = None) -> 
 def wording(lang: str, folder: Path | None = None) -> frozenset[str]:
     """Stems of the coach's own wording: the question bank, the templates, the prompts (with
     their worked examples) and the language's word lists."""
-    found: set[str] = set()
-
-    def add(value) -> None:
-        if isinstance(value, str):
-            found.update(stem(w, lang) for w in words(value))
-        elif isinstance(value, dict):
-            for item in value.values():
-                add(item)
-        elif isinstance(value, list):
-            for item in value:
-                add(item)
-
-    for name in ("questions", "templates", "language", "prompts"):
-        add(load_toml(lang, name, folder))
-    return frozenset(found)
+    return stems_of_files(lang, ("questions", "templates", "language", "prompts"), folder)

@@ -216,7 +216,8 @@ def _after_determiner(tokens, low, i, lex, stop, dutch) -> Phrase | None:
     elif not lex.kinds_of(tuple(tokens[run[0]:run[-1] + 1])):
         # the noun is the last word; when the whole run is unknown, end after its last listed
         # noun: "the customer sent", "the oven ran hot", "the same checklist twice"
-        known = [k for k in range(1, len(run)) if lex.kinds_of(tuple(tokens[run[0]:run[k - 1] + 1]))]
+        known = [k for k in range(1, len(run))
+                 if lex.kinds_of(tuple(tokens[run[0]:run[k - 1] + 1]))]
         if known:
             run = run[:known[-1]]
     words = tuple(tokens[run[0]:run[-1] + 1])

@@ -33,6 +33,25 @@ def load_toml(language: str, name: str, folder: Path | None = None) -> dict:
         raise FileNotFoundError(f"coach content missing: {path}") from None
 
 
+def stems_of_files(lang: str, names: tuple[str, ...], folder: Path | None = None) -> frozenset[str]:
+    """Stems of every word in the named content files of `lang` (those that exist)."""
+    found: set[str] = set()
+
+    def add(value) -> None:
+        if isinstance(value, str):
+            found.update(stem(w, lang) for w in words(value))
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                add(item)
+
+    for name in names:
+        try:
+            add(load_toml(lang, name, folder))
+        except FileNotFoundError:
+            pass
+    return frozenset(found)
+
+
 def fold(text: str) -> str:
     """Lower case without accents ("geïnformeerd" -> "geinformeerd")."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
