@@ -78,6 +78,7 @@ def test_a_question_built_on_a_thing_the_worker_did_not_write_is_turned_down():
      "Someone stacked pallets in the rack next to the walkway."),
     ("What kind of bearing could be replaced?", "en", BEARING),
     ("Wat voor soort heftruck zou daar kunnen staan?", "nl", HEFTRUCK),
+    ("How much more could the motor mount be?", "en", BOLTS),
 ])
 def test_a_vague_shell_is_turned_down(text, lang, source):
     assert verdict(text, "question", lang, source).reason == "vague"
