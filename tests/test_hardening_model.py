@@ -96,7 +96,7 @@ async def test_the_app_starts_says_the_coach_is_unavailable_and_f5_gives_bank_qu
             screen = app.screen
             await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
             questions = [o["s"] for o in screen.offered if o["s"].kind == "question"]
-            assert len(questions) == 3 and all(q.source == "bank" for q in questions)
+            assert len(questions) == 3 and all(q.source in ("bank", "template") for q in questions)
             assert not any(o["s"].is_ai for o in screen.offered)
             assert questions[0].text in screen_text(app) and "[AI]" not in screen_text(app)
             await pilot.press("f2")  # and the entry still saves
@@ -134,7 +134,7 @@ async def test_a_model_that_writes_garbage_is_replaced_by_the_question_bank(tmp_
             assert not any(o["s"].is_ai for o in screen.offered), \
                 [o["s"].text for o in screen.offered if o["s"].is_ai]
             questions = [o["s"] for o in screen.offered if o["s"].kind == "question"]
-            assert len(questions) == 3 and all(q.source == "bank" for q in questions)
+            assert len(questions) == 3 and all(q.source in ("bank", "template") for q in questions)
             shown = screen_text(app)
             assert "PWNED" not in shown and "\x1b" not in shown
             assert app.is_running and isinstance(app.screen, CaptureScreen)

@@ -2,8 +2,17 @@
 
 `check(text, kind, lang, source_text)` returns a `Verdict` (ok, reason, detail). Reasons, in the
 order they are tested: empty, too_short, too_long, judging, repetitive, wrong_language,
-not_a_question, is_a_question, echo, copied_example, off_topic, garbled. What fails is replaced by
-the question bank (see suggest.py).
+not_a_question, is_a_question, echo, copied_example, contradicts, vague, off_topic, garbled,
+new_words. What fails is replaced by the question bank and the templates (see suggest.py).
+
+The stricter rules (word lists in content/coach/<lang>/language.toml):
+- contradicts: a negation flipped (the worker wrote "without sounding the horn", the text asks
+  "What made the horn sound so loud?"; a text with its own negation or a "could"/"if" is not
+  flipped), or the opposite of the worker's word ("over" where the worker wrote "under").
+- vague: a shell like "What kind of rack could be restacked?" (`vague` patterns).
+- new_words (questions and titles): built on a thing the worker did not write (a word of
+  subjects.toml [kinds] that is not in the text, "grease" for a bearing), or on words that are
+  neither the worker's nor in the coach's own wording (question bank, templates, prompts).
 """
 
 from __future__ import annotations
@@ -14,10 +23,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from kiosk.coach.text import coach_dir, fold, language, load_toml, overlap, stem, words
+from kiosk.coach.gate_rules import contradiction, new_words
+from kiosk.coach.gate_rules import vague as _vague
+from kiosk.coach.text import coach_dir, fold, language, overlap, stem, stems_of_files, words
 
 REASONS = ("empty", "too_short", "too_long", "judging", "repetitive", "wrong_language",
-           "not_a_question", "is_a_question", "echo", "copied_example", "off_topic", "garbled")
+           "not_a_question", "is_a_question", "echo", "copied_example", "contradicts", "vague",
+           "off_topic", "garbled", "new_words")
 
 # (min words, max words, max characters) per kind of suggestion
 LIMITS = {"question": (3, 22, 160), "idea": (3, 25, 180), "title": (1, 8, 70)}
@@ -76,6 +88,12 @@ def check(text: str, kind: str, lang: str, source_text: str, *,
     for example in examples:
         if _similar(tokens, words(example)):
             return _fail("copied_example", example)
+    flipped = contradiction(text, source_text, lang, folder)
+    if flipped:
+        return _fail("contradicts", flipped)
+    shell = _vague(text, lang, folder)
+    if shell:
+        return _fail("vague", shell)
     content = own.content(text)
     shared = overlap(content, own.content(source_text), own.compounds)
     if shared == 0:
@@ -87,6 +105,9 @@ def check(text: str, kind: str, lang: str, source_text: str, *,
     if (len(unknown) >= 2 and len(unknown) > 0.5 * len(content)) or \
             len(unknown) > len(set(unknown)):  # made-up words, or one made-up word repeated
         return _fail("garbled", ", ".join(dict.fromkeys(unknown)))
+    new = new_words(text, source_text, lang, folder) if kind != "idea" else []
+    if new:  # an idea may propose something new; a question or title builds on the worker's
+        return _fail("new_words", ", ".join(new))
     return PASS
 
 
@@ -185,22 +206,6 @@ def lexicon(lang: str, folder: Path | None = None) -> frozenset[str]:
     """Stems of every word in the coach's own content for `lang` (bank, prompts, categories):
     a small vocabulary for spotting invented words."""
     own = language(lang, folder)
-    found: set[str] = set()
-
-    def add(value) -> None:
-        if isinstance(value, str):
-            found.update(stem(w, lang) for w in words(value))
-        elif isinstance(value, dict):
-            for item in value.values():
-                add(item)
-        elif isinstance(value, list):
-            for item in value:
-                add(item)
-
-    for name in ("questions", "prompts", "categories"):
-        try:
-            add(load_toml(lang, name, folder))
-        except FileNotFoundError:
-            pass
+    found = set(stems_of_files(lang, ("questions", "prompts", "categories"), folder))
     found.update(stem(w, lang) for w in own.stopwords)
     return frozenset(found)

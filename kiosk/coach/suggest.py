@@ -32,8 +32,11 @@
     coach.close()                                             # on app exit
 
 Sources: the model's registry name for model text that passed the quality gate, "bank" for the
-curated question bank, "text" for a title taken from the worker's own first words, "classifier" for
-the category. Model output that fails the gate is listed in `result.rejected` with the reason.
+curated question bank, "template" for a question or idea from content/coach/<lang>/templates.toml
+that names the worker's own subject (curated, shown like the bank), "text" for a title taken from
+the worker's own first words, "classifier" for the category. The questions: the model's (at most
+2), then one template question naming the worker's subject, then the bank's; none says the same
+as another. Model output that fails the gate is listed in `result.rejected` with the reason.
 `related()` only offers entries shared with the team (or the worker's own, when `author` is given).
 `on_token` is called from the worker thread: post a message to the UI, do not touch widgets.
 """
@@ -53,18 +56,19 @@ from kiosk.coach.engine import (LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine
                                 Status)
 from kiosk.coach.prompts import Parsed, prompt_set
 from kiosk.coach.registry import RegistryError, load_registry
-from kiosk.coach.text import fold, language, words
+from kiosk.coach.templates import named, pick
+from kiosk.coach.text import language, similar
+from kiosk.coach.titles import title_from_text
 from kiosk.config import LANGUAGES, Config
-from kiosk.entries import MAX_TITLE_CHARS, Suggestion
+from kiosk.entries import Suggestion
 
 log = logging.getLogger("kiosk.coach")
 
-BANK, TEXT, CLASSIFIER = "bank", "text", "classifier"
-NON_MODEL_SOURCES = (BANK, TEXT, CLASSIFIER)
+BANK, TEMPLATE, TEXT, CLASSIFIER = "bank", "template", "text", "classifier"
+NON_MODEL_SOURCES = (BANK, TEMPLATE, TEXT, CLASSIFIER)
 N_QUESTIONS = 3
-MAX_MODEL_QUESTIONS = 2  # at least one question always comes from the curated bank
+MAX_MODEL_QUESTIONS = 2  # at least one question always comes from the bank or a template
 MIN_WORDS_FOR_MODEL = 4
-TITLE_WORDS, TITLE_MAX_WORDS = 8, 10  # cut at 8 words, unless a clause ends by 10
 DIGEST_MAX_TOKENS = 40  # the digest's one sentence
 
 
@@ -318,7 +322,7 @@ class Coach:
                 if len(questions) >= MAX_MODEL_QUESTIONS:
                     break
                 verdict = gate.check(question, "question", lang, text, examples=examples)
-                if verdict and any(_same(question, q.text) for q in questions):
+                if verdict and any(similar(question, q.text, lang) for q in questions):
                     verdict = gate.Verdict(False, "repetitive", "same as another question")
                 self._keep_or_reject("question", question, verdict, model, questions, result)
             ideas: list[Suggested] = []
@@ -334,19 +338,26 @@ class Coach:
                 self._keep_or_reject("title", title, verdict, model, titles, result)
             if titles:
                 result.title = titles[0]
-        the_bank = bank(lang)
+        own = pick("questions", text, lang, category,
+                   avoid=lambda c: any(similar(c, q.text, lang) for q in questions))
         taken = tuple(q.text for q in questions)
+        if own is not None:
+            questions.append(Suggested("question", own[0], TEMPLATE))
+            taken += (own[0], own[0].replace(named(own[1], lang), ""))  # and what it asks
+        the_bank = bank(lang)
         for extra in the_bank.pick_questions(text, category, N_QUESTIONS - len(questions),
                                              avoid=taken):
             questions.append(Suggested("question", extra, BANK))
         result.questions = questions[:N_QUESTIONS]
         if not result.idea.text:
-            result.idea = Suggested("idea", the_bank.pick_idea(text, category), BANK)
-        own = Suggested("title", title_from_text(text, lang), TEXT)
+            idea = pick("ideas", text, lang, category)
+            result.idea = Suggested("idea", idea[0], TEMPLATE) if idea else \
+                Suggested("idea", the_bank.pick_idea(text, category), BANK)
+        own_title = Suggested("title", title_from_text(text, lang), TEXT)
         if not result.title.text:
-            result.title = own
-        elif own.text and own.text.casefold() != result.title.text.casefold():
-            result.own_title = own  # the worker chooses: the model's words or their own
+            result.title = own_title
+        elif own_title.text and own_title.text.casefold() != result.title.text.casefold():
+            result.own_title = own_title  # the worker chooses: the model's words or their own
 
     @staticmethod
     def _keep_or_reject(kind: str, text: str, verdict: gate.Verdict, model: str,
@@ -405,29 +416,3 @@ class Coach:
 
 def _lang(lang: str | None) -> str:
     return lang if lang in LANGUAGES else "en"
-
-
-def _same(a: str, b: str) -> bool:
-    wa, wb = set(words(a)), set(words(b))
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.6
-
-
-def title_from_text(text: str, lang: str) -> str:
-    """A title from the worker's own first words: the first sentence up to where a new clause
-    starts ("..., because", "when") if that is within TITLE_MAX_WORDS words, else its first
-    TITLE_WORDS words; never ending on a little word like "the"."""
-    first = " ".join(text.split())
-    for mark in (". ", "! ", "? ", "; ", ": "):
-        first = first.split(mark, 1)[0]
-    tokens = first.strip(" .!?;:,").split(" ")
-    own = language(lang)
-    clause = next((i for i in range(3, min(len(tokens), TITLE_MAX_WORDS + 1))
-                   if fold(tokens[i]) in own.clause_words or tokens[i - 1].endswith(",")), None)
-    if clause is not None:
-        tokens = tokens[:clause]
-    elif len(tokens) > TITLE_MAX_WORDS:
-        tokens = tokens[:TITLE_WORDS]
-    while len(tokens) > 1 and tokens[-1].lower().strip(",") in own.stopwords:
-        tokens.pop()
-    title = " ".join(tokens).strip(" ,;:")
-    return title[:MAX_TITLE_CHARS]

@@ -1,7 +1,8 @@
-"""Text helpers shared by the coach: words, light stemming, content words, word lists per language.
+"""Text helpers shared by the coach: words, stems, content words, word lists per language.
 
-Deliberately simple and explainable: lower-case word splitting, a few suffix rules per language,
-and a loose word match that also links Dutch compounds ("pomp" ~ "koelpomp").
+Lower-case word splitting, Snowball stems (the `snowballstemmer` package; the algorithm is named
+in content/coach/<lang>/language.toml, so a new language needs no code) and a loose word match
+that also links Dutch compounds ("pomp" ~ "koelpomp").
 """
 
 from __future__ import annotations
@@ -13,15 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import snowballstemmer
+
 from kiosk.i18n import stopwords
 from kiosk.paths import content_dir
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_EN_ES = ("ses", "xes", "zes", "ches", "shes")
-_SUFFIXES = {
-    "en": ("ings", "ing", "ies", "ied", "ed", "es", "ly", "s"),
-    "nl": ("heden", "ingen", "jes", "ing", "en", "es", "je", "e", "s"),
-}
 
 
 def coach_dir(language: str, folder: Path | None = None) -> Path:
@@ -36,6 +34,25 @@ def load_toml(language: str, name: str, folder: Path | None = None) -> dict:
         raise FileNotFoundError(f"coach content missing: {path}") from None
 
 
+def stems_of_files(lang: str, names: tuple[str, ...], folder: Path | None = None) -> frozenset[str]:
+    """Stems of every word in the named content files of `lang` (those that exist)."""
+    found: set[str] = set()
+
+    def add(value) -> None:
+        if isinstance(value, str):
+            found.update(stem(w, lang) for w in words(value))
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                add(item)
+
+    for name in names:
+        try:
+            add(load_toml(lang, name, folder))
+        except FileNotFoundError:
+            pass
+    return frozenset(found)
+
+
 def fold(text: str) -> str:
     """Lower case without accents ("geïnformeerd" -> "geinformeerd")."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -47,19 +64,22 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str, language: str) -> str:
-    """Strip one common suffix, keeping at least 3 letters; undouble a final consonant (nl)."""
-    word = word.replace("'", "")
-    for suffix in _SUFFIXES.get(language, _SUFFIXES["en"]):
-        if suffix == "es" and language == "en" and not word.endswith(_EN_ES):
-            continue  # "boxes" -> "box", but "colleagues" -> "colleague"
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            if suffix == "ies":
-                word += "y"
-            break
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiou":
-        word = word[:-1]
-    return word
+    """The Snowball stem of a (folded, lower-case) word: "leaking", "leaks" -> "leak",
+    "oordopjes", "oordoppen" -> "oordop"; a possessive or Dutch plural "'s" goes first."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    return _stem(word.replace("'", ""), language)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str, language: str) -> str:
+    return _stemmer(language).stemWord(word)
+
+
+@lru_cache(maxsize=16)
+def _stemmer(code: str):
+    data = load_toml(code, "language")
+    return snowballstemmer.stemmer(data.get("stemmer", "english"))
 
 
 @dataclass(frozen=True)
@@ -70,11 +90,27 @@ class Language:
     blocked: tuple[str, ...]
     compounds: bool = False  # words are glued into compounds (Dutch "transportband")
     clause_words: frozenset[str] = frozenset()  # start a new clause ("because", "when")
+    synonyms: tuple[tuple[tuple[str, ...], str], ...] = ()  # (stems of a word, group id)
 
     def content(self, text: str) -> list[str]:
         """Stems of the words that carry meaning (no stopwords, no numbers, 3+ letters)."""
         return [stem(w, self.code) for w in words(text)
                 if w not in self.stopwords and len(w) >= 3 and not w.isdigit()]
+
+    def concepts(self, text: str) -> set[str]:
+        """The content stems of `text` plus "=id" for each synonym group it touches (content:
+        synonyms.toml), so "oordopjes" meets "gehoorbescherming" and "beschermingsmiddelen";
+        a Dutch compound touches the group of its last part ("veiligheidshandschoenen")."""
+        every = [stem(w, self.code) for w in words(text)]
+        found = set(self.content(text))
+        for entry, group in self.synonyms:
+            n = len(entry)
+            if any(tuple(every[i:i + n]) == entry for i in range(len(every) - n + 1)) or (
+                    n == 1 and self.compounds and len(entry[0]) >= 4
+                    and any(w.endswith(entry[0]) and len(w) - len(entry[0]) >= 3
+                            for w in every)):
+                found.add("=" + group)
+        return found
 
 
 @lru_cache(maxsize=8)
@@ -85,7 +121,34 @@ def language(code: str, folder: Path | None = None) -> Language:
                     question_words=frozenset(fold(w) for w in data.get("question_words", [])),
                     blocked=tuple(fold(w) for w in data.get("blocked", [])),
                     compounds=bool(data.get("compound_words", False)),
-                    clause_words=frozenset(fold(w) for w in data.get("clause_words", [])))
+                    clause_words=frozenset(fold(w) for w in data.get("clause_words", [])),
+                    synonyms=_synonyms(code, folder))
+
+
+def _synonyms(code: str, folder: Path | None) -> tuple[tuple[tuple[str, ...], str], ...]:
+    try:
+        groups = load_toml(code, "synonyms", folder).get("groups", [])
+    except FileNotFoundError:
+        return ()
+    return tuple((tuple(stem(w, code) for w in words(item)), str(i))
+                 for i, group in enumerate(groups) for item in group if words(item))
+
+
+def similar(a: str, b: str, lang: str) -> bool:
+    """Do two questions say much the same? Half or more of their content stems (or, counting
+    synonyms, of their concepts) shared, three quarters of the shorter one's, or 60% of all their
+    words."""
+    own = language(lang)
+    wa, wb = set(words(a)), set(words(b))
+    if wa and wb and len(wa & wb) / len(wa | wb) >= 0.6:
+        return True
+    for sa, sb in ((set(own.content(a)), set(own.content(b))), (own.concepts(a), own.concepts(b))):
+        if sa and sb and len(sa & sb) / len(sa | sb) >= 0.45:
+            return True
+        smaller = min(len(sa), len(sb))  # one says most of the other: "last checked or replaced"
+        if smaller >= 3 and len(sa & sb) >= 0.75 * smaller:
+            return True
+    return False
 
 
 def is_form_of(word: str, base: str, compounds: bool = False) -> bool:
