@@ -136,7 +136,7 @@ class Entry:
         _one_of(self.language, ("en", "nl"), "language")
         _one_of(self.kind, KINDS, "kind")
         _one_of(self.category, CATEGORIES, "category")
-        _check(isinstance(self.urgent, bool), "urgent", "must be true or false")
+        _check(isinstance(self.urgent, bool), "urgent", "errors.entry.not_bool")
         for name in REFLECTION_FIELDS:
             _text(getattr(self, name), name, MAX_FIELD_CHARS)
         _check(any(getattr(self, name).strip() for name in REFLECTION_FIELDS),
