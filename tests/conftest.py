@@ -105,3 +105,19 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 _hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     _hypothesis_settings.load_profile("ci")
+
+
+def fill_disk_after(monkeypatch: pytest.MonkeyPatch, renames: int) -> None:
+    """The disk fills up after `renames` files were renamed into place: every later os.replace
+    fails with ENOSPC, as on a full disk (monkeypatch.undo() frees it again)."""
+    import errno
+
+    real_replace, calls = os.replace, []
+
+    def replace_then_fill_disk(src, dst):
+        calls.append(dst)
+        if len(calls) > renames:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_then_fill_disk)

@@ -22,7 +22,7 @@ from kiosk.ids import week_key
 from kiosk.store import Store
 from kiosk.store_errors import StoreCorrupt, StoreLocked, StoreWriteError
 
-from conftest import build_entry
+from conftest import build_entry, fill_disk_after
 
 DAY = 86400.0
 ROUNDS = int(os.environ.get("KIOSK_CRASH_ROUNDS", "100"))
@@ -422,15 +422,7 @@ def test_save_many_interrupted_by_a_full_disk_keeps_whole_weeks(data_dir, monkey
     now = time.time()
     weeks = [[build_entry(at=now - w * 7 * DAY - i * 60) for i in range(20)] for w in (3, 2, 1)]
     store = Store(data_dir)
-    real_replace, calls = os.replace, []
-
-    def replace_then_fill_disk(src, dst):
-        calls.append(dst)
-        if len(calls) > 1:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace_then_fill_disk)
+    fill_disk_after(monkeypatch, 1)
     with pytest.raises(StoreWriteError, match="the disk is full"):
         store.save_many([e for week in weeks for e in week])
     monkeypatch.undo()

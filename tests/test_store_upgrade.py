@@ -8,7 +8,6 @@ are registered by the test that needs it (the real entry migrations: tests/test_
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import random
@@ -25,7 +24,7 @@ from kiosk.store import Store
 from kiosk.store_errors import StoreError, StoreWriteError
 from kiosk.store_upgrade import STORE_FORMAT, UPGRADES
 
-from conftest import build_entry
+from conftest import build_entry, fill_disk_after
 from old_formats import OLD_FILE, split_into_weeks, write_format_0
 from test_store_crash import child, kill_9, wait_ready
 
@@ -189,18 +188,11 @@ def test_a_failing_disk_mid_upgrade_keeps_the_old_format_and_the_next_open_finis
     entries = old_entries()
     incoming = entries[0].touched(title="someone else's version").to_dict()
     write_format_0(data_dir, entries, conflicts=[(incoming, "same id, different content")])
-    real_replace, calls = os.replace, []
-
-    def replace_then_fill_disk(src, dst):
-        calls.append(dst)
-        if len(calls) > 3:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace_then_fill_disk)
+    real_replace = os.replace
+    fill_disk_after(monkeypatch, 3)
     with pytest.raises(StoreWriteError, match="the disk is full"):
         Store(data_dir)
-    monkeypatch.setattr(os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)  # space freed (the upgrade step stays)
     assert meta_of(data_dir)["store_format"] == 0 and (data_dir / OLD_FILE).exists()
     assert len(week_files(data_dir)) == 3  # three weeks were written before the disk filled
     assert_upgraded(data_dir, entries, incoming)

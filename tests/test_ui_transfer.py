@@ -318,16 +318,22 @@ async def test_station_import_refuses_an_answers_code_on_its_first_frame(tmp_pat
     assert store.count() == 0
 
 
+
+async def scan_at_station_import(pilot, app, frames):
+    """Open the station's Import with the supervisor PIN, scan the frames, wait: the screen."""
+    await open_menu_item(pilot, "4321", "import")
+    screen = app.screen
+    await scan(pilot, screen.query_one("#scan"), frames)
+    await wait_workers(app, pilot)
+    return screen
+
 @pytest.mark.parametrize("language", ["en", "nl"])
 async def test_the_import_log_wraps_its_lines_at_80_columns(tmp_path, language):
     """Issue 16 item 13: "kreeg een antwoo" - a log line wider than the log was cut off."""
     app, store, _ = make_test_app(tmp_path / "station", mode="supervisor", language=language)
     frames = entries_frames(tmp_path / "kiosk", "kiosk-b2")
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_menu_item(pilot, "4321", "import")
-        screen = app.screen
-        await scan(pilot, screen.query_one("#scan"), frames)
-        await wait_workers(app, pilot)
+        screen = await scan_at_station_import(pilot, app, frames)
         log = screen.query_one("#scan-log")
         await wait_for(pilot, lambda: len(log.lines) > len(frames))
         width = log.scrollable_content_region.width
@@ -382,10 +388,7 @@ async def test_the_station_shows_the_receipt_code_large_at_80x24(tmp_path):
     app, store, _ = make_test_app(tmp_path / "station", mode="supervisor")
     frames = entries_frames(tmp_path / "kiosk", "kiosk-b2")
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_menu_item(pilot, "4321", "import")
-        screen = app.screen
-        await scan(pilot, screen.query_one("#scan"), frames)
-        await wait_workers(app, pilot)
+        screen = await scan_at_station_import(pilot, app, frames)
         await wait_for(pilot, lambda: screen.query_one("#receipt-big").code)
         code = str(screen.query_one("#receipt-code").render()).removeprefix("Receipt code: ")
         big = screen.query_one("#receipt-big")
