@@ -95,8 +95,10 @@ def test_every_dev_observation_gets_gated_suggestions_never_empty(coach, observa
 
 
 def test_the_model_contributes_in_english(coach):
-    """Not everything falls back: over the English dev set the model's text is used."""
-    english = [o["text"] for o in dev_observations() if o["lang"] == "en"]
+    """Not everything falls back: over English observations the model's text is used (the first
+    ten of the held-out set, which is in the repository; the dev set may be absent on a clone)."""
+    held_out = Path(__file__).parent / "data" / "heldout_en.jsonl"
+    english = [json.loads(line)["text"] for line in held_out.read_text().splitlines()[:10]]
     used = sum(item.is_ai for text in english for item in coach.suggest(text, "en").items)
     assert used >= len(english)  # on average at least one AI suggestion per observation
 
