@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from kiosk.entries import CATEGORIES, STATUSES, Entry, parse_time
+from kiosk.entries import CATEGORIES, Entry, parse_time
 from kiosk.i18n import Strings
 from kiosk.paths import content_dir
 from kiosk.review.insights import (AGE_BUCKETS, GroupCounts, WaitingItem, age_bucket,
@@ -289,7 +289,7 @@ def _idea_details(e: Entry, t: Strings) -> list[tuple[str, str]]:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
-def _mark(entries: list[Entry], t: Labels) -> str:  # before an urgent entry's headline
+def _mark(entries: list[Entry], t: Strings) -> str:  # before an urgent entry's headline
     return f"{t('report.urgent')} " if any(e.urgent for e in entries) else ""
 
 

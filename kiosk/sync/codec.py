@@ -26,7 +26,7 @@ import os
 import struct
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kiosk.sync import fountain
 from kiosk.sync.errors import BatchError, FrameError, PayloadError
