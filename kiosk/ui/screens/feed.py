@@ -157,6 +157,7 @@ class FeedScreen(EntryListScreen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         from kiosk.ui.screens.lessons import lesson_selected
 
+        event.prevent_default()  # Textual would run the base class's handler as well
         if not lesson_selected(self, event.option.id):
             super().on_option_list_option_selected(event)
 
