@@ -4,6 +4,7 @@ and the batches of before (protocol 2, return batches without lessons) still imp
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -213,3 +214,29 @@ def test_a_malformed_lesson_refuses_the_whole_batch(config, kiosk, station_confi
     with pytest.raises(PayloadError, match="shared lesson"):
         exchange.import_batch(kiosk, config, opened)
     assert files_of(config.data_dir) == before
+
+
+def test_the_command_line_shares_carries_and_lists_lessons(run_kiosk, tmp_path, config):
+    """`kiosk lessons share` at the station, `kiosk export --return --file` / `kiosk import
+    --file` over a USB stick, `kiosk lessons list` at the kiosk."""
+    [entry] = sample_entries(1, seed=30, kiosk_id=config.kiosk_id)
+    with Store(tmp_path / "station") as station:
+        entry = replace(entry, visibility="team", learned="Check the seal before the start.")
+        station.save(entry)
+    station_env = {"KIOSK_MODE": "supervisor", "KIOSK_DATA_DIR": str(tmp_path / "station")}
+    kiosk_env = {"KIOSK_DATA_DIR": str(tmp_path / "kiosk")}
+    refused = run_kiosk("lessons", "share", entry.id, "--by", "Anna", env=kiosk_env)
+    assert refused.returncode == 2 and "supervisor station" in refused.stderr
+    shared = run_kiosk("lessons", "share", entry.id, "--by", "Anna", env=station_env)
+    assert shared.returncode == 0, shared.stderr
+    stick = tmp_path / "return.txt"
+    made = run_kiosk("export", "--return", "--kiosk", config.kiosk_id, "--file", str(stick),
+                     env=station_env)
+    assert made.returncode == 0, made.stderr
+    with Store(tmp_path / "kiosk") as kiosk_store:
+        kiosk_store.save(entry)
+    imported = run_kiosk("import", "--file", str(stick), env=kiosk_env)
+    assert imported.returncode == 0 and "1 shared lesson" in imported.stdout, imported.stdout
+    listed = run_kiosk("lessons", "list", "--json", env=kiosk_env)
+    [lesson] = json.loads(listed.stdout)
+    assert lesson["text"] == "Check the seal before the start." and "author" not in lesson
