@@ -9,12 +9,13 @@ Files are never overwritten: a second record the same day gets `-2`, `-3`, ...
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from kiosk.durable import atomic_write_bytes
+from kiosk.durable import atomic_file
 from kiosk.learning.my_learning import LearningRecord
 from kiosk.messages import MessageError
 
@@ -164,7 +165,8 @@ def save_record(record: LearningRecord, folder: str | Path, t: Translate, *, sta
              render_html(record, t, station, today, language)]
     try:
         for path, text in zip(paths, texts):
-            atomic_write_bytes(path, text.encode("utf-8"))
+            with atomic_file(path, prepare=lambda tmp: os.chmod(tmp, 0o644)) as handle:
+                handle.write(text.encode("utf-8"))  # readable wherever the stick goes
     except OSError as exc:
         raise RecordError("learning.mine.save_failed", folder=str(folder),
                           reason=exc.strerror or str(exc)) from None

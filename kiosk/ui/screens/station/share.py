@@ -49,7 +49,7 @@ class ShareLessonScreen(ModalScreen[str | None]):
             yield Input(value=title, id="lesson-title", max_length=MAX_TITLE_CHARS,
                         placeholder=t("learning.share.title_placeholder"))
             area = TextArea(id="lesson-text", soft_wrap=True, tab_behavior="focus",
-                            compact=True, show_line_numbers=False, highlight_cursor_line=False,
+                            show_line_numbers=False, highlight_cursor_line=False,
                             placeholder=t("learning.share.text_placeholder"))
             area.load_text(text)
             yield area
