@@ -227,3 +227,33 @@ def test_the_record_as_qr_codes_reads_back_to_its_text():
     assert read == parts
     body = "\n".join(re.sub(r"^\(\d+/\d+\) ", "", p) for p in read)
     assert body.replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+
+
+def test_seen_before_offers_a_lesson_from_elsewhere(store):
+    from kiosk.coach.classify import related
+
+    lesson = lessons.Lesson("01JNDA0KEGGPHFPGQR7SCKGARX", "Paint shop", "2026-03-02", "idea",
+                            "quality", "adopted", "en", "Tape the edges first",
+                            "Tape the edges of the door panel before painting: no more drips.")
+    lessons.receive(store, [(lesson.id, lesson)])
+    found = related("Paint drips on the edges of the door panel again", "en",
+                    lessons.seen_before_candidates(store))
+    assert [r.entry.headline for r in found] == ["Paint shop: Tape the edges first"]
+
+
+def test_retention_takes_old_lessons_and_the_codes_of_removed_entries(store, config):
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.ops.retention import apply_retention, plan_retention
+
+    [entry] = sample_entries(1, seed=11)  # written in 2025: past a 30-day limit
+    entry = replace(entry, author=None, sync="synced")
+    store.save(entry)
+    reply_codes.issue(store, entry)
+    lesson = lessons.Lesson("01JNDA0KEGGPHFPGQR7SCKGARX", "Paint shop", "2026-03-02", "idea",
+                            "quality", "new", "nl", "", "Eerst afplakken.")
+    lessons.receive(store, [(lesson.id, lesson)])
+    later = datetime.now(timezone.utc) + timedelta(days=40)
+    apply_retention(store, plan_retention(store, config.with_changes(retention_days=30), later))
+    assert store.get(entry.id) is None and not reply_codes.has_code(store, entry.id)
+    assert lessons.received_lessons(store) == []

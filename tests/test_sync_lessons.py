@@ -8,12 +8,14 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kiosk.entries import Response, now_iso
 from kiosk.i18n import Strings
 from kiosk.learning import lessons, reply_codes
 from kiosk.store import Store
-from kiosk.sync import exchange, qr
+from kiosk.sync import exchange, qr, return_lessons
 from kiosk.sync.codec import TYPE_RETURN, decode_lines, digest, new_batch_id, seal
 from kiosk.sync.collect import FrameCollector
 from kiosk.sync.errors import PayloadError
@@ -240,3 +242,18 @@ def test_the_command_line_shares_carries_and_lists_lessons(run_kiosk, tmp_path, 
     listed = run_kiosk("lessons", "list", "--json", env=kiosk_env)
     [lesson] = json.loads(listed.stdout)
     assert lesson["text"] == "Check the seal before the start." and "author" not in lesson
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.sampled_from(["i", "st", "d", "n", "c", "s", "g", "h",
+                                                       "x", "w", "zz"]), inner, max_size=9),
+                    max_leaves=20))
+def test_any_shared_lessons_value_gives_lessons_or_a_payload_error(value):
+    try:
+        found = return_lessons.unpack({"sl": value})
+    except PayloadError:
+        return
+    for lesson_id, lesson in found:
+        assert isinstance(lesson_id, str) and (lesson is None or lesson.validate() is lesson)

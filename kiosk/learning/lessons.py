@@ -374,6 +374,10 @@ class SeenBefore:
         return self.lesson.text
 
     @property
+    def language(self) -> str:
+        return self.lesson.language
+
+    @property
     def headline(self) -> str:
         return f"{self.lesson.station}: {self.lesson.headline}"
 

@@ -4,7 +4,7 @@ to that one entry and nothing else.
 
 The code is made with `secrets`: "R" and 7 characters of 26 that do not look alike (no 0/O,
 1/I/L, 8/B, S, Z, 9), about 33 bits. Only a salted scrypt hash is kept, in reply_codes.json
-on the kiosk (table `codes`: hash, entry id, when made; table `salt`: one random salt for
+on the kiosk (table `codes`: hash and entry id; table `salt`: one random salt for
 the kiosk, so checking a typed code costs one hash whatever the number of codes). The code
 never travels: the answers come back with the return batch like every answer, and the code
 only finds the entry here. Wrong codes count towards a lock-out like the PIN's
@@ -18,7 +18,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from kiosk.entries import Entry, now_iso
+from kiosk.entries import Entry
 from kiosk.lockout import PinGuard
 from kiosk.messages import MessageError
 from kiosk.store import Store
@@ -91,7 +91,7 @@ def issue(store: Store, entry: Entry) -> str:
         code = new_code()
         while _hash(code, salt) in known:  # 1 in 8 billion: draw again
             code = new_code()
-        table.insert({"entry": entry.id, "hash": _hash(code, salt), "made": now_iso()})
+        table.insert({"entry": entry.id, "hash": _hash(code, salt)})
     return code
 
 

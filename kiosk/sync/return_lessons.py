@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.ids import is_id
 from kiosk.learning import lessons
 from kiosk.learning.lessons import Lesson, LessonError
 from kiosk.store import Store
@@ -80,8 +81,8 @@ def unpack(document: dict[str, Any]) -> list[tuple[str, Lesson | None]]:
 
 
 def _unpack_one(row: Any) -> tuple[str, Lesson | None]:
-    if not isinstance(row, dict) or not isinstance(row.get("i"), str):
-        raise ValueError("malformed")
+    if not isinstance(row, dict) or not is_id(row.get("i")):
+        raise ValueError("malformed, or no lesson id")
     if row.get("w") == 1:
         return row["i"], None
     values: dict[str, Any] = {"id": row["i"]}
