@@ -234,3 +234,33 @@ async def test_the_supervisor_shares_an_entry_with_f4(tmp_path):
     audit = (app.config.data_dir / "audit.jsonl").read_text(encoding="utf-8")
     assert '"share_lesson"' in audit and '"withdraw_lesson"' in audit
 
+
+
+async def test_an_adopted_idea_shows_its_status_in_its_own_stations_feed(tmp_path):
+    app, store, _ = make_test_app(tmp_path)
+    idea = Entry.new(kiosk_id=app.config.kiosk_id, station=app.config.station, line="Line A",
+                     author="w-COLLEAGUE", language="en", kind="idea",
+                     what_happened="Hang the scanner at the end of the line")
+    store.save(replace(idea, status="adopted"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "Hang the scanner" in screen_text(app) and "[adopted]" in screen_text(app)
+
+
+async def test_a_feed_with_only_lessons_from_elsewhere_opens_them(tmp_path):
+    app, store, _ = make_test_app(tmp_path)
+    lesson = lessons.Lesson("01JNDA0KEGGPHFPGQR7SCKGARX", "Paint shop", "2026-03-02",
+                            "observation", "safety", "new", "en", "", "Wear the mask [b]x[/b]")
+    lessons.receive(store, [(lesson.id, lesson)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Nothing shared at this station yet" in text and "Learned elsewhere" in text
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonDetailScreen)
+        assert "Wear the mask [b]x[/b]" in screen_text(app)  # shown literally
