@@ -161,7 +161,8 @@ def test_a_code_whose_entry_is_gone_says_so_and_is_forgotten(store, config):
 def record_entries():
     made = sample_entries(6, seed=8)
     mine = [replace(e, author=ME, kind="idea" if i == 0 else e.kind,
-                    next_step="Try the short hose." if i < 2 else "") for i, e in enumerate(made[:4])]
+                    next_step="Try the short hose." if i < 2 else "")
+            for i, e in enumerate(made[:4])]
     mine[0] = replace(mine[0], status="adopted", responses=[
         Response(now_iso(), "Team leader", "We do it on every line now.")])
     theirs = [replace(e, author=OTHER, learned="SECRET of someone else") for e in made[4:]]
@@ -211,7 +212,8 @@ def test_the_record_files_escape_what_people_wrote_and_never_overwrite(store, tm
 
 def test_the_record_as_qr_codes_reads_back_to_its_text():
     text = "Mijn leren bij Assemblage 1\n" + "\n".join(
-        f"- 0{i}-03-2026 Eén keer meten, dan pas snijden; de mal ligt links ({i})" for i in range(9))
+        f"- 0{i}-03-2026 Eén keer meten, dan pas snijden; de mal ligt links ({i})"
+        for i in range(9))
     version = record_qr.version_for_area(48, 23)
     assert version == 5
     parts = record_qr.parts(text, record_qr.byte_capacity(version))

@@ -154,7 +154,8 @@ async def test_a_wrong_reply_code_is_refused_plainly_and_rate_limited(tmp_path):
 async def test_my_learning_shows_only_the_badges_entries_and_takes_them_along(tmp_path):
     app, store, _ = make_test_app(tmp_path / "kiosk", language="nl")
     me = pseudonym(app.config.site_key, BADGE)
-    for author, text in ((me, "Kapotte handschoen bij de pers"), ("w-OTHER0002", "GEHEIM van een ander"),
+    for author, text in ((me, "Kapotte handschoen bij de pers"),
+                         ("w-OTHER0002", "GEHEIM van een ander"),
                          (None, "Anoniem over de vloer"), (me, "Label scheef op dun papier")):
         store.save(Entry.new(kiosk_id=app.config.kiosk_id, station="Assembly 1", line="Line A",
                              author=author, language="nl", what_happened=text,
