@@ -73,6 +73,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "ascii": False,
         "animations": True,
     },
+    "export": {
+        "usb_dir": "",
+    },
 }
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -114,6 +117,7 @@ class Config:
     demo: bool = False
     source: str = "built-in demo configuration"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    usb_dir: Path | None = None  # where a USB stick is mounted ("My learning" saves there)
 
     def with_changes(self, **changes: Any) -> "Config":
         values = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -233,6 +237,7 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
                f"must be a folder outside kiosk.data_dir ({data_dir}), got {backup_dir_text!r}: "
                f"each backup would hold the older ones, and a restore would replace them")
 
+    usb_dir_text = _str(merged["export"], "export", "usb_dir", allow_empty=True)
     return Config(
         kiosk_id=kiosk_id,
         station=_str(k, "kiosk", "station"),
@@ -264,6 +269,7 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
         demo=demo,
         source=source,
         raw=merged,
+        usb_dir=Path(usb_dir_text).expanduser() if usb_dir_text else None,
     )
 
 

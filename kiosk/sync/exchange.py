@@ -29,6 +29,7 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.entries import Entry, now_iso, parse_time
 from kiosk.store import Store
+from kiosk.sync import return_lessons
 from kiosk.sync.codec import (TYPE_ENTRIES, TYPE_RETURN, Batch, batch_label, digest, new_batch_id,
                               seal)
 from kiosk.sync.errors import BatchError, Message, PayloadError, ReceiptError
@@ -63,6 +64,7 @@ class ImportReport:
     unchanged: int = 0
     conflicts: int = 0
     skipped: int = 0  # return batch: answers to entries this kiosk no longer has
+    lessons: int = 0  # return batch: shared lessons added, changed or taken back here
     again: bool = False  # this batch was imported here before
     changed_ids: list[str] = field(default_factory=list)  # entries added or changed
 
@@ -72,8 +74,9 @@ class ImportReport:
         counts = {"added": self.added, "updated": self.updated} if entries else \
             {"answered": self.updated}
         counts |= {"unchanged": self.unchanged, "conflicts": self.conflicts,
-                   "skipped": self.skipped}
-        parts = [Message(f"import.{name}", {"count": n}) for name, n in counts.items() if n]
+                   "skipped": self.skipped, "lessons": self.lessons}
+        parts = [Message("lessons.imported" if name == "lessons" else f"import.{name}",
+                         {"count": n}) for name, n in counts.items() if n]
         return Message("import.entries" if entries else "import.replies", {
             "label": self.label, "sender": self.sender,
             "counts": parts or [Message("import.unchanged", {"count": 0})]})
@@ -86,12 +89,16 @@ class ReceiptReport:
     marked: int  # entries marked synced, or answers marked delivered
     edited: int = 0  # entries edited since the export: left unsynced, they go out again
     again: bool = False
+    lessons: int = 0  # return batch: shared lessons now at the kiosk
 
     def message(self) -> Message:
         if self.again:
             return Message("receipt.again", {"label": self.label})
         key = "receipt.entries" if self.batch_type == TYPE_ENTRIES else "receipt.replies"
         synced = Message(key, {"label": self.label, "marked": self.marked})
+        if self.lessons:
+            synced = Message("lessons.receipt" if self.marked else "lessons.receipt_only",
+                             {"synced": synced, "label": self.label, "lessons": self.lessons})
         return Message("receipt.with_edited", {"synced": synced, "edited": self.edited}) \
             if self.edited else synced  # no line "edited since the export: 0"
 
@@ -282,6 +289,7 @@ def _import_replies(store: Store, config: Config, batch: Batch) -> ImportReport:
     if not isinstance(made, str):
         raise PayloadError("payload.detail", detail="no creation time")
     replies = unpack_replies(batch.document)
+    lessons = return_lessons.unpack(batch.document)  # checked before anything is written
     report = _report(store, config, batch)
     newest = store.get_meta(RETURN_NEWEST)
     if not report.again and newest and made < newest:
@@ -301,7 +309,8 @@ def _import_replies(store: Store, config: Config, batch: Batch) -> ImportReport:
                 report.updated += 1
                 report.changed_ids.append(entry.id)
         store.save_many(changed)
-        if not report.again:
+        if not report.again:  # (the lessons of a batch imported before are here or were removed)
+            report.lessons = return_lessons.apply(store, lessons)
             _remember_import(store, batch, report)
             store.set_meta(RETURN_NEWEST, max(made, newest or ""))
     return report
@@ -344,24 +353,27 @@ def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
     """Seal the return batch for one kiosk; None when it has nothing new to receive."""
     kiosk_id = resolve_kiosk(store, kiosk_id)
     replies = replies_to_send(store, kiosk_id)[:max_entries]
-    if not replies:
+    lessons = return_lessons.for_kiosk(store, kiosk_id, max_entries)  # shared with every kiosk
+    if not replies and not lessons.count:
         return None
     made = now_iso()
-    header = {"t": TYPE_RETURN, "f": config.kiosk_id, "m": made, "to": kiosk_id}
+    header = {"t": TYPE_RETURN, "f": config.kiosk_id, "m": made, "to": kiosk_id,
+              **lessons.header}
     ids = [r.id for r in replies]
     versions = {r.id: fingerprint(r) for r in replies}
     again = _sent_before(config, TYPE_RETURN, store.get_meta(RETURN_SENT, {}), versions,
                          lambda m: compress(pack_replies(replies, {**header, "m": m})), ids,
                          kiosk_id)
     if again is not None:
-        return again
+        return replace(again, lessons=lessons.count)
     payload = compress(pack_replies(replies, header))
-    outgoing = _outgoing(config, TYPE_RETURN, _fresh_batch_id(store), payload, ids, made,
-                         kiosk_id)
+    outgoing = replace(_outgoing(config, TYPE_RETURN, _fresh_batch_id(store), payload, ids,
+                                 made, kiosk_id), lessons=lessons.count)
     with store.lock:
+        return_lessons.offered(store, kiosk_id, lessons)
         sent = store.get_meta(RETURN_SENT, {})
         sent[outgoing.label] = {"id": outgoing.batch_id, "at": made, "digest": outgoing.digest,
-                                "to": kiosk_id, "entries": versions}
+                                "to": kiosk_id, "entries": versions, "lessons": lessons.versions}
         store.set_meta(RETURN_SENT, _newest(sent, KEEP_SENT))
     return outgoing
 
@@ -395,7 +407,8 @@ def _apply(store: Store, batch_type: str, label: str, record: dict[str, Any]) ->
         delivered = store.get_meta(DELIVERED, {})
         delivered.update(record["entries"])
         store.set_meta(DELIVERED, delivered)
-        return ReceiptReport(batch_type, label, len(record["entries"]))
+        return ReceiptReport(batch_type, label, len(record["entries"]),
+                             lessons=return_lessons.delivered(store, record))
     ready, edited = [], 0
     for entry_id, updated in record["entries"].items():
         entry = store.get(entry_id)

@@ -19,6 +19,7 @@ from kiosk.coach.classify import Related
 from kiosk.coach.suggest import Suggested, Suggestions
 from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError,
                            Suggestion)
+from kiosk.learning.lessons import seen_before_candidates
 from kiosk.store_errors import StoreError
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
@@ -249,6 +250,7 @@ class CaptureScreen(KioskScreen):
         candidates = app.store.feed(app.config.station, limit=300)
         if author:
             candidates += app.store.by_author(author, limit=100)
+        candidates += seen_before_candidates(app.store)  # lessons shared from elsewhere
         related = app.coach.related(text, candidates, k=3, lang=language, author=author)
         self.post_message(CoachDone(result, related))
 

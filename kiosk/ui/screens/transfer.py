@@ -168,9 +168,7 @@ class ExportScreen(KioskScreen):
         self.window.reset(message.stream, message.version, message.frames, message.strips)
         self.frame_index = 0
         batch, total = self.batch, message.stream.count
-        key = "transfer.batch_return" if self.kiosk else "transfer.batch"
-        self.query_one("#batch-line", Static).update(
-            self.t(key, label=batch.label, count=batch.count))
+        self.query_one("#batch-line", Static).update(batch.summary(self.t))
         steps = (self.t("transfer.export_return_steps_fountain", kiosk=self.kiosk, total=total)
                  if self.kiosk else self.t("transfer.export_steps_fountain", total=total))
         self.query_one("#steps", Static).update(steps)

@@ -52,6 +52,7 @@ class EntryReviewScreen(KioskScreen):
         Key("escape", "keys.back", "back"),
         Key("f2", "keys.send", "answer"),
         Key("f3", "keys.status", "status"),
+        Key("f4", "learning.keys.share", "share"),
         Key("f10", "keys.logout", "logout"),
     ]
     BINDINGS = key_bindings(*KEYS)
@@ -236,6 +237,14 @@ class EntryReviewScreen(KioskScreen):
 
         if self._act(do, "supervisor.status_saved"):
             self.show_entry(self.entry)
+
+    def action_share(self) -> None:
+        """F4: share this entry with every station as a lesson (kiosk/learning/lessons.py)."""
+        from kiosk.ui.screens.station.share import ShareLessonScreen
+
+        if self.entry is not None:
+            self.app.push_screen(ShareLessonScreen(self.entry),
+                                 lambda said: said and self.notify(said, timeout=6, markup=False))
 
     def action_back(self) -> None:
         self.leave(self.dismiss)
