@@ -226,7 +226,7 @@ def test_the_command_line_shares_carries_and_lists_lessons(run_kiosk, tmp_path, 
         entry = replace(entry, visibility="team", learned="Check the seal before the start.")
         station.save(entry)
     station_env = {"KIOSK_MODE": "supervisor", "KIOSK_DATA_DIR": str(tmp_path / "station")}
-    kiosk_env = {"KIOSK_DATA_DIR": str(tmp_path / "kiosk")}
+    kiosk_env = {"KIOSK_DATA_DIR": str(tmp_path / "kiosk-data")}
     refused = run_kiosk("lessons", "share", entry.id, "--by", "Anna", env=kiosk_env)
     assert refused.returncode == 2 and "supervisor station" in refused.stderr
     shared = run_kiosk("lessons", "share", entry.id, "--by", "Anna", env=station_env)
@@ -235,7 +235,7 @@ def test_the_command_line_shares_carries_and_lists_lessons(run_kiosk, tmp_path, 
     made = run_kiosk("export", "--return", "--kiosk", config.kiosk_id, "--file", str(stick),
                      env=station_env)
     assert made.returncode == 0, made.stderr
-    with Store(tmp_path / "kiosk") as kiosk_store:
+    with Store(tmp_path / "kiosk-data") as kiosk_store:
         kiosk_store.save(entry)
     imported = run_kiosk("import", "--file", str(stick), env=kiosk_env)
     assert imported.returncode == 0 and "1 shared lesson" in imported.stdout, imported.stdout
