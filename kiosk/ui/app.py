@@ -296,7 +296,7 @@ class KioskApp(App, inherit_bindings=False):
 
     def tick_idle(self) -> None:
         """Called every second: show the countdown, log out when the time is up."""
-        if self.session is None:
+        if self.session is None or not self.screen_stack:  # (no screen while the app stops)
             return
         remaining = self.config.idle_timeout - self.idle_seconds()
         if remaining <= 0:
