@@ -2,10 +2,10 @@
 
 ExportScreen shows a sealed batch as QR codes that keep coming (protocol 3: the batch's own
 frames, then repair frames; kiosk: entries; station: answers back).
-ScanScreen takes the scanner's lines (station: entries; kiosk: answers) and shows the receipt code
-large. ReceiptScreen takes the receipt code that the importing side shows, which marks exactly
-that batch as delivered; typed on the QR screen, the QR screen then says it is done.
-Slow work (sealing, rendering the codes, importing) runs in thread workers.
+ScanScreen (scan.py) takes the scanner's lines (station: entries; kiosk: answers) and shows the
+receipt code large. ReceiptScreen (receipt.py) takes the receipt code that the importing side
+shows, which marks exactly that batch as delivered; typed on the QR screen, the QR screen then
+says it is done. Slow work (sealing, rendering the codes, importing) runs in thread workers.
 """
 
 from __future__ import annotations
@@ -19,20 +19,22 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.strip import Strip
-from textual.widgets import Input, OptionList, RichLog, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from kiosk.sync import exchange, qr
-from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN, FountainFrames
-from kiosk.sync.collect import FrameCollector
+from kiosk.sync.codec import FountainFrames
 from kiosk.sync.outgoing import OutgoingBatch
-from kiosk.sync.errors import SyncError
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.receipt import ReceiptScreen
+from kiosk.ui.screens.scan import ScanScreen
 from kiosk.ui.text import literal
-from kiosk.ui.widgets.bigcode import BigCode
 from kiosk.ui.widgets.keybar import Key, key_bindings
 from kiosk.ui.widgets.qrview import FrameWindow, QRView
+
+__all__ = ["ExportScreen", "KioskPickScreen", "ReceiptScreen", "ScanScreen", "open_export",
+           "open_return_export"]
 
 MAX_QR_ENTRIES = 50  # one QR batch; the rest goes in the next one (or use a USB stick)
 INFO_WIDTH = 32
@@ -263,147 +265,6 @@ class ExportScreen(KioskScreen):
             error = event.worker.error
             text = self.app.strings.message(error)
             self._show_problem(self.t("transfer.failed", problem=text))
-
-
-class ScanScreen(KioskScreen):
-    """A focused input for a keyboard-wedge scanner: one frame per line, any order."""
-
-    KEYS = [Key("escape", "keys.back", "back"), Key("f5", "keys.receipt", "receipt")]
-    BINDINGS = key_bindings(*KEYS)
-
-    class Imported(Message):
-        def __init__(self, report: exchange.ImportReport):
-            super().__init__()
-            self.report = report
-
-    def __init__(self, *, returning: bool = False, first_line: str = ""):
-        super().__init__()
-        self.returning = returning  # kiosk: answers coming back from the station
-        self.first_line = first_line  # a frame scanned on the screen before this one
-        self.collector: FrameCollector | None = None
-
-    def compose(self) -> ComposeResult:
-        t = self.t
-        yield self.header()
-        yield self.idle_banner()
-        with Vertical(id="scan-body"):
-            yield Static(t("transfer.scan_return_title" if self.returning else
-                           "transfer.scan_title"), classes="dialog-title", markup=False)
-            yield Static(t("transfer.scan_prompt"), markup=False)
-            yield Input(id="scan", placeholder=t("transfer.scan_label"), max_length=8192)
-            yield Static(t("transfer.scan_waiting"), id="scan-progress", markup=False)
-            yield Static("", id="receipt-code", markup=False)
-            yield BigCode(id="receipt-big")
-            yield Static("", id="receipt-where", classes="hint", markup=False)
-            # min_width=1: wrap at the log's own width (the default 78 cuts lines at 80 columns)
-            yield RichLog(id="scan-log", wrap=True, markup=False, max_lines=200, min_width=1)
-        yield self.keybar()
-
-    def on_mount(self) -> None:
-        # The kiosk receives answers, the station imports entries: the other kind of code is
-        # refused on its first frame, saying where it belongs.
-        self.collector = FrameCollector(self.app.config.site_key,
-                                        expect=TYPE_RETURN if self.returning else TYPE_ENTRIES)
-        self.query_one("#scan", Input).focus()
-        if self.first_line:
-            self.take(self.first_line)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        line, event.input.value = event.value, ""
-        if line.strip():
-            self.take(line)
-
-    def take(self, line: str) -> None:
-        """One scanned line: add it to the batch, show progress, import a complete batch."""
-        result = self.collector.add(line)
-        log = self.query_one("#scan-log", RichLog)
-        log.write(literal(result.text(self.app.language), style="" if result.ok else "bold red"))
-        progress = self.query_one("#scan-progress", Static)
-        collector = self.collector
-        if collector.total:
-            progress.update(self.t("transfer.scan_progress_fountain", received=collector.received,
-                                   total=collector.total) if collector.fountain else
-                            self.t("transfer.scan_progress", received=collector.received,
-                                   total=collector.total, missing=collector.missing_text() or "-"))
-        if result.batch is not None:
-            self.import_batch(result.batch)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def import_batch(self, batch) -> None:
-        app = self.app
-        with app.store.lock:
-            report = exchange.import_batch(app.store, app.config, batch)
-        self.post_message(self.Imported(report))
-
-    def on_scan_screen_imported(self, message: Imported) -> None:
-        report = message.report
-        language = self.app.language
-        log = self.query_one("#scan-log", RichLog)
-        log.write(literal(report.message().text(language)))
-        if report.again:
-            log.write(literal(self.t("sync.import.again")))
-        self.query_one("#receipt-code", Static).update(
-            self.t("transfer.receipt_big", code=report.receipt))
-        self.query_one("#receipt-big", BigCode).show(report.receipt)
-        self.query_one("#receipt-where", Static).update(self.t(
-            "transfer.receipt_where_kiosk" if self.returning else "transfer.receipt_where_station"))
-        self.query_one("#scan-progress", Static).update(self.t("transfer.scan_waiting"))
-        if hasattr(self.app, "entries_changed"):
-            self.app.entries_changed(report.changed_ids)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            text = self.app.strings.message(error)
-            self.query_one("#scan-log", RichLog).write(literal(text, style="bold red"))
-
-    def action_receipt(self) -> None:
-        self.app.push_screen(ReceiptScreen())
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-
-class ReceiptScreen(ModalScreen[exchange.ReceiptReport | None]):
-    """Type the receipt code the other side showed: marks exactly that batch delivered.
-    With `close_when_done` (on the QR screen) it closes with the report once a code is taken."""
-
-    BINDINGS = [Binding("escape", "close", show=False, priority=True)]
-
-    def __init__(self, *, close_when_done: bool = False):
-        super().__init__()
-        self.close_when_done = close_when_done
-
-    def compose(self) -> ComposeResult:
-        t = self.app.t
-        with Vertical(id="receipt-box", classes="dialog"):
-            yield Static(t("transfer.receipt_title"), classes="dialog-title", markup=False)
-            yield Static(t("transfer.receipt_prompt"), markup=False)
-            yield Input(id="receipt", placeholder=t("transfer.receipt_label"), max_length=64)
-            yield Static("", id="receipt-result", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#receipt", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        code = event.value
-        result = self.query_one("#receipt-result", Static)
-        app = self.app
-        try:
-            report = exchange.apply_receipt(app.store, app.config, code)
-        except SyncError as exc:
-            result.update(exc.text(app.language))
-            return
-        event.input.value = ""
-        if self.close_when_done:
-            self.dismiss(report)
-            return
-        result.update(report.message().text(app.language))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class KioskPickScreen(ModalScreen[str | None]):
