@@ -23,7 +23,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from kiosk.sync import exchange, qr
+from kiosk.store_errors import StoreError
+from kiosk.sync import exchange, pace, qr, resume
 from kiosk.sync.codec import FountainFrames
 from kiosk.sync.outgoing import OutgoingBatch
 from kiosk.ui.screens.base import KioskScreen
@@ -59,13 +60,14 @@ class ExportScreen(KioskScreen):
 
     class Ready(Message):
         """Frames `start` .. drawn for cut `cut` (a resize makes a new cut); with a stream: the
-        first frames of a new cut."""
+        first frames of a new cut (of `chars` characters; `start` after 0: a showing goes on
+        where the last one stopped)."""
 
         def __init__(self, cut: int, start: int, frames: list[str], strips: list[list[Strip]],
-                     stream: FountainFrames | None = None, version: int = 0):
+                     stream: FountainFrames | None = None, version: int = 0, chars: int = 0):
             super().__init__()
             self.cut, self.start, self.frames, self.strips = cut, start, frames, strips
-            self.stream, self.version = stream, version
+            self.stream, self.version, self.chars = stream, version, chars
 
     def __init__(self, make_batch: Callable[[], OutgoingBatch | None], *,
                  kiosk: str | None = None):
@@ -77,6 +79,10 @@ class ExportScreen(KioskScreen):
         self.paused, self.period, self._timer = False, 0.0, None
         self._qr_area: tuple[int, int] | None = None
         self._cut = 0  # which cut of the batch the frames drawn belong to
+        self._chars = 0  # the frame size of that cut
+        self._shown_to = self._noted = 0  # frames before this number shown; noted in the store
+        self.sent_key = exchange.RETURN_SENT if kiosk else exchange.SENT
+        self.target = kiosk or pace.STATION  # whom the frame period is kept for
 
     @property
     def frames(self) -> list[str]:
@@ -102,8 +108,17 @@ class ExportScreen(KioskScreen):
         yield self.keybar()
 
     def on_mount(self) -> None:
-        self.period = self.app.config.frame_period
+        self.period = pace.shown_period(self.app.store, self.app.config, self.target)
         self.prepare()
+
+    def on_unmount(self) -> None:
+        """Left (or the app stops): the next showing of this batch goes on after this frame."""
+        if self.batch is not None and self._shown_to > self._noted:
+            try:
+                resume.note_shown(self.app.store, self.sent_key, self.batch.label, self._chars,
+                                  self._shown_to)
+            except StoreError:
+                pass  # the frames shown since the last note are shown again next time
 
     def on_resize(self) -> None:
         if self.batch is not None:
@@ -147,10 +162,19 @@ class ExportScreen(KioskScreen):
         if batch is None:  # done meanwhile
             return
         stream = batch.stream(fit.max_chars)
+        start = 0  # one frame: nothing to cycle, no repair frames
+        if stream.count > 1:
+            start = resume.shown_from(self.app.store, self.sent_key, batch.label, fit.max_chars)
         window = FrameWindow()
-        window.reset(stream, fit.version)  # one frame: nothing to cycle, no repair frames
-        frames, strips = window.draw(0, stream.count + (window.AHEAD if stream.count > 1 else 0))
-        self.post_message(self.Ready(cut, 0, frames, strips, stream, fit.version))
+        window.reset(stream, fit.version, first=start)
+        ahead = window.AHEAD if stream.count > 1 else 0
+        frames, strips = window.draw(start, max(0, stream.count - start) + ahead)
+        self.post_message(self.Ready(cut, start, frames, strips, stream, fit.version,
+                                     fit.max_chars))
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="note")
+    def note_shown(self, label: str, chars: int, number: int) -> None:
+        resume.note_shown(self.app.store, self.sent_key, label, chars, number)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ahead")
     def render_ahead(self, cut: int, start: int) -> None:
@@ -167,14 +191,18 @@ class ExportScreen(KioskScreen):
         if message.stream is None:
             self.window.extend(message.start, message.frames, message.strips, self.frame_index)
             return
-        self.window.reset(message.stream, message.version, message.frames, message.strips)
-        self.frame_index = 0
+        self.window.reset(message.stream, message.version, message.frames, message.strips,
+                          message.start)
+        self.frame_index = self._shown_to = self._noted = message.start
+        self._chars = message.chars
         batch, total = self.batch, message.stream.count
         key = "transfer.batch_return" if self.kiosk else "transfer.batch"
         self.query_one("#batch-line", Static).update(
             self.t(key, label=batch.label, count=batch.count))
         steps = (self.t("transfer.export_return_steps_fountain", kiosk=self.kiosk, total=total)
                  if self.kiosk else self.t("transfer.export_steps_fountain", total=total))
+        if message.start:
+            steps = f"{self.t('transfer.resume.continuing')} {steps}"
         self.query_one("#steps", Static).update(steps)
         self._show()
         self._restart_timer()
@@ -183,6 +211,10 @@ class ExportScreen(KioskScreen):
         if not self.window.has(self.frame_index):
             return
         self.query_one(QRView).show(self.window.strips_of(self.frame_index))
+        self._shown_to = max(self._shown_to, self.frame_index + 1)
+        if self._shown_to - self._noted >= FrameWindow.AHEAD and self.batch is not None:
+            self._noted = self._shown_to  # a power cut repeats at most this many frames
+            self.note_shown(self.batch.label, self._chars, self._shown_to)
         key, values = self.window.part(self.frame_index)
         self.query_one("#frame-of", Static).update(self.t(key, **values))
         hint = (self.t("transfer.paused") if self.paused else
@@ -218,9 +250,14 @@ class ExportScreen(KioskScreen):
         self._show()
 
     def action_period(self, factor: float) -> None:
-        self.period = round(min(30.0, max(0.2, self.period * factor)), 1)
+        self.period = pace.step_period(self.period, factor)
         self._restart_timer()
         self._show()
+        self.keep_period(self.period)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="period")
+    def keep_period(self, period: float) -> None:
+        pace.keep_period(self.app.store, self.target, period)
 
     def action_receipt(self) -> None:
         self.app.push_screen(ReceiptScreen(close_when_done=True), self._receipt_entered)
@@ -256,6 +293,16 @@ class ExportScreen(KioskScreen):
         self.query_one("#batch-line", Static).update(report.message().text(self.app.language))
         self.query_one("#cycle-hint", Static).update("")
         self.query_one("#steps", Static).update(self.t("transfer.done_back"))
+        if not self.kiosk:
+            self.count_left()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="left")
+    def count_left(self) -> None:
+        """After the receipt: entries that were not in this batch (newer ones) still wait."""
+        left = len(exchange.entries_to_send(self.app.store))
+        if left:
+            self.app.call_from_thread(self.query_one("#steps", Static).update,
+                                      self.t("transfer.resume.more", count=left))
 
     def action_back(self) -> None:
         self.dismiss()
