@@ -17,7 +17,6 @@ from __future__ import annotations
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from kiosk.entries import now_iso
 from kiosk.store import Store
 from kiosk.store_files import AtomicJSONStorage
 from kiosk.sync.collect import FrameCollector
@@ -62,10 +61,14 @@ class ScanKeeper:
                 return
             self._saved = number
             table = self._table()
-            found = [d.doc_id for d in table.all() if d.get("type") == self.batch_type]
-            doc = {"type": self.batch_type, "at": now_iso(), "batches": batches}
-            if found:
-                table.upsert(Document(doc, doc_id=found[0]))
+            found = [d for d in table.all() if d.get("type") == self.batch_type]
+            doc = {"type": self.batch_type, "batches": batches}
+            if found and found[0] == doc:
+                return
+            if found and not batches:
+                table.remove(doc_ids=[d.doc_id for d in found])  # nothing left unfinished
+            elif found:
+                table.upsert(Document(doc, doc_id=found[0].doc_id))
             elif batches:
                 table.insert(doc)
 
