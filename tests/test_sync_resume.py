@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta, timezone
 from dataclasses import replace
 
 from kiosk.demo import fill_demo_data
@@ -204,6 +205,8 @@ def test_kept_frames_come_back_in_a_new_collector_and_go_when_complete(tmp_path)
         for text in batch:
             again.add(text)
     assert again.received == 5 and again.total == first.total
+    later = datetime.now(timezone.utc) + timedelta(days=8)
+    assert keeper.load(now=later) == []  # a scan not taken up again for a week is not kept
     done = None
     for text in frames[5:]:
         done = again.add(text).batch or done

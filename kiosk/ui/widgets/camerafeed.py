@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual import work
 from textual.message import Message
 from textual.widgets import Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from kiosk.sync.camera import CameraError, codes, describe, open_source
 
@@ -56,6 +56,14 @@ class CameraFeed(Static):
             source.release()
         if not worker.is_cancelled:
             self.post_message(self.Said("transfer.camera.ended"))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """OpenCV failing while reading: say so here (the scanner goes on working)."""
+        if event.worker.group == "camera" and event.state == WorkerState.ERROR:
+            event.stop()
+            self.state = "off"
+            self.update(self.app.t("transfer.camera.off",
+                                   problem=self.app.strings.message(event.worker.error)))
 
     def on_camera_feed_said(self, message: Said) -> None:
         message.stop()
