@@ -162,14 +162,16 @@ def test_receipted_entries_never_go_again_and_unreceipted_ones_do(tmp_path):
     assert resume.shown_from(store, exchange.SENT, a.label, 122) == 7
 
     fill_demo_data(store, config, count=1, seed=8)  # a new entry: batch A goes on without it
-    again = exchange.export_entries(store, config)
+    again = exchange.export_entries(store, config, go_on=True)
     assert (again.label, again.digest, again.entry_ids) == (a.label, a.digest, a.entry_ids)
-    assert exchange.export_entries(store, config, max_entries=a.count - 1).label != a.label
+    smaller = exchange.export_entries(store, config, max_entries=a.count - 1, go_on=True)
+    file = exchange.export_entries(store, config)  # a file holds every entry to send
+    assert smaller.label != a.label and file.label != a.label and file.count == a.count + 1
 
     edited = store.get(a.entry_ids[2])
     store.save(replace(edited, learned=edited.learned + " And check it again.",
                        updated=now_iso()))
-    b = exchange.export_entries(store, config)  # A cannot be made again: one entry changed
+    b = exchange.export_entries(store, config, go_on=True)  # A cannot: one entry changed
     assert b.label != a.label and set(b.entry_ids) == {e.id for e in store.entries()
                                                         if e.visibility != "private"}
     station = make_test_app(tmp_path / "station", mode="supervisor")
@@ -177,7 +179,7 @@ def test_receipted_entries_never_go_again_and_unreceipted_ones_do(tmp_path):
     receipt = exchange.import_batch(station[1], station[0].config, batch).receipt
     report = exchange.apply_receipt(store, config, receipt)  # A's receipt, typed late
     assert (report.marked, report.edited) == (a.count - 1, 1)
-    c = exchange.export_entries(store, config)
+    c = exchange.export_entries(store, config, go_on=True)
     assert set(c.entry_ids) == (set(b.entry_ids) - set(a.entry_ids)) | {edited.id}
     assert c.label not in (a.label, b.label)
 

@@ -103,9 +103,10 @@ def entries_to_send(store: Store) -> list[Entry]:
     return [e for e in store.entries() if e.visibility != "private" and e.sync != "synced"]
 
 
-def export_entries(store: Store, config: Config, *,
-                   max_entries: int | None = None) -> OutgoingBatch | None:
-    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch.
+def export_entries(store: Store, config: Config, *, max_entries: int | None = None,
+                   go_on: bool = False) -> OutgoingBatch | None:
+    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch;
+    with `go_on` (the QR screen), a batch begun on screen with some of them, made again.
 
     Nothing is deleted. Entries stay unsynced until the receipt code of this (or a later)
     batch is entered; "pending" ones become "exported". None when there is nothing to send.
@@ -125,7 +126,7 @@ def export_entries(store: Store, config: Config, *,
     again = _sent_before(config, TYPE_ENTRIES, store.get_meta(SENT, {}), versions,
                          lambda m, keep: compress(pack_entries(
                              [e for e in entries if e.id in keep], {**header, "m": m})),
-                         limit=max_entries)
+                         limit=max_entries if go_on else 0)
     if again is not None:
         return again
     payload = compress(packed)
@@ -149,8 +150,9 @@ def _sent_before(config: Config, batch_type: str, waiting: dict[str, dict[str, A
                  dict[str, str], payload_made: Any, to: str | None = None,
                  limit: int | None = None):
     """The batch sent earlier, still waiting for its receipt, with just these entries in these
-    versions, or one begun on screen with some of them (kiosk/sync/resume.py), sealed again
-    as it was (`payload_made(made, ids)` packs those entries); else None."""
+    versions, or (`limit` not 0) one begun on screen with at most `limit` of them
+    (kiosk/sync/resume.py), sealed again as it was (`payload_made(made, ids)` packs those
+    entries); else None."""
     for _, record, ids in resume.candidates(waiting, versions, to, limit):
         payload = payload_made(record["at"], set(ids))
         if digest(payload) == record["digest"]:
@@ -343,8 +345,10 @@ def replies_to_send(store: Store, kiosk_id: str) -> list[Reply]:
 
 
 def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
-                   *, max_entries: int | None = None) -> OutgoingBatch | None:
-    """Seal the return batch for one kiosk; None when it has nothing new to receive."""
+                   *, max_entries: int | None = None, go_on: bool = False
+                   ) -> OutgoingBatch | None:
+    """Seal the return batch for one kiosk; None when it has nothing new to receive. `go_on`:
+    as for export_entries."""
     kiosk_id = resolve_kiosk(store, kiosk_id)
     replies = replies_to_send(store, kiosk_id)[:max_entries]
     if not replies:
@@ -356,7 +360,7 @@ def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
     again = _sent_before(config, TYPE_RETURN, store.get_meta(RETURN_SENT, {}), versions,
                          lambda m, keep: compress(pack_replies(
                              [r for r in replies if r.id in keep], {**header, "m": m})),
-                         kiosk_id, max_entries)
+                         kiosk_id, max_entries if go_on else 0)
     if again is not None:
         return again
     payload = compress(pack_replies(replies, header))

@@ -27,13 +27,15 @@ def candidates(waiting: dict[str, dict[str, Any]], versions: dict[str, str],
                ) -> Iterator[tuple[str, dict[str, Any], list[str]]]:
     """(label, record, its entry ids) of the waiting batches that can be made again from
     `versions` (entry id -> its stamp now), best first: the one with exactly these entries,
-    then the newest one begun on screen whose entries are all still to send, unchanged, and
-    at most `limit`."""
+    then (unless `limit` is 0: a file holds every entry to send) the newest one begun on
+    screen whose entries are all still to send, unchanged, and at most `limit` (None: any)."""
     ordered = sorted(waiting.items(), key=lambda item: item[1]["at"], reverse=True)
     ordered = [(label, record) for label, record in ordered if record.get("to") == to]
     for label, record in ordered:
         if record["entries"] == versions:
             yield label, record, list(versions)
+    if limit == 0:
+        return
     for label, record in ordered:
         held = record["entries"]
         if held == versions or not record.get(SHOWN) or (limit and len(held) > limit):

@@ -338,7 +338,8 @@ class KioskPickScreen(ModalScreen[str | None]):
 def open_export(app) -> None:
     """Kiosk: seal the entries without a receipt and show them as QR codes."""
     app.push_screen(ExportScreen(
-        lambda: exchange.export_entries(app.store, app.config, max_entries=MAX_QR_ENTRIES)))
+        lambda: exchange.export_entries(app.store, app.config, max_entries=MAX_QR_ENTRIES,
+                                        go_on=True)))
 
 
 def open_return_export(app) -> None:
@@ -351,7 +352,7 @@ def open_return_export(app) -> None:
     def chosen(kiosk: str | None) -> None:
         if kiosk:
             app.push_screen(ExportScreen(
-                lambda: exchange.export_replies(app.store, app.config, kiosk,
+                lambda: exchange.export_replies(app.store, app.config, kiosk, go_on=True,
                                                 max_entries=MAX_QR_ENTRIES), kiosk=kiosk))
 
     app.push_screen(KioskPickScreen(kiosks), chosen)
