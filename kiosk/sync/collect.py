@@ -171,13 +171,13 @@ class FrameCollector:
         return [Message("batch.named", {"label": batch_label(p.batch_id), "problem": p.left()})
                 for p in self._partials.values()]
 
+    def kept(self) -> list[tuple[tuple, dict[int, bytes]]]:
+        """A copy of what was read of each batch begun and not complete, oldest first (cheap:
+        the worker that saves it turns it into frames with `kept_frames`)."""
+        return [(key, dict(partial.chunks)) for key, partial in self._partials.items()]
+
     def kept_frames(self) -> list[list[str]]:
-        """Each batch begun and not complete, oldest first, as the frames read of it: what
-        kiosk/sync/partials.py keeps, so that an interrupted scan goes on where it stopped."""
-        return [[encode_frame(Frame(version, batch_type, batch_id, index, total, chunk, length))
-                 for index, chunk in partial.chunks.items()]
-                for (batch_id, batch_type, total, version, length, _), partial
-                in self._partials.items()]
+        return kept_frames(self.kept())
 
     def reset(self) -> None:
         self._partials.clear()
@@ -246,6 +246,14 @@ class FrameCollector:
 
     def _stored_bytes(self) -> int:
         return sum(len(c) for p in self._partials.values() for c in p.chunks.values())
+
+
+def kept_frames(kept: list[tuple[tuple, dict[int, bytes]]]) -> list[list[str]]:
+    """Each batch of `FrameCollector.kept()` as the frames read of it: what
+    kiosk/sync/partials.py keeps, so that an interrupted scan goes on where it stopped."""
+    return [[encode_frame(Frame(version, batch_type, batch_id, index, total, chunk, length))
+             for index, chunk in chunks.items()]
+            for (batch_id, batch_type, total, version, length, _), chunks in kept]
 
 
 def collect_batches(lines: Iterable[str], site_key: str) -> tuple[list[Batch], list[Message]]:

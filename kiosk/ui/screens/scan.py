@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.sync import exchange
 from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN
-from kiosk.sync.collect import FrameCollector, ScanResult
+from kiosk.sync.collect import FrameCollector, ScanResult, kept_frames
 from kiosk.sync.pace import ReadPace
 from kiosk.sync.partials import ScanKeeper, restore
 from kiosk.ui.screens.base import KioskScreen
@@ -108,7 +108,7 @@ class ScanScreen(KioskScreen):
         self._show_progress()
         if result.status in ("added", "complete", "failed"):
             self._state += 1
-            self.keep(self.collector.kept_frames(), self._state)
+            self.keep(self.collector.kept(), self._state)
             self._note_pace(result)
         if result.batch is not None:
             self.import_batch(result.batch)
@@ -134,8 +134,8 @@ class ScanScreen(KioskScreen):
         line.update(advice.text(self.app.language) if advice is not None else "")
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="keep")
-    def keep(self, frames: list[list[str]], number: int) -> None:
-        self.keeper.save(frames, number)
+    def keep(self, kept: list, number: int) -> None:
+        self.keeper.save(kept_frames(kept), number)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def import_batch(self, batch) -> None:
