@@ -191,6 +191,8 @@ class ExportScreen(KioskScreen):
         if message.stream is None:
             self.window.extend(message.start, message.frames, message.strips, self.frame_index)
             return
+        if self._shown_to > self._noted and self._chars:  # the cut before this one (resized)
+            self.note_shown(self.batch.label, self._chars, self._shown_to)
         self.window.reset(message.stream, message.version, message.frames, message.strips,
                           message.start)
         self.frame_index = self._shown_to = self._noted = message.start
@@ -253,11 +255,12 @@ class ExportScreen(KioskScreen):
         self.period = pace.step_period(self.period, factor)
         self._restart_timer()
         self._show()
-        self.keep_period(self.period)
+        self.keep_period()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="period")
-    def keep_period(self, period: float) -> None:
-        pace.keep_period(self.app.store, self.target, period)
+    def keep_period(self) -> None:
+        with self.app.store.lock:  # read under the lock: the last write keeps the last choice
+            pace.keep_period(self.app.store, self.target, self.period)
 
     def action_receipt(self) -> None:
         self.app.push_screen(ReceiptScreen(close_when_done=True), self._receipt_entered)
