@@ -60,6 +60,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "sync": {
         "frame_period": 1.5,
+        "camera": False,  # the scan screen's camera: a device number, a device path or a video
     },
     "privacy": {
         "min_group_size": 5,
@@ -108,6 +109,7 @@ class Config:
     time_limit: float
     pause_seconds: float
     frame_period: float
+    camera: int | str | None  # [sync] camera: None (none), a device number, a path
     min_group_size: int
     retention_days: int
     backup_dir: Path | None  # None: <data_dir>-backups next to the data folder
@@ -195,6 +197,20 @@ def _bool(values: dict, section: str, key: str) -> bool:
     return value
 
 
+def _camera(values: dict) -> int | str | None:
+    """[sync] camera: false (none), a device number (0 is the first camera, /dev/video0) or a
+    path (a device such as /dev/video2, or a video file played as if filmed live)."""
+    value = values["camera"]
+    if value is False:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        _check(0 <= value <= 63, "sync.camera", f"a camera number is 0 to 63, got {value}")
+        return value
+    _check(isinstance(value, str) and value.strip() != "", "sync.camera",
+           f"use false, a camera number (0 is the first) or a path in quotes, got {value!r}")
+    return value.strip()
+
+
 def _build(merged: dict, *, demo: bool, source: str) -> Config:
     k, s, c = merged["kiosk"], merged["security"], merged["coach"]
     kiosk_id = _str(k, "kiosk", "id")
@@ -260,6 +276,7 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
         time_limit=_float(c, "coach", "time_limit", 1, 600),
         pause_seconds=_float(c, "coach", "pause_seconds", 1, 600),
         frame_period=_float(merged["sync"], "sync", "frame_period", 0.2, 30),
+        camera=_camera(merged["sync"]),
         min_group_size=_int(merged["privacy"], "privacy", "min_group_size", 2, 1000),
         retention_days=retention_days,
         backup_dir=backup_dir,

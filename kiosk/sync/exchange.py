@@ -29,7 +29,7 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.entries import Entry, now_iso, parse_time
 from kiosk.store import Store
-from kiosk.sync import return_lessons
+from kiosk.sync import resume, return_lessons
 from kiosk.sync.codec import (TYPE_ENTRIES, TYPE_RETURN, Batch, batch_label, digest, new_batch_id,
                               seal)
 from kiosk.sync.errors import BatchError, Message, PayloadError, ReceiptError
@@ -109,9 +109,10 @@ def entries_to_send(store: Store) -> list[Entry]:
     return [e for e in store.entries() if e.visibility != "private" and e.sync != "synced"]
 
 
-def export_entries(store: Store, config: Config, *,
-                   max_entries: int | None = None) -> OutgoingBatch | None:
-    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch.
+def export_entries(store: Store, config: Config, *, max_entries: int | None = None,
+                   go_on: bool = False) -> OutgoingBatch | None:
+    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch;
+    with `go_on` (the QR screen), a batch begun on screen with some of them, made again.
 
     Nothing is deleted. Entries stay unsynced until the receipt code of this (or a later)
     batch is entered; "pending" ones become "exported". None when there is nothing to send.
@@ -129,7 +130,9 @@ def export_entries(store: Store, config: Config, *,
     ids = [e.id for e in entries]
     versions = {e.id: e.updated for e in entries}
     again = _sent_before(config, TYPE_ENTRIES, store.get_meta(SENT, {}), versions,
-                         lambda m: compress(pack_entries(entries, {**header, "m": m})), ids)
+                         lambda m, keep: compress(pack_entries(
+                             [e for e in entries if e.id in keep], {**header, "m": m})),
+                         limit=max_entries if go_on else 0)
     if again is not None:
         return again
     payload = compress(packed)
@@ -150,13 +153,14 @@ def _outgoing(config: Config, batch_type: str, batch_id: int, payload: bytes, id
 
 
 def _sent_before(config: Config, batch_type: str, waiting: dict[str, dict[str, Any]], versions:
-                 dict[str, str], payload_made: Any, ids: list[str], to: str | None = None):
-    """The batch sent earlier with just these entries in these versions, still waiting for its
-    receipt, sealed again as it was (`payload_made(made)` packs them); else None."""
-    for label, record in sorted(waiting.items(), key=lambda item: item[1]["at"], reverse=True):
-        if record["entries"] != versions or record.get("to") != to:
-            continue
-        payload = payload_made(record["at"])
+                 dict[str, str], payload_made: Any, to: str | None = None,
+                 limit: int | None = None):
+    """The batch sent earlier, still waiting for its receipt, with just these entries in these
+    versions, or (`limit` not 0) one begun on screen with at most `limit` of them
+    (kiosk/sync/resume.py), sealed again as it was (`payload_made(made, ids)` packs those
+    entries); else None."""
+    for _, record, ids in resume.candidates(waiting, versions, to, limit):
+        payload = payload_made(record["at"], set(ids))
         if digest(payload) == record["digest"]:
             return _outgoing(config, batch_type, record["id"], payload, ids, record["at"], to)
     return None
@@ -349,8 +353,10 @@ def replies_to_send(store: Store, kiosk_id: str) -> list[Reply]:
 
 
 def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
-                   *, max_entries: int | None = None) -> OutgoingBatch | None:
-    """Seal the return batch for one kiosk; None when it has nothing new to receive."""
+                   *, max_entries: int | None = None, go_on: bool = False
+                   ) -> OutgoingBatch | None:
+    """Seal the return batch for one kiosk; None when it has nothing new to receive. `go_on`:
+    as for export_entries."""
     kiosk_id = resolve_kiosk(store, kiosk_id)
     replies = replies_to_send(store, kiosk_id)[:max_entries]
     lessons = return_lessons.for_kiosk(store, kiosk_id, max_entries)  # shared with every kiosk
@@ -362,8 +368,9 @@ def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
     ids = [r.id for r in replies]
     versions = {r.id: fingerprint(r) for r in replies}
     again = _sent_before(config, TYPE_RETURN, store.get_meta(RETURN_SENT, {}), versions,
-                         lambda m: compress(pack_replies(replies, {**header, "m": m})), ids,
-                         kiosk_id)
+                         lambda m, keep: compress(pack_replies(
+                             [r for r in replies if r.id in keep], {**header, "m": m})),
+                         kiosk_id, max_entries if go_on else 0)
     if again is not None:
         return replace(again, lessons=lessons.count)
     payload = compress(pack_replies(replies, header))
