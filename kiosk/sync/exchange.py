@@ -32,6 +32,8 @@ from kiosk.store import Store
 from kiosk.sync.codec import (TYPE_ENTRIES, TYPE_RETURN, Batch, batch_label, digest, new_batch_id,
                               seal)
 from kiosk.sync.errors import BatchError, Message, PayloadError, ReceiptError
+from kiosk.sync.learning_batch import (apply_learning_receipt, learning_to_send, merge_learning,
+                                       note_exported, unpack_learning)
 from kiosk.sync.outgoing import OutgoingBatch
 from kiosk.sync.payload import (MAX_PAYLOAD_BYTES, Reply, compress, pack_entries, pack_replies,
                                 unpack_entries, unpack_replies)
@@ -65,6 +67,8 @@ class ImportReport:
     skipped: int = 0  # return batch: answers to entries this kiosk no longer has
     again: bool = False  # this batch was imported here before
     changed_ids: list[str] = field(default_factory=list)  # entries added or changed
+    followups: int = 0  # follow-up answers of planned tries stored (new or answered again)
+    pulses: int = 0  # pulse answers stored
 
     def message(self) -> Message:
         """What was imported, naming only the counts that are not zero."""
@@ -74,6 +78,8 @@ class ImportReport:
         counts |= {"unchanged": self.unchanged, "conflicts": self.conflicts,
                    "skipped": self.skipped}
         parts = [Message(f"import.{name}", {"count": n}) for name, n in counts.items() if n]
+        parts += [Message(f"learning_import.{name}", {"count": n}) for name, n in
+                  (("followups", self.followups), ("pulses", self.pulses)) if n]
         return Message("import.entries" if entries else "import.replies", {
             "label": self.label, "sender": self.sender,
             "counts": parts or [Message("import.unchanged", {"count": 0})]})
@@ -104,17 +110,19 @@ def entries_to_send(store: Store) -> list[Entry]:
 
 def export_entries(store: Store, config: Config, *,
                    max_entries: int | None = None) -> OutgoingBatch | None:
-    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch.
+    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch,
+    with the follow-up and pulse answers not yet received (kiosk/sync/learning_batch.py).
 
     Nothing is deleted. Entries stay unsynced until the receipt code of this (or a later)
     batch is entered; "pending" ones become "exported". None when there is nothing to send.
     The same entries, unchanged, give the same batch again (same id, content, receipt code).
     """
     entries = entries_to_send(store)[:max_entries]
-    if not entries:
+    learning = learning_to_send(store)
+    if not entries and not learning:
         return None
     made = now_iso()
-    header = {"t": TYPE_ENTRIES, "f": config.kiosk_id, "m": made}
+    header = {"t": TYPE_ENTRIES, "f": config.kiosk_id, "m": made, **learning.keys()}
     packed = pack_entries(entries, header)
     while len(packed) > MAX_PAYLOAD_BYTES and len(entries) > 1:  # the rest goes next time
         entries = entries[:len(entries) // 2]
@@ -130,9 +138,10 @@ def export_entries(store: Store, config: Config, *,
     with store.lock:
         sent = store.get_meta(SENT, {})
         sent[outgoing.label] = {"id": outgoing.batch_id, "at": made, "digest": outgoing.digest,
-                                "entries": versions}
+                                "entries": versions, "learning": learning.versions()}
         store.set_meta(SENT, _newest(sent, KEEP_SENT))
         store.set_sync([e.id for e in entries if e.sync == "pending"], "exported")
+        note_exported(store, learning)
     return outgoing
 
 
@@ -180,6 +189,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
     if config.mode != "supervisor":  # a kiosk would show other kiosks' entries on the floor
         raise BatchError("batch.not_station")
     entries = unpack_entries(batch.document)
+    followups, pulses = unpack_learning(batch.document)
     if any(e.visibility == "private" for e in entries):
         raise BatchError("batch.private")
     report = _report(store, config, batch)
@@ -205,6 +215,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
             agreed.append(incoming)
             report.changed_ids.append(incoming.id)
         store.save_many(to_save)
+        report.followups, report.pulses = merge_learning(store, followups, pulses)
         _note_kiosk_has(store, agreed)
         _remember_import(store, batch, report)
     return report
@@ -406,6 +417,7 @@ def _apply(store: Store, batch_type: str, label: str, record: dict[str, Any]) ->
         else:
             edited += 1
     marked = store.set_sync(ready, "synced")
+    apply_learning_receipt(store, record.get("learning"))
     return ReceiptReport(batch_type, label, marked, edited)
 
 
