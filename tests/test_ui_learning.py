@@ -82,8 +82,8 @@ async def test_the_follow_up_comes_after_the_delay_not_before_and_saves_the_answ
         await login(pilot)
         assert isinstance(app.screen, FollowUpScreen)
         text = screen_text(app)
-        assert "On Tue 24 Nov you planned: “Check the first part with the gauge”. Did you try " \
-               "it?" in text
+        assert "On Tue 24 Nov you planned: “Check the first part with the gauge”. " \
+               "Did you try it?" in text
         assert "goes to the supervisor" in text
         await pilot.press("1")
         await pilot.pause()
@@ -196,3 +196,28 @@ async def test_the_pulse_can_be_turned_off(tmp_path):
         await login(pilot)
         await logout(pilot)
         assert isinstance(app.screen, LoginScreen)
+
+
+async def test_the_supervisor_sees_the_follow_up_under_the_planned_try(tmp_path):
+    from kiosk.entries import Entry
+    from kiosk.learning.records import FollowUp
+    from kiosk.ui.screens.station.entry import EntryReviewScreen
+    from tests.test_ui_supervisor import login as station_login, queue_ready
+    from tests.ui_helpers import make_test_app
+
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    entry = Entry.new(kiosk_id="kiosk-a", station="Assembly 1", line="Line A", author="w-AAAA",
+                      language="en", what_happened="Burrs after the tool change",
+                      next_step="Measure the first part")
+    store.save(entry)
+    learning_records(store).put_followups([FollowUp(entry.id, "partly", "[b]only[/b] on press 3",
+                                                    1, sync="synced")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await station_login(pilot)
+        await queue_ready(app, pilot)
+        await pilot.press("enter")
+        await queue_ready(app, pilot)
+        assert isinstance(app.screen, EntryReviewScreen)
+        text = screen_text(app)
+    assert "Measure the first part\n" \
+           "Asked some days later whether they tried it: Partly: [b]only[/b] on press 3" in text

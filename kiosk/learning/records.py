@@ -153,6 +153,15 @@ class LearningRecords:
                 table.remove(doc_ids=doc_ids)
             return len(doc_ids)
 
+    # -- retention ----------------------------------------------------------------------------
+    def prune(self, removed_entries: Iterable[str], before_week: str) -> int:
+        """Privacy retention: follow-ups go with their entries; pulse answers of weeks before
+        `before_week` go once the station has them (a kiosk keeps unsent ones, as entries)."""
+        removed = self.remove_followups(removed_entries)
+        with self.store.lock:
+            old = [p.token for p in self.pulses() if p.week < before_week and p.sync == "synced"]
+        return removed + (self.remove_pulses(old) if old else 0)
+
 
 _OPEN: "weakref.WeakKeyDictionary[Store, LearningRecords]" = weakref.WeakKeyDictionary()
 
