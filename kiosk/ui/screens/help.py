@@ -32,9 +32,11 @@ class HelpScreen(ModalScreen[None]):
         yield IdleBanner()
         with Vertical(id="help-box", classes="dialog"):
             yield Static(t("help.title"), classes="dialog-title", markup=False)
-            body = "help.supervisor_body" if self.app.config.mode == "supervisor" else "help.body"
+            station = self.app.config.mode == "supervisor"
+            body = "help.supervisor_body" if station else "help.body"
+            more = "help.learning.supervisor" if station else "help.learning.worker"
             with VerticalScroll(id="help-scroll"):
-                for paragraph in paragraphs(t(body)):
+                for paragraph in paragraphs(t(body)) + paragraphs(t(more)):
                     yield Static(paragraph, classes="help-paragraph", markup=False)
             yield Button(t("common.close"), id="close", variant="primary")
 
