@@ -80,3 +80,13 @@ def test_retention_takes_follow_ups_with_their_entries_and_old_pulse_weeks(store
     apply_retention(store, plan_retention(store, demo_config, now))
     assert [f.entry_id for f in records.followups()] == [kept.id]
     assert sorted(p.token for p in records.pulses()) == ["new1", "unsent"]
+
+
+def test_a_withdrawn_entry_takes_its_follow_up_along(store):
+    from kiosk.withdraw import delete_entry
+
+    entry, other = plan(store), plan(store, at=PLANNED + timedelta(minutes=5))
+    learning_records(store).put_followups([FollowUp(entry.id, "worked", "held", 1),
+                                           FollowUp(other.id, "partly", "", 1)])
+    assert delete_entry(store, entry.id) is None
+    assert [f.entry_id for f in learning_records(store).followups()] == [other.id]
