@@ -96,6 +96,24 @@ async def test_the_follow_up_comes_after_the_delay_not_before_and_saves_the_answ
     assert record.sync == "pending"
 
 
+async def test_esc_at_the_line_what_happened_keeps_the_answer_without_it(tmp_path):
+    clock = WallClock(PLANNED + timedelta(days=2))
+    app, store = kiosk_app(tmp_path, clock, pulse=False)
+    entry = plan_entry(store, app.config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        assert "Skip" in screen_text(app)
+        await pilot.press("2")
+        await pilot.pause()
+        assert "Partly. What happened?" in screen_text(app)
+        assert "Skip" not in screen_text(app)  # Esc now keeps the answer, as the line says
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+    record = learning_records(store).followup(entry.id)
+    assert (record.answer, record.note) == ("partly", "")
+
+
 async def test_not_yet_asks_again_after_the_delay_three_times_in_all(tmp_path):
     clock = WallClock(PLANNED)
     app, store = kiosk_app(tmp_path, clock, pulse=False, follow_up_days=2)

@@ -40,6 +40,7 @@ class FollowUpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     FollowUpScreen #followup-answers, FollowUpScreen #followup-note { height: auto; margin: 1 0; }
     FollowUpScreen #followup-note Input { margin: 1 0 0 0; }
+    FollowUpScreen #followup-skip { margin: 1 0 0 0; }
     """
 
     def __init__(self, due: DueFollowUp, asks: int, delay_days: int):
@@ -69,8 +70,10 @@ class FollowUpScreen(ModalScreen[None]):
                 yield Static(t("learning.followup.note_prompt"), classes="hint", markup=False)
             where = "private" if entry.visibility == "private" else "shared"
             yield Static(t(f"learning.followup.{where}"), classes="hint", markup=False)
-            yield KeyButton(Key("escape", "learning.followup.skip", "skip"),
-                            t("learning.followup.skip"))
+            skip = KeyButton(Key("escape", "learning.followup.skip", "skip"),
+                             t("learning.followup.skip"))
+            skip.id = "followup-skip"
+            yield skip
 
     def on_mount(self) -> None:
         self.query_one("#followup-note").display = False
@@ -84,6 +87,7 @@ class FollowUpScreen(ModalScreen[None]):
             return
         self.chosen = answer
         self.query_one("#followup-answers").display = False
+        self.query_one("#followup-skip").display = False  # Esc now keeps the answer
         self.query_one("#followup-note").display = True
         self.query_one("#followup-note-title", Static).update(
             self.app.t("learning.followup.note_title",

@@ -25,7 +25,7 @@ class PulseScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "skip", show=False),
                 *(Binding(str(n), f"answer({n})", show=False) for n in SCALE)]
     DEFAULT_CSS = """
-    PulseScreen .pulse-question { height: auto; }
+    PulseScreen .pulse-question { height: auto; margin: 1 0 0 0; }
     PulseScreen #pulse-scale-keys { height: 1; margin: 1 0 0 0; }
     PulseScreen #pulse-scale { margin: 0 0 1 0; }
     PulseScreen .keybutton { margin: 0 1 0 0; }
