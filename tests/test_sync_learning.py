@@ -93,7 +93,7 @@ def test_follow_ups_and_pulses_go_over_real_qr_codes_once(config, kiosk, station
 
     assert (report.added, report.followups, report.pulses) == (4, 3, 2)
     assert "3 follow-ups of planned tries" in report.message().text("en")
-    assert "2 antwoorden op de weekpeiling" in report.message().text("nl")
+    assert "2 sets antwoorden op de weekvragen" in report.message().text("nl")
     here = {f.entry_id: (f.answer, f.note, f.ask) for f in learning_records(station).followups()}
     assert here == {entries[0].id: ("worked", "The new jig held all shift, no burrs.", 1),
                     entries[1].id: ("not_yet", "", 1),
@@ -108,7 +108,9 @@ def test_follow_ups_and_pulses_go_over_real_qr_codes_once(config, kiosk, station
     assert files_of(station_config.data_dir) == before
     assert (again.again, again.followups, again.pulses) == (True, 0, 0)
 
-    exchange.apply_receipt(kiosk, config, report.receipt)
+    receipt = exchange.apply_receipt(kiosk, config, report.receipt)
+    assert receipt.message().text("en") == "Receipt for batch %s: 4 entries are now synced. " \
+        "Also 5 follow-up and pulse answers." % report.label
     assert learning_records(kiosk).pulses() == []  # confirmed: no longer on the kiosk
     assert {f.sync for f in learning_records(kiosk).followups() if f.answer} == {"synced"}
     assert exchange.export_entries(kiosk, config) is None

@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from kiosk.entries import Entry, parse_time
-from kiosk.ids import id_time
 from kiosk.learning.records import FollowUp, learning_records
 from kiosk.store import Store
 from kiosk.store_files import entry_from_stored
@@ -117,9 +116,3 @@ def record_answer(store: Store, entry_id: str, answer: str, note: str = "") -> F
                          sync="pending")
         records.put_followups([record])
     return record
-
-
-def planned_in(entry: Entry) -> str:
-    """The week a try was planned in (the entry's creation week, as in the weekly files)."""
-    year, week, _ = id_time(entry.id).isocalendar()
-    return f"{year:04d}-W{week:02d}"

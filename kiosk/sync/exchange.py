@@ -92,14 +92,17 @@ class ReceiptReport:
     marked: int  # entries marked synced, or answers marked delivered
     edited: int = 0  # entries edited since the export: left unsynced, they go out again
     again: bool = False
+    learning: int = 0  # follow-up and pulse answers the station confirmed (learning_batch.py)
 
     def message(self) -> Message:
         if self.again:
             return Message("receipt.again", {"label": self.label})
         key = "receipt.entries" if self.batch_type == TYPE_ENTRIES else "receipt.replies"
         synced = Message(key, {"label": self.label, "marked": self.marked})
-        return Message("receipt.with_edited", {"synced": synced, "edited": self.edited}) \
-            if self.edited else synced  # no line "edited since the export: 0"
+        if self.edited:  # no line "edited since the export: 0"
+            synced = Message("receipt.with_edited", {"synced": synced, "edited": self.edited})
+        return Message("learning_import.receipt_with", {"synced": synced, "count": self.learning}) \
+            if self.learning else synced
 
 
 # -- kiosk: export --------------------------------------------------------------------------------
@@ -417,8 +420,8 @@ def _apply(store: Store, batch_type: str, label: str, record: dict[str, Any]) ->
         else:
             edited += 1
     marked = store.set_sync(ready, "synced")
-    apply_learning_receipt(store, record.get("learning"))
-    return ReceiptReport(batch_type, label, marked, edited)
+    learned = apply_learning_receipt(store, record.get("learning"))
+    return ReceiptReport(batch_type, label, marked, edited, learning=learned)
 
 
 # -- overviews for screens and `kiosk sync status` ------------------------------------------------
