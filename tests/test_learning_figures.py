@@ -108,3 +108,32 @@ def test_the_insights_show_the_same_figures(seeded):
     assert any(line.split() == ["2026-W47", "<5"] for line in lines)
     assert any(line.split()[:3] == ["2026-W48", "held", "back"] for line in lines)
     assert "w-AUTHOR" not in text
+
+
+def test_kiosk_insights_prints_and_exports_the_figures(run_kiosk, data_dir):
+    """The real `kiosk insights` command on a closed data folder: the text and --json."""
+    import json
+
+    from kiosk.store import Store
+
+    now = datetime.now(timezone.utc)
+    year, number, _ = now.isocalendar()
+    this_week = f"{year:04d}-W{number:02d}"
+    monday = datetime.fromisocalendar(year, number, 1).replace(tzinfo=timezone.utc)
+    with Store(data_dir) as store:
+        plans = [build_entry(at=monday.timestamp() + 60 * i, next_step="Try it") for i in range(6)]
+        store.save_many(plans)
+        records = learning_records(store)
+        records.put_followups(FollowUp(e.id, "worked", "", 1) for e in plans[:5])
+        records.add_pulses(Pulse(f"p{i}", this_week, 4, 3, 2, "Assembly 1", "Line A")
+                           for i in range(5))
+    result = run_kiosk("--data-dir", str(data_dir), "insights", "--weeks", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert ["Tries", "planned", "6"] in [line.split() for line in lines]
+    assert [this_week, "5", "4.0", "3.0", "2.0"] in [line.split() for line in lines]
+    data = json.loads(run_kiosk("--data-dir", str(data_dir), "insights", "--json").stdout)
+    assert data["learning"]["followups"]["planned"] == 6
+    assert data["learning"]["followups"]["worked"] == 5
+    assert {"week": this_week, "answers": 5, "small": False,
+            "means": {"learned": 4.0, "heard": 3.0, "pressure": 2.0}} in data["learning"]["pulse"]

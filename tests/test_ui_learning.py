@@ -4,7 +4,7 @@ at log-out (at most once a week per badge, Esc skips). The app's wall clock is a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from kiosk.config import load_config
@@ -239,3 +239,30 @@ async def test_the_supervisor_sees_the_follow_up_under_the_planned_try(tmp_path)
         text = screen_text(app)
     assert "Measure the first part\n" \
            "Asked some days later whether they tried it: Partly: [b]only[/b] on press 3" in text
+
+
+async def test_the_station_insights_and_report_show_the_weekly_pulse(tmp_path):
+    from kiosk.learning.records import Pulse
+    from kiosk.review.insights import recent_weeks
+    from kiosk.ui.screens.station.insights import InsightsScreen
+    from kiosk.ui.screens.station.report import ReportScreen
+    from tests.test_ui_supervisor import login as station_login, queue_ready
+    from tests.ui_helpers import make_test_app
+
+    app, store, _ = make_test_app(tmp_path, mode="supervisor")
+    week = recent_weeks(datetime.now(timezone.utc), 1)[0]
+    learning_records(store).add_pulses(Pulse(f"p{i}", week, 5, 4, 3, "Assembly 1", "Line A",
+                                             sync="synced") for i in range(6))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await station_login(pilot)
+        await queue_ready(app, pilot)
+        await pilot.press("f3")
+        await queue_ready(app, pilot)
+        assert isinstance(app.screen, InsightsScreen)
+        lines = [line.split() for line in screen_text(app).splitlines()]
+        assert "Weekly pulse" in screen_text(app) and [week, "6", "5.0", "4.0", "3.0"] in lines
+        await pilot.press("escape", "f4")
+        await queue_ready(app, pilot)
+        assert isinstance(app.screen, ReportScreen)
+    [report] = (tmp_path / "reports").glob("report-*.md")
+    assert f"| {week} | 6 | 5.0 | 4.0 | 3.0 |" in report.read_text(encoding="utf-8")
