@@ -122,7 +122,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_insights(args: argparse.Namespace) -> int:
     from kiosk.i18n import Strings
     from kiosk.review.insights import format_insights, insights_for
-
     from kiosk.review.learning_view import format_learning, insights_learning
 
     config, store = _read_store(args)
