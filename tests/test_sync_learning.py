@@ -220,3 +220,14 @@ def test_an_older_apps_batch_without_the_new_keys_still_imports(station_config, 
 def test_malformed_learning_keys_are_refused_with_a_reason(document):
     with pytest.raises(PayloadError):
         unpack_learning(document)
+
+
+def test_a_damaged_learning_file_does_not_hold_the_entries_back(config, kiosk):
+    entries = planned(config, 2, seed=5)
+    kiosk.save_many(entries)
+    (config.data_dir / "learning.json").write_text("{not json", encoding="utf-8")
+    batch = exchange.export_entries(kiosk, config)
+    assert sorted(batch.entry_ids) == sorted(e.id for e in entries)
+    [opened] = decode_lines(batch.frames(), config.site_key)
+    assert "fu" not in opened.document and "pu" not in opened.document
+    assert list((config.data_dir / "corrupt").glob("learning.json.*"))  # kept aside for IT

@@ -17,6 +17,7 @@ station is updated before its kiosks (as for protocol 3). Importing is idempoten
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,6 +27,7 @@ from kiosk.learning.followup import ANSWERS, MAX_NOTE_CHARS
 from kiosk.learning.pulse import SCALE
 from kiosk.learning.records import FollowUp, Pulse, learning_records
 from kiosk.store import Store
+from kiosk.store_errors import StoreCorrupt
 from kiosk.sync.errors import PayloadError
 
 FOLLOW_UP_ANSWERS = ("worked", "partly", "did_not_work", "not_yet", "not_relevant")  # frozen
@@ -73,21 +75,28 @@ def _version(record: FollowUp) -> list[Any]:
 # -- kiosk: what to send, and the receipt -------------------------------------------------------
 def learning_to_send(store: Store) -> LearningOut:
     """Answered follow-ups of entries that may leave the kiosk, and the pulse answers, that the
-    station has not confirmed yet."""
+    station has not confirmed yet. A damaged learning.json (kept aside, see store_files.py)
+    sends none of them and does not hold the entries back."""
     records = learning_records(store)
+    try:
+        stored, pulses = records.followups(), records.pulses()
+    except StoreCorrupt as exc:
+        logging.getLogger("kiosk").error("follow-ups and pulse answers not sent: %s", exc)
+        return LearningOut()
     followups = []
-    for record in sorted(records.followups(), key=lambda f: f.entry_id):
+    for record in sorted(stored, key=lambda f: f.entry_id):
         if record.answer is None or record.sync == "synced":
             continue
         entry = store.get(record.entry_id)
         if entry is not None and entry.visibility != "private" and entry.author is not None:
             followups.append(record)
-    pulses = sorted((p for p in records.pulses() if p.sync != "synced"),
-                    key=lambda p: (p.week, p.token))
+    pulses = sorted((p for p in pulses if p.sync != "synced"), key=lambda p: (p.week, p.token))
     return LearningOut(followups, pulses)
 
 
 def note_exported(store: Store, out: LearningOut) -> None:
+    if not out:
+        return
     records = learning_records(store)
     records.put_followups(replace(f, sync="exported") for f in out.followups
                           if f.sync == "pending")
@@ -97,13 +106,17 @@ def note_exported(store: Store, out: LearningOut) -> None:
 def apply_learning_receipt(store: Store, sent: dict[str, Any] | None) -> int:
     """The station has the batch: its follow-ups (unless answered again since) are synced, its
     pulse answers leave the kiosk. Returns how many records that touched."""
-    if not sent:
+    if not sent or not (sent.get(FOLLOW_UPS) or sent.get(PULSES)):
         return 0
     records = learning_records(store)
     versions = sent.get(FOLLOW_UPS, {})
-    done = [replace(f, sync="synced") for f in records.followups()
-            if f.entry_id in versions and _version(f) == versions[f.entry_id]]
-    return records.put_followups(done) + records.remove_pulses(sent.get(PULSES, []))
+    try:
+        done = [replace(f, sync="synced") for f in records.followups()
+                if f.entry_id in versions and _version(f) == versions[f.entry_id]]
+        return records.put_followups(done) + records.remove_pulses(sent.get(PULSES, []))
+    except StoreCorrupt as exc:  # the entries' receipt still counts
+        logging.getLogger("kiosk").error("follow-ups and pulse answers not marked: %s", exc)
+        return 0
 
 
 # -- station: read and merge ------------------------------------------------------------------
