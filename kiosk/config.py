@@ -77,6 +77,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "export": {
         "usb_dir": "",
     },
+    "learning": {
+        "follow_up_days": 2,
+        "pulse": True,
+    },
 }
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -116,6 +120,8 @@ class Config:
     keep_days: int
     ascii: bool
     animations: bool
+    follow_up_days: int = 2  # [learning]: days before a planned try is followed up
+    pulse: bool = True  # [learning]: offer the weekly pulse at log-out
     demo: bool = False
     source: str = "built-in demo configuration"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -283,6 +289,8 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
         keep_days=keep_days,
         ascii=_bool(merged["ui"], "ui", "ascii"),
         animations=_bool(merged["ui"], "ui", "animations"),
+        follow_up_days=_int(merged["learning"], "learning", "follow_up_days", 1, 60),
+        pulse=_bool(merged["learning"], "learning", "pulse"),
         demo=demo,
         source=source,
         raw=merged,

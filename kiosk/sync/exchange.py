@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from kiosk.config import Config
@@ -32,11 +32,14 @@ from kiosk.store import Store
 from kiosk.sync import resume, return_lessons
 from kiosk.sync.codec import (TYPE_ENTRIES, TYPE_RETURN, Batch, batch_label, digest, new_batch_id,
                               seal)
-from kiosk.sync.errors import BatchError, Message, PayloadError, ReceiptError
+from kiosk.sync.errors import BatchError, PayloadError, ReceiptError
+from kiosk.sync.learning_batch import (apply_learning_receipt, learning_to_send, merge_learning,
+                                       note_exported, unpack_learning)
 from kiosk.sync.outgoing import OutgoingBatch
 from kiosk.sync.payload import (MAX_PAYLOAD_BYTES, Reply, compress, pack_entries, pack_replies,
                                 unpack_entries, unpack_replies)
 from kiosk.sync.receipt import normalise_receipt, receipt_code, same_receipt
+from kiosk.sync.reports import ImportReport, ReceiptReport
 
 SENT = "sync.sent"  # kiosk: entry batches waiting for a receipt
 RECEIPTED = "sync.receipted"  # both: receipt codes already applied (label -> code)
@@ -51,58 +54,6 @@ LOCAL_FIELDS = ("sync", "seen", "updated")
 IDENTITY_FIELDS = ("kiosk_id", "created", "author")
 
 
-@dataclass
-class ImportReport:
-    """What importing one batch did. `receipt` is the code to show (station) or type back."""
-
-    batch_type: str
-    label: str
-    sender: str
-    receipt: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    conflicts: int = 0
-    skipped: int = 0  # return batch: answers to entries this kiosk no longer has
-    lessons: int = 0  # return batch: shared lessons added, changed or taken back here
-    again: bool = False  # this batch was imported here before
-    changed_ids: list[str] = field(default_factory=list)  # entries added or changed
-
-    def message(self) -> Message:
-        """What was imported, naming only the counts that are not zero."""
-        entries = self.batch_type == TYPE_ENTRIES
-        counts = {"added": self.added, "updated": self.updated} if entries else \
-            {"answered": self.updated}
-        counts |= {"unchanged": self.unchanged, "conflicts": self.conflicts,
-                   "skipped": self.skipped, "lessons": self.lessons}
-        parts = [Message("lessons.imported" if name == "lessons" else f"import.{name}",
-                         {"count": n}) for name, n in counts.items() if n]
-        return Message("import.entries" if entries else "import.replies", {
-            "label": self.label, "sender": self.sender,
-            "counts": parts or [Message("import.unchanged", {"count": 0})]})
-
-
-@dataclass
-class ReceiptReport:
-    batch_type: str
-    label: str
-    marked: int  # entries marked synced, or answers marked delivered
-    edited: int = 0  # entries edited since the export: left unsynced, they go out again
-    again: bool = False
-    lessons: int = 0  # return batch: shared lessons now at the kiosk
-
-    def message(self) -> Message:
-        if self.again:
-            return Message("receipt.again", {"label": self.label})
-        key = "receipt.entries" if self.batch_type == TYPE_ENTRIES else "receipt.replies"
-        synced = Message(key, {"label": self.label, "marked": self.marked})
-        if self.lessons:
-            synced = Message("lessons.receipt" if self.marked else "lessons.receipt_only",
-                             {"synced": synced, "label": self.label, "lessons": self.lessons})
-        return Message("receipt.with_edited", {"synced": synced, "edited": self.edited}) \
-            if self.edited else synced  # no line "edited since the export: 0"
-
-
 # -- kiosk: export --------------------------------------------------------------------------------
 def entries_to_send(store: Store) -> list[Entry]:
     """Every entry that may leave the kiosk and has no receipt yet, oldest first."""
@@ -111,7 +62,8 @@ def entries_to_send(store: Store) -> list[Entry]:
 
 def export_entries(store: Store, config: Config, *, max_entries: int | None = None,
                    go_on: bool = False) -> OutgoingBatch | None:
-    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch;
+    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch,
+    with the follow-up and pulse answers not yet received (kiosk/sync/learning_batch.py);
     with `go_on` (the QR screen), a batch begun on screen with some of them, made again.
 
     Nothing is deleted. Entries stay unsynced until the receipt code of this (or a later)
@@ -119,10 +71,11 @@ def export_entries(store: Store, config: Config, *, max_entries: int | None = No
     The same entries, unchanged, give the same batch again (same id, content, receipt code).
     """
     entries = entries_to_send(store)[:max_entries]
-    if not entries:
+    learning = learning_to_send(store)
+    if not entries and not learning:
         return None
     made = now_iso()
-    header = {"t": TYPE_ENTRIES, "f": config.kiosk_id, "m": made}
+    header = {"t": TYPE_ENTRIES, "f": config.kiosk_id, "m": made, **learning.keys()}
     packed = pack_entries(entries, header)
     while len(packed) > MAX_PAYLOAD_BYTES and len(entries) > 1:  # the rest goes next time
         entries = entries[:len(entries) // 2]
@@ -140,9 +93,10 @@ def export_entries(store: Store, config: Config, *, max_entries: int | None = No
     with store.lock:
         sent = store.get_meta(SENT, {})
         sent[outgoing.label] = {"id": outgoing.batch_id, "at": made, "digest": outgoing.digest,
-                                "entries": versions}
+                                "entries": versions, "learning": learning.versions()}
         store.set_meta(SENT, _newest(sent, KEEP_SENT))
         store.set_sync([e.id for e in entries if e.sync == "pending"], "exported")
+        note_exported(store, learning)
     return outgoing
 
 
@@ -191,6 +145,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
     if config.mode != "supervisor":  # a kiosk would show other kiosks' entries on the floor
         raise BatchError("batch.not_station")
     entries = unpack_entries(batch.document)
+    followups, pulses = unpack_learning(batch.document)
     if any(e.visibility == "private" for e in entries):
         raise BatchError("batch.private")
     report = _report(store, config, batch)
@@ -216,6 +171,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
             agreed.append(incoming)
             report.changed_ids.append(incoming.id)
         store.save_many(to_save)
+        report.followups, report.pulses = merge_learning(store, followups, pulses)
         _note_kiosk_has(store, agreed)
         _remember_import(store, batch, report)
     return report
@@ -426,7 +382,8 @@ def _apply(store: Store, batch_type: str, label: str, record: dict[str, Any]) ->
         else:
             edited += 1
     marked = store.set_sync(ready, "synced")
-    return ReceiptReport(batch_type, label, marked, edited)
+    learned = apply_learning_receipt(store, record.get("learning"))
+    return ReceiptReport(batch_type, label, marked, edited, learning=learned)
 
 
 # -- overviews for screens and `kiosk sync status` ------------------------------------------------

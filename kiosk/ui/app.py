@@ -202,6 +202,48 @@ class KioskApp(App, inherit_bindings=False):
             answered = unread_answers(self.store, session.author)
             if answered:
                 self.notify(self.answers_message(answered), timeout=12, markup=False)
+            self.offer_follow_up(session)
+
+    # -- the learning loop: a planned try followed up at login, the weekly pulse at log-out ---
+    def offer_follow_up(self, session: Session) -> None:
+        """Above the new entry: the planned try due for its follow-up, if any (Esc skips it)."""
+        from kiosk.learning.followup import due_follow_up, mark_asked
+        from kiosk.ui.screens.followup import FollowUpScreen
+
+        now = self.wall_clock()
+        try:
+            due = due_follow_up(self.store, session.author, now, self.config.follow_up_days)
+            record = mark_asked(self.store, due, now) if due is not None else None
+        except StoreError as exc:  # the worker came to write: the follow-up can wait
+            logging.getLogger("kiosk").warning("no follow-up at this login: %s", exc)
+            return
+        if record is not None:
+            self.push_screen(FollowUpScreen(due, record.asks, self.config.follow_up_days))
+
+    async def worker_logout(self) -> None:
+        """F10 in a worker's session: the weekly pulse first, when this badge has not had it this
+        week (Esc skips it), then the log-out."""
+        from kiosk.learning.pulse import mark_offered, pulse_due
+
+        session, now = self.session, self.wall_clock()
+        try:
+            due = session is not None and pulse_due(self.store, self.config, session.author, now)
+            if due:
+                mark_offered(self.store, session.author, now)
+        except StoreError as exc:
+            logging.getLogger("kiosk").warning("no pulse at this log-out: %s", exc)
+            due = False
+        if not due:
+            await self.logout()
+            return
+        from kiosk.ui.screens.pulse import PulseScreen
+
+        async def done(said: str | None) -> None:
+            await self.logout()
+            if said:
+                self.notify(said, timeout=5, markup=False)
+
+        self.push_screen(PulseScreen(now), done)
 
     # -- supervisor station ---------------------------------------------------------------------
     @property

@@ -407,7 +407,7 @@ class CaptureScreen(KioskScreen):
         if choice == "feed":
             await self.run_action("feed")
         elif choice == "logout":
-            await self.app.logout()
+            await self.app.worker_logout()
         else:
             self.query_one("#what_happened", TextArea).focus()
 
@@ -427,7 +427,7 @@ class CaptureScreen(KioskScreen):
         self.app.push_screen(MineScreen())
 
     async def action_logout(self) -> None:
-        await self.app.logout()
+        await self.app.worker_logout()
 
 
 def _decided_from_draft(records: Any) -> list[dict[str, Any]]:

@@ -129,7 +129,7 @@ class EntryListScreen(KioskScreen):
             self.app.switch_screen(kind())
 
     async def action_logout(self) -> None:
-        await self.app.logout()
+        await self.app.worker_logout()
 
 
 class FeedScreen(EntryListScreen):

@@ -33,8 +33,9 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box", classes="dialog"):
             yield Static(t("help.title"), classes="dialog-title", markup=False)
             station = self.app.config.mode == "supervisor"
-            bodies = ("help.supervisor_body", "help.learning.supervisor_body") if station else \
-                ("help.body", "help.learning.body")
+            bodies = ("help.supervisor_body", "help.learning.supervisor_body",
+                      "help.learning.supervisor") if station else \
+                ("help.body", "help.learning.body", "help.learning.worker")
             with VerticalScroll(id="help-scroll"):
                 for paragraph in [p for body in bodies for p in paragraphs(t(body))]:
                     yield Static(paragraph, classes="help-paragraph", markup=False)

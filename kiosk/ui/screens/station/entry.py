@@ -16,6 +16,7 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from kiosk.entries import STATUSES, Entry
+from kiosk.learning.records import learning_records
 from kiosk.review import actions
 from kiosk.review.actions import ReviewError
 from kiosk.store_errors import StoreError
@@ -77,6 +78,7 @@ class EntryReviewScreen(KioskScreen):
         super().__init__()
         self.entry_id = entry_id
         self.entry: Entry | None = None
+        self.follow_up = None  # what became of the planned try (kiosk.learning), if answered
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -111,6 +113,7 @@ class EntryReviewScreen(KioskScreen):
         if entry is not None and not entry.seen:
             entry = actions.mark_seen(app.store, self.entry_id, by=app.session.name,
                                       index=app.review_index, audit=app.audit)
+        self.follow_up = learning_records(app.store).followup(self.entry_id)
         self.app.call_from_thread(self.show_entry, entry)
 
     def show_entry(self, entry: Entry | None) -> None:
@@ -144,6 +147,8 @@ class EntryReviewScreen(KioskScreen):
                 text.append(f"\n{t('capture.' + name)}\n", style="bold")
                 text.append_text(literal(value))
                 text.append("\n")
+            if name == "next_step" and value and self.follow_up and self.follow_up.answer:
+                text.append_text(follow_up_text(self.follow_up, t))
         for response in entry.responses:
             text.append("\n" + t("feed.answer_by", by=response.by, when=when(response.at)) + "\n",
                         style="bold")
@@ -255,3 +260,15 @@ class EntryReviewScreen(KioskScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.notify(str(event.worker.error), severity="error", markup=False)
+
+
+def follow_up_text(follow_up, t) -> Text:
+    """"Tried it? Worked: the new jig held." under the planned try (the worker's own line is
+    shown literally)."""
+    text = Text(t("learning.station.followup",
+                  answer=t(f"learning.followup.{follow_up.answer}")), style="bold")
+    if follow_up.note:
+        text.append(": ")
+        text.append_text(literal(follow_up.note))
+    text.append("\n")
+    return text
