@@ -259,3 +259,22 @@ def test_retention_takes_old_lessons_and_the_codes_of_removed_entries(store, con
     apply_retention(store, plan_retention(store, config.with_changes(retention_days=30), later))
     assert store.get(entry.id) is None and not reply_codes.has_code(store, entry.id)
     assert lessons.received_lessons(store) == []
+
+
+def test_my_learning_says_how_a_followed_up_try_went(store):
+    """The follow-up's answer and line (issue 13, part 1) show under the try in My learning."""
+    from kiosk.learning.followup import record_answer
+    from kiosk.learning.my_learning import try_outcomes
+    from kiosk.learning.record_files import render_markdown
+
+    mine, _ = record_entries()
+    store.save_many(mine)
+    planned = [e for e in mine if e.next_step]
+    record_answer(store, planned[0].id, "worked", "No more leaks since Monday.")
+    record_answer(store, planned[1].id, "not_yet")
+    t = Strings("nl")
+    outcomes = try_outcomes(store, ME, t)
+    assert outcomes == {planned[0].id: "Gelukt: No more leaks since Monday."}
+    assert try_outcomes(store, None, t) == {}
+    text = render_markdown(build_record(store, ME, outcomes), t, "Assembly 1", date(2026, 11, 27))
+    assert "Gelukt: No more leaks since Monday." in text

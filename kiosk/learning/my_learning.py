@@ -10,7 +10,7 @@ worker can take it along (record_files.py: Markdown and HTML; record_qr.py: QR c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from kiosk.entries import CATEGORIES, Entry, parse_time
@@ -116,7 +116,19 @@ def build_record(store: Store, author: str | None,
     return record
 
 
-def try_outcomes(store: Store, author: str | None) -> dict[str, str]:
-    """How the worker's tries went, by entry id, from the follow-up of planned tries (issue 13,
-    part 1). Empty until the follow-up keeps its answers in the store."""
-    return {}
+def try_outcomes(store: Store, author: str | None,
+                 t: Callable[..., str] | None = None) -> dict[str, str]:
+    """How the worker's tries went, by entry id: the follow-up's answer (in words through `t`,
+    else its key) and the worker's line about what happened. "Not yet" is no outcome."""
+    from kiosk.learning.followup import ANSWERS
+    from kiosk.learning.records import learning_records
+
+    if author is None:
+        return {}
+    outcomes = {}
+    for record in learning_records(store).followups():
+        if record.answer not in ANSWERS or record.answer == "not_yet":
+            continue
+        said = t(f"learning.followup.{record.answer}") if t else record.answer
+        outcomes[record.entry_id] = f"{said}: {record.note}" if record.note else said
+    return outcomes

@@ -65,7 +65,7 @@ class MyLearningScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="my-learning")
     def load(self, author: str) -> None:
         store = self.app.store
-        record = build_record(store, author, try_outcomes(store, author))
+        record = build_record(store, author, try_outcomes(store, author, self.t))
         self.app.call_from_thread(self.show, record)
 
     def show(self, record: LearningRecord) -> None:
