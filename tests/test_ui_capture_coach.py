@@ -306,3 +306,21 @@ async def test_f6_marks_the_entry_urgent_and_the_mark_is_shown(tmp_path):
         await pilot.pause()
     [entry] = list(store.entries())
     assert entry.urgent is True
+
+
+async def test_editing_a_suggestion_starts_at_its_end_and_keeps_its_text(tmp_path):
+    """e opens the suggestion for editing; the keys the worker types change it, they do not
+    replace it all (the field used to select its whole text on focus)."""
+    app, store, clock = app_with(tmp_path, CountingEngine(delay=0.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login_and_write(pilot, app)
+        await ask(pilot, app)
+        await tab_to_list(pilot, app)
+        screen = app.screen
+        await pilot.press("e", "backspace", *" first", "space", *"today?")
+        clock.advance(1.0)  # typed by hand, not scanned: a badge is a burst of keys and Enter
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and app.focused is suggestion_list(app)
+        assert screen.query_one("#noticed").text == \
+            "(AI) When did the pump noise start first today?"

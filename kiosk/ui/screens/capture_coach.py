@@ -256,7 +256,8 @@ class CoachMixin:
         else:
             marked = f"({self.t('coach.panel.ai_mark')}) {text}" if s.is_ai else text
             area = self.query_one(f"#{target}", TextArea)
-            area.load_text((area.text.rstrip() + "\n" if area.text.strip() else "") + marked + "\n")
+            # no new line after it: a box shown one line high shows the line just added
+            area.load_text((area.text.rstrip() + "\n" if area.text.strip() else "") + marked)
             area.move_cursor(area.document.end)
             area.scroll_cursor_visible()
         self._picked = None

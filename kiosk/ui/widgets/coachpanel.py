@@ -106,6 +106,16 @@ class CoachPanel(Vertical):
         line = self.query_one("#coach-status", Static)
         line.set_class(thinking, "-thinking")
         line.update(self.t("capture_coach.panel.thinking") if thinking else self._status)
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """How to use the list when there is one; how to ask, unless the coach is asked now."""
+        hint = self.query_one("#coach-hint", Static)
+        listed = any(self.suggestions.get_option_at_index(i).id != EMPTY
+                     for i in range(self.suggestions.option_count))
+        hint.update(self.t("capture_coach.panel.list_hint") if listed
+                    else self.t("coach.panel.hint"))
+        hint.display = listed or not self.thinking
 
     # -- the list -------------------------------------------------------------------------------
     def show_suggestions(self, open_offers: list, *, visible: bool = True) -> None:
@@ -136,9 +146,7 @@ class CoachPanel(Vertical):
         marks = self.query_one("#coach-marks", Static)
         marks.update(self.t("coach.panel.others_mark"))
         marks.display = ai and others  # said once, not on every line
-        hint = self.query_one("#coach-hint", Static)
-        hint.update(self.t("capture_coach.panel.list_hint") if wanted
-                    else self.t("coach.panel.hint"))
+        self._show_hint()
 
     def _option(self, index: int, offer) -> Option:
         s = offer.s
