@@ -164,9 +164,18 @@ class CaptureScreen(CoachMixin, KioskScreen):
         current = self.current_field()
         for name in REFLECTION_FIELDS:
             self.query_one(f"#field-{name}").set_class(name == current, "-current")
-        field = self.query_one(f"#field-{current}")
-        self.call_after_refresh(self.query_one("#form", VerticalScroll).scroll_to_widget, field,
-                                animate=False)
+        self.call_after_refresh(self._show_current, current)
+
+    def _show_current(self, current: str) -> None:
+        """Once laid out: the form scrolled to the current box, which shows its end (where a
+        suggestion goes); a box not being written in shows its start."""
+        for name in REFLECTION_FIELDS:
+            area = self.query_one(f"#{name}", TextArea)
+            if not area.has_focus:
+                area.scroll_end(animate=False) if name == current else \
+                    area.scroll_home(animate=False)
+        self.query_one("#form", VerticalScroll).scroll_to_widget(
+            self.query_one(f"#field-{current}"), animate=False)
 
     def action_urgent(self) -> None:
         """F6: the entry is urgent (the supervisor sees it first), or no longer."""
