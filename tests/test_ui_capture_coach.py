@@ -324,3 +324,24 @@ async def test_editing_a_suggestion_starts_at_its_end_and_keeps_its_text(tmp_pat
         assert app.screen is screen and app.focused is suggestion_list(app)
         assert screen.query_one("#noticed").text == \
             "(AI) When did the pump noise start first today?"
+
+
+async def test_every_tab_stop_takes_keys_even_when_the_form_scrolls(tmp_path):
+    """With the coach open and the anonymous note the form scrolls at 80x24; its scrolling box
+    was a Tab stop of its own, where the worker's typing went nowhere."""
+    from textual.widgets import TextArea
+
+    from kiosk.ui.widgets.coachpanel import SuggestionList
+
+    app, _, _ = app_with(tmp_path, CountingEngine(delay=0.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")  # anonymous
+        await pilot.pause()
+        app.screen.query_one("#what_happened").load_text(NEAR_SLIP["en"])
+        await ask(pilot, app)
+        assert app.screen.query_one("#form").max_scroll_y > 0
+        stops = set()
+        for _ in range(2 * 9):
+            await pilot.press("tab")
+            stops.add(type(app.focused))
+        assert stops == {Cycler, TextArea, SuggestionList}, stops

@@ -58,8 +58,10 @@ class CaptureScreen(CoachMixin, KioskScreen):
         ascii_only = self.app.ascii_only
         yield self.header()
         yield self.idle_banner()
+        form = VerticalScroll(id="form")
+        form.can_focus = False  # not a Tab stop of its own: typed keys would go nowhere
         with Horizontal(id="capture-body"):
-            with VerticalScroll(id="form"):
+            with form:
                 if self.app.session and self.app.session.anonymous:
                     yield Static(t("capture.anonymous_note"), id="anonymous-note", markup=False)
                 with Choices(id="choices"):
