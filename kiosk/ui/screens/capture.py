@@ -104,6 +104,10 @@ class CaptureScreen(CoachMixin, KioskScreen):
     def on_resize(self) -> None:
         self.set_class(self.size.height < SHORT, "-short")
         self._sync_keys()
+        self.call_after_refresh(self.fit_choices)
+
+    def fit_choices(self) -> None:
+        self.query_one(Choices).fit()
 
     def on_screen_resume(self) -> None:
         if not self.has_text():

@@ -162,12 +162,14 @@ class CoachMixin:
         self.remove_class("-coach-closed")
         self.add_class("-coach-open")
         self._show_offers()
+        self.call_after_refresh(self.fit_choices)
 
     def close_coach(self) -> None:
         self.stop_coach()
         self._coach_closed = True
         self.remove_class("-coach-open")
         self.add_class("-coach-closed")
+        self.call_after_refresh(self.fit_choices)
         panel = self.query_one(CoachPanel)
         if self.focused is None or panel in self.focused.ancestors_with_self:
             self.query_one(f"#{self._last_field}", TextArea).focus()

@@ -1,7 +1,9 @@
 """The entry's one-line choices (Type, Category, Visible to) in as many columns as fit whole:
 all three in a row, two columns (Type and Visible to under each other, Category beside them), or
 one under the other. Each choice counts at its longest option, so nothing moves when a value
-changes and no label is ever cut (beside the coach panel the form is narrower)."""
+changes and no label is ever cut (beside the coach panel the form is narrower). It fits itself
+when it is resized; the screen also calls `fit()` after a change of its own layout (in a real
+terminal a Resize did not always reach it when the coach panel opened)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ class Choices(Container):
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width)
 
-    def fit(self, width: int) -> None:
+    def fit(self, width: int | None = None) -> None:
+        width = self.size.width if width is None else width
         cyclers = list(self.query(Cycler))
         if not width or not cyclers:
             return
