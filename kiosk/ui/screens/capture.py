@@ -17,7 +17,7 @@ from textual.widgets import Static, TextArea
 from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError
 from kiosk.store_errors import StoreError
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.screens.capture_coach import CoachDone, CoachMixin, CoachToken  # noqa: F401
+from kiosk.ui.screens.capture_coach import CoachMixin
 from kiosk.ui.widgets.choices import Choices
 from kiosk.ui.widgets.coachpanel import CoachPanel
 from kiosk.ui.widgets.cycler import Cycler
@@ -107,7 +107,12 @@ class CaptureScreen(CoachMixin, KioskScreen):
         self.call_after_refresh(self.fit_choices)
 
     def fit_choices(self) -> None:
-        self.query_one(Choices).fit()
+        if self._laid_out():
+            self.query_one(Choices).fit()
+
+    def _laid_out(self) -> bool:
+        """False once the screen is being taken down (a logout) before a callback ran."""
+        return self.is_attached and bool(self.query("#form"))
 
     def on_screen_resume(self) -> None:
         if not self.has_text():
@@ -175,6 +180,8 @@ class CaptureScreen(CoachMixin, KioskScreen):
     def _show_current(self, current: str) -> None:
         """Once laid out: the form scrolled to the current box, which shows its end (where a
         suggestion goes); a box not being written in shows its start."""
+        if not self._laid_out():
+            return
         for name in REFLECTION_FIELDS:
             area = self.query_one(f"#{name}", TextArea)
             if not area.has_focus:
