@@ -64,6 +64,7 @@ class KioskApp(App, inherit_bindings=False):
         self.strings = Strings(config.language)
         self.last_activity = clock()
         self.scans = ScanWatch(self)
+        self._restore_glyphs: Callable[[], None] = lambda: None
         # The Linux console: 16 colours and a font without rounded corners or eighth blocks.
         self.ascii_only = config.ascii or os.environ.get("TERM") == "linux"
         if not config.animations:
@@ -137,7 +138,7 @@ class KioskApp(App, inherit_bindings=False):
 
             self.theme = "ansi-dark"
             self.add_class("-ascii")
-            use_console_glyphs()
+            self._restore_glyphs = use_console_glyphs()
         if self.config.mode == "supervisor":
             from kiosk.ui.screens.station.login import SupervisorLoginScreen
 
@@ -150,6 +151,9 @@ class KioskApp(App, inherit_bindings=False):
             self._watch_terminal()
         if self.coach is not None:
             self.coach.start_loading()
+
+    def on_unmount(self) -> None:
+        self._restore_glyphs()  # the scroll bar glyphs are the process's, not this app's
 
     # -- the terminal going away ----------------------------------------------------------------
     def _watch_terminal(self) -> None:

@@ -1,62 +1,46 @@
-"""Capture: the two-minute structured reflection, saved with one key; drafts kept as you type."""
+"""Capture: the two-minute structured reflection, saved with one key; drafts kept as you type.
+
+The coach's side of the screen (asking, the list, the verdicts, F5/F7/Esc) is in capture_coach.
+With the coach open on a short screen the box being written (or the one a suggestion goes into)
+stays tall and the others show one line each; F6 marks the entry urgent."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict
 from typing import Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
-from textual.worker import Worker, WorkerState
 
-from kiosk.coach.classify import Related
-from kiosk.coach.suggest import Suggested, Suggestions
-from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError,
-                           Suggestion)
-from kiosk.learning.lessons import seen_before_candidates
+from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError
 from kiosk.store_errors import StoreError
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
-from kiosk.ui.widgets.coachpanel import CoachPanel, SuggestionList
+from kiosk.ui.screens.capture_coach import CoachMixin
+from kiosk.ui.widgets.choices import Choices
+from kiosk.ui.widgets.coachpanel import CoachPanel
 from kiosk.ui.widgets.cycler import Cycler
+from kiosk.ui.widgets.fitbar import FittingKeyBar
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
 DRAFT_DELAY = 1.0  # seconds after the last change before the draft is written
-MIN_WORDS_FOR_COACH = 4  # offer suggestions automatically only once there is something to ask about
+SHORT = 30  # rows: below this, with the coach open, only the current box stays tall
 
 
-class CoachToken(Message):
-    def __init__(self, token: str):
-        super().__init__()
-        self.token = token
-
-
-class CoachDone(Message):
-    """The suggestions, with the related earlier entries ("seen before?") the worker thread
-    found in the store."""
-
-    def __init__(self, result: Suggestions, related: list[Related]):
-        super().__init__()
-        self.result, self.related = result, related
-
-
-class CaptureScreen(KioskScreen):
+class CaptureScreen(CoachMixin, KioskScreen):
     KEYS = [
         Key("f1", "keys.help", "app.help"),
         Key("f2", "keys.save", "save"),
         Key("f3", "keys.feed", "feed"),
         Key("f4", "keys.mine", "mine"),
         Key("f5", "keys.coach", "coach"),
+        Key("f6", "capture_coach.keys.urgent", "urgent"),
+        Key("f7", "capture_coach.keys.category", "take_category", show=False),  # when suggested
         Key("f10", "keys.logout", "logout"),
-        Key("f12", "keys.admin", "app.admin"),
+        Key("f12", "keys.admin", "app.admin", show=False),  # listed where it fits
     ]
-    BINDINGS = key_bindings(*KEYS) + [Binding("escape", "stop_coach", show=False)]
+    BINDINGS = key_bindings(*KEYS) + [Binding("escape", "escape", show=False)]
 
     def __init__(self, draft: dict[str, Any] | None = None):
         super().__init__()
@@ -64,12 +48,9 @@ class CaptureScreen(KioskScreen):
         self._draft_timer: Timer | None = None
         self._dirty = False
         self._loading = False
-        self._coach_timer: Timer | None = None
-        self._coach_cancel: threading.Event | None = None
-        self._coach_text = ""  # the text the last suggestions were made for
-        self._category_touched = bool(self.initial.get("category"))
         self._last_field = "noticed"
-        self.offered: list[dict[str, Any]] = _decided_from_draft(self.initial.get("decided"))
+        self.urgent = self.initial.get("urgent") is True
+        self.init_coach(self.initial.get("decided"))
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -77,11 +58,13 @@ class CaptureScreen(KioskScreen):
         ascii_only = self.app.ascii_only
         yield self.header()
         yield self.idle_banner()
+        form = VerticalScroll(id="form")
+        form.can_focus = False  # not a Tab stop of its own: typed keys would go nowhere
         with Horizontal(id="capture-body"):
-            with VerticalScroll(id="form"):
+            with form:
                 if self.app.session and self.app.session.anonymous:
                     yield Static(t("capture.anonymous_note"), id="anonymous-note", markup=False)
-                with Horizontal(id="choices"):
+                with Choices(id="choices"):
                     yield Cycler(t("capture.kind"), [(k, t(f"capture.kind_values.{k}"))
                                                      for k in KINDS],
                                  ascii_only=ascii_only, id="kind")
@@ -91,8 +74,9 @@ class CaptureScreen(KioskScreen):
                     yield Cycler(t("capture.visibility"),
                                  [(v, t(f"capture.visibility_values.{v}")) for v in VISIBILITIES],
                                  ascii_only=ascii_only, id="visibility")
+                yield Static(t("capture_coach.urgent_note"), id="urgent-note", markup=False)
                 for name in REFLECTION_FIELDS:
-                    with Vertical(classes="field"):
+                    with Vertical(classes="field", id=f"field-{name}"):
                         yield Static(t(f"capture.{name}"), classes="field-label", markup=False)
                         yield TextArea(id=name, soft_wrap=True, tab_behavior="focus",
                                        show_line_numbers=False, compact=True,
@@ -101,11 +85,34 @@ class CaptureScreen(KioskScreen):
             yield CoachPanel(t)
         yield self.keybar()
 
+    def keybar(self) -> FittingKeyBar:
+        return FittingKeyBar(self.KEYS, self.t, spare=("f12",), optional=("f3", "f4"))
+
     def on_mount(self) -> None:
         self.load_fields(self.initial)
         self.query_one("#what_happened", TextArea).focus()
         self.refresh_coach_status()
         self.set_interval(2.0, self.refresh_coach_status)
+        self._show_offers()
+
+    async def recompose(self) -> None:
+        """New labels (a language switch): the coach's list and lines are drawn again."""
+        await super().recompose()
+        self.refresh_coach_status()
+        self._show_offers()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < SHORT, "-short")
+        self._sync_keys()
+        self.call_after_refresh(self.fit_choices)
+
+    def fit_choices(self) -> None:
+        if self._laid_out():
+            self.query_one(Choices).fit()
+
+    def _laid_out(self) -> bool:
+        """False once the screen is being taken down (a logout) before a callback ran."""
+        return self.is_attached and bool(self.query("#form"))
 
     def on_screen_resume(self) -> None:
         if not self.has_text():
@@ -118,13 +125,12 @@ class CaptureScreen(KioskScreen):
         for name in ("kind", "category", "visibility"):
             values[name] = self.query_one(f"#{name}", Cycler).value
         values["title"] = self.initial.get("title", "")
+        values["urgent"] = self.urgent
         return values
 
     def draft_fields(self) -> dict[str, Any]:
         """The fields, and the suggestions already used or dismissed (kept with the draft)."""
-        decided = [asdict(o["s"].to_entry(o["verdict"], o["final"]))
-                   for o in self.offered if o["verdict"] is not None]
-        return {**self.fields(), "decided": decided}
+        return {**self.fields(), "decided": self.offers.decided()}
 
     def load_fields(self, values: dict[str, Any]) -> None:
         self._loading = True
@@ -134,6 +140,8 @@ class CaptureScreen(KioskScreen):
             for name in ("kind", "category", "visibility"):
                 if values.get(name):
                     self.query_one(f"#{name}", Cycler).value = values[name]
+            self.urgent = values.get("urgent") is True
+            self.query_one("#urgent-note").display = self.urgent
         finally:
             self.call_after_refresh(self._loaded)
 
@@ -146,18 +154,47 @@ class CaptureScreen(KioskScreen):
     # -- drafts -------------------------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._changed()
+        area = event.text_area
+        if area.has_focus and area.id in REFLECTION_FIELDS:
+            self._last_field = area.id  # the part the worker writes in (Tab past one is not)
         if not self._loading:
             self._schedule_coach()
 
     def on_cycler_changed(self, event: Cycler.Changed) -> None:
-        if event.cycler.id == "category" and not self._loading:
-            self._category_touched = True
+        if event.cycler.id == "category":
+            self._show_category()
+            self._sync_keys()
         self._changed()
 
     def on_descendant_focus(self, event) -> None:
-        widget = event.widget
-        if isinstance(widget, TextArea) and widget.id in REFLECTION_FIELDS:
-            self._last_field = widget.id
+        self.mark_current()
+
+    def mark_current(self) -> None:
+        """Mark the current box (with the coach open on a short screen it stays tall) and keep
+        it in view."""
+        current = self.current_field()
+        for name in REFLECTION_FIELDS:
+            self.query_one(f"#field-{name}").set_class(name == current, "-current")
+        self.call_after_refresh(self._show_current, current)
+
+    def _show_current(self, current: str) -> None:
+        """Once laid out: the form scrolled to the current box, which shows its end (where a
+        suggestion goes); a box not being written in shows its start."""
+        if not self._laid_out():
+            return
+        for name in REFLECTION_FIELDS:
+            area = self.query_one(f"#{name}", TextArea)
+            if not area.has_focus:
+                area.scroll_end(animate=False) if name == current else \
+                    area.scroll_home(animate=False)
+        self.query_one("#form", VerticalScroll).scroll_to_widget(
+            self.query_one(f"#field-{current}"), animate=False)
+
+    def action_urgent(self) -> None:
+        """F6: the entry is urgent (the supervisor sees it first), or no longer."""
+        self.urgent = not self.urgent
+        self.query_one("#urgent-note").display = self.urgent
+        self._changed()
 
     def _changed(self) -> None:
         if self._loading:
@@ -197,157 +234,12 @@ class CaptureScreen(KioskScreen):
         self.stop_coach()
         self.save_draft()
 
-    # -- coach --------------------------------------------------------------------------------
-    def refresh_coach_status(self) -> None:
-        coach = self.app.coach
-        text = coach.status_text(self.app.language) if coach is not None else \
-            self.t("coach.status.disabled")
-        self.query_one(CoachPanel).set_status(text)
-
     def writing(self) -> str:
         return "\n".join(self.query_one(f"#{n}", TextArea).text for n in REFLECTION_FIELDS).strip()
 
-    def _schedule_coach(self) -> None:
-        if self._coach_timer is not None:
-            self._coach_timer.stop()
-        self._coach_timer = self.set_timer(self.app.config.pause_seconds, self._coach_on_pause)
-
-    def _coach_on_pause(self) -> None:
-        """The worker paused: offer suggestions if there is enough new text."""
-        self._coach_timer = None
-        text = self.writing()
-        if len(text.split()) >= MIN_WORDS_FOR_COACH and text != self._coach_text \
-                and self._coach_cancel is None:
-            self.action_coach()
-
-    def action_coach(self) -> None:
-        coach = self.app.coach
-        text = self.writing()
-        if coach is None:
-            self.notify(self.t("coach.status.disabled"), timeout=4)
-            return
-        if not text:
-            self.notify(self.t("capture.empty"), timeout=4)
-            return
-        self.stop_coach()
-        self.add_class("-coach-open")
-        self._coach_text = text
-        self._coach_cancel = threading.Event()
-        self.query_one(CoachPanel).start_stream()
-        session = self.app.session
-        self._run_coach(text, self.app.language, self._coach_cancel,
-                        session.author if session else None)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="coach")
-    def _run_coach(self, text: str, language: str, cancel: threading.Event,
-                   author: str | None) -> None:
-        """In a worker thread: the suggestions, then the earlier entries like `text` among the
-        station's shared ones and the worker's own, sent to the UI in one message (the store is
-        read here, never on the UI thread)."""
-        app = self.app
-        result = app.coach.suggest(text, language, cancel=cancel,
-                                   on_token=lambda token: self.post_message(CoachToken(token)))
-        candidates = app.store.feed(app.config.station, limit=300)
-        if author:
-            candidates += app.store.by_author(author, limit=100)
-        candidates += seen_before_candidates(app.store)  # lessons shared from elsewhere
-        related = app.coach.related(text, candidates, k=3, lang=language, author=author)
-        self.post_message(CoachDone(result, related))
-
-    def on_coach_token(self, message: CoachToken) -> None:
-        if self._coach_cancel is not None and not self._coach_cancel.is_set():
-            self.query_one(CoachPanel).add_token(message.token)
-
-    def on_coach_done(self, message: CoachDone) -> None:
-        self._coach_cancel = None
-        panel = self.query_one(CoachPanel)
-        panel.end_stream()
-        result = message.result
-        # Earlier undecided suggestions are replaced; decided ones stay on record.
-        self.offered = [o for o in self.offered if o["verdict"] is not None]
-        self.offered += [{"s": s, "verdict": None, "final": None} for s in result.items]
-        guess = result.category
-        if guess.confident and not self._category_touched:
-            self._loading = True
-            self.query_one("#category", Cycler).value = guess.category
-            self.call_after_refresh(self._loaded)
-        category = self.t(f"capture.category_values.{guess.category}")
-        panel.show_category(self.t("coach.panel.category", category=category))
-        self.offered.append({"s": result.category_suggestion, "verdict": None, "final": None})
-        panel.show_suggestions(self.offered)
-        headlines = [r.entry.headline for r in message.related] or [self.t("coach.related.none")]
-        panel.show_related(self.t("coach.related.heading"), headlines)
-
-    def stop_coach(self) -> None:
-        if self._coach_timer is not None:
-            self._coach_timer.stop()
-            self._coach_timer = None
-        if self._coach_cancel is not None:
-            self._coach_cancel.set()
-            self._coach_cancel = None
-            self.query_one(CoachPanel).end_stream()
-
-    def action_stop_coach(self) -> None:
-        if self._coach_cancel is not None:
-            self.stop_coach()
-            self.notify(self.t("coach.panel.stopped"), timeout=2)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "coach" and event.state == WorkerState.ERROR:
-            self._coach_cancel = None
-            self.query_one(CoachPanel).end_stream()
-            self.notify(str(event.worker.error), severity="error", markup=False)
-
-    def on_suggestion_list_verdict(self, message: SuggestionList.Verdict) -> None:
-        item = self.offered[message.index]
-        if message.action == "dismiss":
-            item["verdict"] = "dismissed"
-            self.query_one(CoachPanel).show_suggestions(self.offered)
-            self._changed()  # the draft keeps the verdict
-        elif message.action == "accept":
-            self._use(item, item["s"].text, "accepted")
-        else:
-            def edited(text: str | None) -> None:
-                if text and text.strip():
-                    self._use(item, text.strip(), "edited")
-
-            self.app.push_screen(EditSuggestionScreen(item["s"].text), edited)
-
-    def _use(self, item: dict[str, Any], text: str, verdict: str) -> None:
-        """Copy a suggestion into the entry, marked as AI text when the model wrote it."""
-        s = item["s"]
-        item["verdict"] = verdict
-        item["final"] = text if verdict == "edited" else None
-        marked = f"({self.t('coach.panel.ai_mark')}) {text}" if s.is_ai else text
-        if s.kind == "title":
-            self.initial["title"] = text[:120]
-            self.notify(self.t("coach.panel.title_set", title=text[:120]), timeout=3,
-                        markup=False)
-        else:
-            # ideas go to "what I will try"; questions to the reflection part the worker is in
-            # (after the bare description, that is "what I noticed")
-            target = "next_step" if s.kind == "idea" else (
-                self._last_field if self._last_field != "what_happened" else "noticed")
-            area = self.query_one(f"#{target}", TextArea)
-            area.load_text((area.text.rstrip() + "\n" if area.text.strip() else "") + marked + "\n")
-            area.focus()
-            area.move_cursor(area.document.end)
-        self.query_one(CoachPanel).show_suggestions(self.offered)
-        # Only the worker's own new words ask the coach again, not the suggestion just copied in:
-        # the list must not change while they read the question or pick the next suggestion.
-        self._coach_text = self.writing()
-        self._changed()
-
     def suggestion_records(self) -> list:
         """What the coach offered and the worker's verdicts, to store with the entry."""
-        records = []
-        category = self.query_one("#category", Cycler).value
-        for item in self.offered:
-            s, verdict = item["s"], item["verdict"]
-            if s.kind == "category":
-                verdict = "accepted" if s.text == category else "dismissed"
-            records.append(s.to_entry(verdict, item["final"]))
-        return records
+        return self.offers.records(self.query_one("#category", Cycler).value)
 
     # -- save ---------------------------------------------------------------------------------
     def action_save(self) -> None:
@@ -386,16 +278,13 @@ class CaptureScreen(KioskScreen):
             self._draft_timer.stop()
             self._draft_timer = None
         self.initial = {}
-        self.offered = []
-        self._coach_text = ""
-        self._category_touched = False
-        self.remove_class("-coach-open")
-        panel = self.query_one(CoachPanel)
-        panel.show_suggestions([])
-        panel.show_category("")
-        panel.show_related("", [])
+        self.stop_coach()
+        self.init_coach(None)
+        self.remove_class("-coach-open", "-coach-closed")
+        self.query_one(CoachPanel).clear()
         self.load_fields({name: "" for name in REFLECTION_FIELDS} | {
             "kind": "observation", "category": "other", "visibility": "team"})
+        self._show_offers()
         self._dirty = False
         if key is not None:
             try:
@@ -429,18 +318,3 @@ class CaptureScreen(KioskScreen):
     async def action_logout(self) -> None:
         await self.app.worker_logout()
 
-
-def _decided_from_draft(records: Any) -> list[dict[str, Any]]:
-    """Suggestions used or dismissed before a logout or restart, back from the draft (stored as
-    the entry's `Suggestion` records; one that does not validate is left out)."""
-    decided = []
-    for record in records if isinstance(records, list) else []:
-        try:
-            suggestion = Suggestion(**record)
-            suggestion.validate("decided")
-        except (TypeError, EntryError):
-            continue
-        if suggestion.verdict is not None:
-            decided.append({"s": Suggested(suggestion.kind, suggestion.text, suggestion.source),
-                            "verdict": suggestion.verdict, "final": suggestion.final_text})
-    return decided

@@ -6,7 +6,6 @@ it, always on screen. Leaving with an answer not sent or a status not saved asks
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -33,17 +32,7 @@ class StatusCycler(Cycler, inherit_bindings=False):
     move it unnoticed); a click on ◀ or ▶ steps it, elsewhere only focuses it."""
 
     BINDINGS = [Binding("right", "step(1)", show=False), Binding("left", "step(-1)", show=False)]
-
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        event.prevent_default()  # not Cycler's click, which steps wherever it lands
-        self.focus()
-        left = 1 + cell_len(f"{self.label}: ")  # the padding, then "Idea status: "
-        right = left + 3 + cell_len(self.options[self.index][1])  # "◀ seen ▶"
-        if event.x == left:
-            self.action_step(-1)
-        elif event.x == right:
-            self.action_step(1)
+    STEP_ON_ARROWS = True
 
 
 class EntryReviewScreen(KioskScreen):
