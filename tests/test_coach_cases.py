@@ -119,3 +119,13 @@ def test_the_held_out_targets_are_met_without_the_model(coach, lang, capsys):
     assert figures["named"] >= 0.9 and figures["category"] >= 0.9, capsys.readouterr().out
     assert figures["dupes"] == 0 and figures["empty"] == 0
     assert all(q.source in (BANK, TEMPLATE) for q in coach.suggest(HEARING[lang], lang).questions)
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("nl", "Olie op de vloer bij de pers, iemand gleed bijna uit."),
+    ("nl", "Bijna uitgegleden over olie op de vloer bij de pers."),
+    ("en", "Almost slipped on oil on the floor near the press."),
+])
+def test_a_near_slip_on_oil_is_safety_not_maintenance(coach, lang, text):
+    """Issue 16 item 11: an anonymous near-slip reached the station as another category."""
+    assert coach.suggest(text, lang).category.category == "safety"
