@@ -113,9 +113,18 @@ class CoachPanel(Vertical):
         hint = self.query_one("#coach-hint", Static)
         listed = any(self.suggestions.get_option_at_index(i).id != EMPTY
                      for i in range(self.suggestions.option_count))
-        hint.update(self.t("capture_coach.panel.list_hint") if listed
+        # the list's keys only work in the list: from a text box, first say how to get there
+        in_list = self.suggestions.has_focus
+        hint.update(self.t("capture_coach.panel.list_hint" if in_list else
+                           "capture_coach.panel.to_list") if listed
                     else self.t("coach.panel.hint"))
         hint.display = listed or not self.thinking
+
+    def on_descendant_focus(self, event) -> None:
+        self._show_hint()
+
+    def on_descendant_blur(self, event) -> None:
+        self._show_hint()
 
     # -- the list -------------------------------------------------------------------------------
     def show_suggestions(self, open_offers: list, *, visible: bool = True) -> None:
