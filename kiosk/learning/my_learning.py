@@ -101,7 +101,7 @@ def build_record(store: Store, author: str | None,
     for entry, day in zip(entries, days):
         text = entry.learned.strip() or entry.what_happened.strip()
         if text:
-            record.learned.append(Learned(day, entry.headline, entry.category, text))
+            record.learned.append(Learned(day, entry.headline.rstrip(" .:"), entry.category, text))
         if entry.next_step.strip():
             record.tries.append(Try(day, entry.headline, entry.next_step.strip(),
                                     outcomes.get(entry.id, "").strip(),

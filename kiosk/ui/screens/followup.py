@@ -57,7 +57,7 @@ class FollowUpScreen(ModalScreen[None]):
         with Vertical(id="followup-box", classes="dialog"):
             yield Static(t("learning.followup.title"), classes="dialog-title", markup=False)
             yield Static(t("learning.followup.question", date=day_text(self.due.planned_on, t),
-                           plan=one_line(entry.next_step, 160)), id="followup-question",
+                           plan=one_line(entry.next_step, 160).rstrip(" .")), id="followup-question",
                          markup=False)
             with Vertical(id="followup-answers"):
                 for key, answer in ANSWER_KEYS.items():
