@@ -363,3 +363,22 @@ async def test_the_panel_says_the_list_keys_work_only_in_the_list(tmp_path):
         await pilot.press("shift+tab")
         await pilot.pause()
         assert hint() == t("capture_coach.panel.to_list")
+
+
+async def test_back_in_the_box_the_worker_answers_a_used_question_on_a_new_line(tmp_path):
+    """Tried in tmux: the worker's answer was glued to the question ("...gestaan?Iemand")."""
+    app, _, _ = app_with(tmp_path, CountingEngine(delay=0.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login_and_write(pilot, app)
+        await ask(pilot, app)
+        await tab_to_list(pilot, app)
+        await pilot.press("enter")  # the first question goes into "what did you notice"
+        await pilot.pause()
+        box = app.screen.query_one("#noticed")
+        question = box.text
+        assert question.strip() and not question.endswith("\n")
+        box.focus()
+        await pilot.pause()
+        await pilot.press(*"It rattles")
+        await pilot.pause()
+        assert box.text == question + "\nIt rattles"

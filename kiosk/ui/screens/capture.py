@@ -167,6 +167,7 @@ class CaptureScreen(CoachMixin, KioskScreen):
         self._changed()
 
     def on_descendant_focus(self, event) -> None:
+        self.start_answer_line(event.widget)
         self.mark_current()
 
     def mark_current(self) -> None:

@@ -262,6 +262,7 @@ class CoachMixin:
             area = self.query_one(f"#{target}", TextArea)
             # no new line after it: a box shown one line high shows the line just added
             area.load_text((area.text.rstrip() + "\n" if area.text.strip() else "") + marked)
+            self._fresh_boxes = getattr(self, "_fresh_boxes", set()) | {target}
             area.move_cursor(area.document.end)
             area.scroll_cursor_visible()
         self._picked = None
@@ -284,6 +285,18 @@ class CoachMixin:
             key = "category_offer" if self._category_pending() else "category_taken"
             text = self.t(f"capture_coach.panel.{key}", category=name)
         self.query_one(CoachPanel).show_category(text)
+
+    def start_answer_line(self, widget) -> None:
+        """Back in a box that ends with a suggestion just used: a new line to answer on (else
+        the worker's words were glued to the question: "...gestaan?Iemand had")."""
+        fresh = getattr(self, "_fresh_boxes", set())
+        if not isinstance(widget, TextArea) or widget.id not in fresh:
+            return
+        fresh.discard(widget.id)
+        if widget.text.strip() and not widget.text.endswith("\n"):
+            widget.insert("\n", widget.document.end)
+            widget.move_cursor(widget.document.end)
+            self._coach_text = self.writing()  # a new line is no new text for the coach
 
     def action_take_category(self) -> None:
         """F7: the suggested category goes into the entry's category choice."""
