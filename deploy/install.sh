@@ -313,7 +313,7 @@ if [ "$CONFIG_OK" -eq 0 ]; then
     2. Site key: every kiosk and the supervisor station of a site need the SAME site_key.
        This is the first device? Keep the random one written into $CONF
        and copy it to the others. Otherwise replace it with the site's key.
-    3. Station: set [kiosk] id, station, line and language in $CONF.
+    3. Station: set [kiosk] id, station, line and [ui] language, languages in $CONF.
     4. Check and start:  sudo $BIN_DIR/kiosk doctor && sudo systemctl start kiosk
 EOF
 fi
