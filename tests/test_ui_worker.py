@@ -12,7 +12,7 @@ from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.feed import FeedScreen, MineScreen
 from kiosk.ui.screens.login import LoginScreen
 from kiosk.ui.screens.saved import SavedScreen
-from tests.ui_helpers import make_test_app, screen_text
+from tests.ui_helpers import make_test_app, pick_language, screen_text
 
 BADGE = "BADGE-0042"
 
@@ -148,8 +148,7 @@ async def test_language_switch_changes_every_visible_label(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         english_login = screen_text(app)
         assert _english_labels_on(english_login)
-        await pilot.press("f8")
-        await pilot.pause()
+        await pick_language(pilot, "nl")
         dutch_login = screen_text(app)
         assert _english_labels_on(dutch_login) == set(), dutch_login
         assert "Scan je pas" in dutch_login
@@ -379,8 +378,7 @@ async def test_the_key_bar_fits_80_columns_in_dutch_by_dropping_spaces(tmp_path)
         assert not bar.has_class("-compact")  # English fits with the spaces
         await pilot.press("f10")
         await pilot.pause()
-        await pilot.press("f8")  # Nederlands
-        await pilot.pause()
+        await pick_language(pilot, "nl")
         await login(pilot)
         bar = app.screen.query_one(KeyBar)
         await pilot.pause()
