@@ -28,9 +28,9 @@ instead of the placeholder. The table is flattened like any other (`sync.scan.co
 callers never see the table. A language without the table falls back to the English one (with
 the English rule), as for plain strings.
 
-The language itself: content/strings/<lang>/language.toml names it in its own words
-(`language_name("pl")` -> "Polski", for the F8 list) and lists the letters beyond a-z it writes
-(`language_letters`, for the console font check of `kiosk doctor`).
+The language itself: `common.language_name` names it in its own words (`language_name("pl")`
+-> "Polski", for the F8 list); content/strings/<lang>/language.toml lists the letters beyond
+a-z it writes (`language_letters`, for the console font check of `kiosk doctor`).
 """
 
 from __future__ import annotations
@@ -112,9 +112,9 @@ def available_languages() -> list[str]:
 
 
 def language_name(language: str) -> str:
-    """The language's name in its own words (content/strings/<lang>/language.toml `name`:
+    """The language's name in its own words (its own strings' `common.language_name`:
     "Nederlands", "Polski"), else CLDR's (babel), else the code itself."""
-    name = load_strings(language).get("language.name", "").strip()
+    name = load_strings(language).get("common.language_name", "").strip()
     if name:
         return name
     try:

@@ -31,6 +31,18 @@ def _rule(language: str) -> Callable[[Any], str]:
         return _english
 
 
+@lru_cache(maxsize=256)
+def knows(language: str) -> bool:
+    """Does CLDR (babel's locale data) know `language`?"""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(language)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
 def _english(number: Any) -> str:
     return "one" if number == 1 else "other"
 
