@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
 from kiosk.answers import unread_answers
-from kiosk.i18n import load_strings
 from kiosk.identity import pseudonym
 from kiosk.store import Store
 from kiosk.ui.screens.capture import CaptureScreen
@@ -133,39 +130,6 @@ async def test_draft_is_on_disk_while_typing(tmp_path):
         key = pseudonym(app.config.site_key, BADGE)
         on_disk = Store(tmp_path, readonly=True).load_draft(key)
         assert on_disk["what_happened"] == "Typed before the power cut"
-
-
-def _english_labels_on(text: str) -> set[str]:
-    english = load_strings("en")
-    dutch_values = set(load_strings("nl").values())  # e.g. the "English" switch on Dutch screens
-    return {value for value in english.values()
-            if len(value) > 3 and value not in dutch_values
-            and re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", text)}
-
-
-async def test_language_switch_changes_every_visible_label(tmp_path):
-    app, _, _ = make_test_app(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        english_login = screen_text(app)
-        assert _english_labels_on(english_login)
-        await pick_language(pilot, "nl")
-        dutch_login = screen_text(app)
-        assert _english_labels_on(dutch_login) == set(), dutch_login
-        assert "Scan je pas" in dutch_login
-
-        await login(pilot)
-        capture = screen_text(app)
-        assert _english_labels_on(capture) == set(), capture
-        assert "Wat gebeurde er?" in capture and "Opslaan" in capture
-
-        await pilot.press("f3")
-        await pilot.pause()
-        assert _english_labels_on(screen_text(app)) == set()
-
-        # logging out returns to the kiosk's own language
-        await pilot.press("f10")
-        await pilot.pause()
-        assert "Scan your badge" in screen_text(app)
 
 
 async def test_quit_keys_are_refused_without_pin(tmp_path):

@@ -169,6 +169,10 @@ class KioskApp(App, inherit_bindings=False):
             self._watch_terminal()
         if self.coach is not None:
             self.coach.start_loading()
+        if self.config.mode != "supervisor":  # the language of what workers write
+            from kiosk.langdetect import start_loading
+
+            start_loading(self.config.languages)
 
     # -- the terminal going away ----------------------------------------------------------------
     def _watch_terminal(self) -> None:

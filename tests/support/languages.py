@@ -112,3 +112,66 @@ def test_language_content(tmp_path_factory, monkeypatch) -> Iterator[Path]:
     yield folder
     monkeypatch.delenv("KIOSK_CONTENT_DIR")
     clear_content_caches()
+
+
+# -- a tiny Polish coach, for tests until content/coach/pl/ exists ----------------------------
+TINY_POLISH_COACH = {
+    "language.toml": 'stemmer = "polish"\nquestion_words = ["co", "dlaczego", "jak", "kto", '
+                     '"kiedy", "gdzie", "czy", "jaki", "jaka", "jakie"]\nblocked = ["głupi"]\n'
+                     'clause_words = ["bo", "ale", "kiedy", "gdy"]\n',
+    "questions.toml": '''[general]
+questions = [
+  "Co dokładnie zobaczyłeś albo usłyszałeś?",
+  "Kiedy zauważyłeś to po raz pierwszy?",
+  "Co według ciebie jest przyczyną?",
+  "Kto jeszcze powinien o tym wiedzieć?",
+  "Jaki mały krok możesz spróbować jutro?",
+]
+ideas = ["Zapisuj przez tydzień, kiedy to się dzieje, i poszukaj wzoru."]
+
+[maintenance]
+questions = [
+  "Od kiedy pompa traci olej?",
+  "Kto z utrzymania ruchu może sprawdzić uszczelkę?",
+  "Jak często ta maszyna jest smarowana?",
+]
+ideas = ["Zgłoś wyciek do utrzymania ruchu jeszcze dziś i połóż matę pod pompą."]
+''',
+    "categories.toml": '''[maintenance]
+keywords = ["pompa", "olej", "wyciek", "cieknie", "uszczelka", "smar", "łożysko"]
+examples = ["Pompa przy linii dwa cieknie olej, bo uszczelka jest zużyta."]
+''',
+    "templates.toml": "",
+    "subjects.toml": "",
+}
+
+
+def add_tiny_polish_coach(content: Path) -> None:
+    """content/coach/pl/ with a few Polish questions (prompts as in English: the model does not
+    write Polish, so they are never used), and Polish UI strings if there are none."""
+    coach = content / "coach" / "pl"
+    if not (coach / "questions.toml").is_file():
+        coach.mkdir(parents=True, exist_ok=True)
+        for name, text in TINY_POLISH_COACH.items():
+            (coach / name).write_text(text, encoding="utf-8")
+        shutil.copy(content / "coach" / "en" / "prompts.toml", coach / "prompts.toml")
+    if not (content / "strings" / "pl").is_dir():
+        write_test_language(content / "strings", "pl", "Polski")
+
+
+@pytest.fixture
+def polish_content(tmp_path_factory, monkeypatch) -> Iterator[Path]:
+    """The real content/ when it has Polish (strings and coach), else a copy with a tiny
+    test-only Polish added; caches forgotten before and after."""
+    real = content_dir()
+    if (real / "coach" / "pl" / "questions.toml").is_file() and (real / "strings" / "pl").is_dir():
+        yield real
+        return
+    copy = tmp_path_factory.mktemp("content") / "content"
+    shutil.copytree(real, copy)
+    add_tiny_polish_coach(copy)
+    monkeypatch.setenv("KIOSK_CONTENT_DIR", str(copy))
+    clear_content_caches()
+    yield copy
+    monkeypatch.delenv("KIOSK_CONTENT_DIR")
+    clear_content_caches()
