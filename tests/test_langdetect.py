@@ -12,7 +12,8 @@ import pytest
 from kiosk.langdetect import MIN_CONFIDENCE, detect
 
 DATA = Path(__file__).parent / "data"
-HELDOUT = {path.stem.removeprefix("heldout_"): path for path in sorted(DATA.glob("heldout_*.jsonl"))}
+HELDOUT = {path.stem.removeprefix("heldout_"): path
+           for path in sorted(DATA.glob("heldout_*.jsonl"))}
 # Every language the kiosk is meant to offer, also before its held-out file exists: the harder
 # choice (five languages, German and Dutch close together).
 CANDIDATES = tuple(sorted({"nl", "en", "pl", "tr", "de", *HELDOUT}))

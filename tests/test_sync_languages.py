@@ -26,7 +26,8 @@ from tests.ui_helpers import make_test_app, screen_text
 WRITTEN = {
     "nl": "De lijmpomp lekt weer; de pakking is geïnstalleerd maar zit scheef.",
     "en": "The glue pump leaks again; the new seal was fitted crooked.",
-    "pl": "Pompa kleju znowu cieknie: uszczelka źle założona, żółć na podłodze, łańcuch się ślizga.",
+    "pl": "Pompa kleju znowu cieknie: uszczelka źle założona, żółć na podłodze, łańcuch "
+          "się ślizga.",
     "tr": "Tutkal pompası yine sızdırıyor; İş güvenliği için conta değişmeli, çıkış ağır.",
     "de": "Die Leimpumpe tropft wieder; die Dichtung sitzt schief, Öl läuft über den Fuß.",
     "fr": "La pompe à colle fuit encore; le joint est mal posé, ça glisse près de l'étagère.",

@@ -64,7 +64,8 @@ def _write_table(table: dict, language: str, prefix: str, out: list[str]) -> Non
             inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in forms.items())
             out.append(f"{_key(key)} = {{ {inner} }}")
         else:
-            out.append(f"{_key(key)} = {_toml_value(pseudo(value) if isinstance(value, str) else value)}")
+            written = pseudo(value) if isinstance(value, str) else value
+            out.append(f"{_key(key)} = {_toml_value(written)}")
     for key, value in table.items():
         if isinstance(value, dict) and "count" not in value:
             name = f"{prefix}.{_key(key)}" if prefix else _key(key)
