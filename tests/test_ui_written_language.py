@@ -58,3 +58,16 @@ async def test_a_short_text_is_stored_in_the_screens_language(tmp_path, polish_c
         await wait_for(pilot, lambda: store.count() == 1)
     [entry] = store.entries()
     assert entry.language == "nl"
+
+
+def test_earlier_entries_in_a_language_without_coach_content_do_not_break_seen_before(
+        make_entry):
+    """A station feed may hold entries in a language the coach has no content for (French
+    here): "seen before?" reads them with the text's language instead of failing."""
+    from kiosk.coach.classify import related
+
+    french = make_entry(language="fr", what_happened="La pompe à colle fuit encore.")
+    english = make_entry(what_happened="The glue pump leaks again at the coupling.",
+                         title="Glue pump leaks")
+    found = related("The glue pump is leaking at the coupling.", "en", [french, english])
+    assert [r.entry.id for r in found] == [english.id]

@@ -13,6 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.coach.classify import Related
 from kiosk.coach.suggest import Suggestions
+from kiosk.coach.text import coach_languages
 from kiosk.entries import REFLECTION_FIELDS
 from kiosk.i18n import language_name
 from kiosk.langdetect import detect
@@ -86,11 +87,13 @@ class CaptureCoach:
     def _run_coach(self, text: str, language: str, cancel: threading.Event,
                    author: str | None) -> None:
         """In a worker thread: the language of `text` (the screen's `language` when it cannot be
-        told), the suggestions in it, then the earlier entries like `text` among the station's
+        told, or the coach has no content for it), the suggestions in it, then the earlier entries like `text` among the station's
         shared ones and the worker's own, sent to the UI in one message (the store is read here,
         never on the UI thread)."""
         app = self.app
-        language = detect(text, app.languages, language).language  # the text's, not the screen's
+        written = detect(text, app.languages, language).language  # the text's, not the screen's
+        if written in coach_languages():  # else the screen's: the coach has no content for it
+            language = written
         result = app.coach.suggest(text, language, cancel=cancel,
                                    on_token=lambda token: self.post_message(CoachToken(token)))
         candidates = app.store.feed(app.config.station, limit=300)
