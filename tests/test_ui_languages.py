@@ -92,6 +92,11 @@ async def test_the_list_shows_each_language_in_its_own_words_and_answers_keys_an
         assert isinstance(app.screen, LoginScreen)
         await login(pilot)
         assert app.language == TEST_LANGUAGE  # the badge takes the language picked at the login
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        assert app.language == "en"
+        await login(pilot)
+        assert app.language == TEST_LANGUAGE  # and keeps it at its next login
 
 
 async def test_a_badge_scanned_with_the_list_open_logs_in(tmp_path):
