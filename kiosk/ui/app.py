@@ -33,6 +33,7 @@ from kiosk.ui.badge_scan import ScanWatch
 
 RETENTION_CHECK_SECONDS = 3600
 TERMINAL_CHECK_SECONDS = 2.0  # how often the app checks that its terminal is still there
+LANGDETECT_LOAD_DELAY = 1.0  # seconds after start: the login screen is up before the load begins
 
 
 class KioskApp(App, inherit_bindings=False):
@@ -169,10 +170,13 @@ class KioskApp(App, inherit_bindings=False):
             self._watch_terminal()
         if self.coach is not None:
             self.coach.start_loading()
-        if self.config.mode != "supervisor":  # the language of what workers write
-            from kiosk.langdetect import start_loading
+        if self.config.mode != "supervisor":  # the language of what workers write: its model
+            self.set_timer(LANGDETECT_LOAD_DELAY, self._load_langdetect)  # after first paint
 
-            start_loading(self.config.languages)
+    def _load_langdetect(self) -> None:
+        from kiosk.langdetect import start_loading
+
+        start_loading(self.config.languages)
 
     # -- the terminal going away ----------------------------------------------------------------
     def _watch_terminal(self) -> None:
