@@ -228,7 +228,7 @@ fi
 # -- install script, units, docs -----------------------------------------------------------------
 say "Install script, units and guide"
 for file in install.sh kiosk.example.toml kiosk.service kiosk-backup.service kiosk-backup.timer \
-        README.md DATA-SHEET.md; do
+        README.md DATA-SHEET.md DATA-SHEET.nl.md; do
     [ -f "$SCRIPT_DIR/$file" ] || die "deploy/$file is missing"
     cp "$SCRIPT_DIR/$file" "$STAGE/"
 done

@@ -282,7 +282,7 @@ fi
 # -- commands, guide, systemd units --------------------------------------------------------------
 say "The kiosk command, the IT guide and the systemd units"
 install -d -m 0755 "$APP_DIR/deploy"
-for doc in README.md DATA-SHEET.md; do
+for doc in README.md DATA-SHEET.md DATA-SHEET.nl.md; do
     if [ -f "$DEPLOY_DIR/$doc" ]; then install -m 0644 "$DEPLOY_DIR/$doc" "$APP_DIR/deploy/$doc"; fi
 done
 tmp="$(mktemp "$BIN_DIR/.kiosk.XXXXXX")"

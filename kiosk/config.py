@@ -60,6 +60,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "sync": {
         "frame_period": 1.5,
+        "camera": False,  # the scan screen's camera: a device number, a device path or a video
     },
     "privacy": {
         "min_group_size": 5,
@@ -74,6 +75,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "languages": [],  # empty: every language with content (content/strings/<lang>/)
         "ascii": False,
         "animations": True,
+    },
+    "export": {
+        "usb_dir": "",
+    },
+    "learning": {
+        "follow_up_days": 2,
+        "pulse": True,
     },
 }
 
@@ -107,16 +115,20 @@ class Config:
     time_limit: float
     pause_seconds: float
     frame_period: float
+    camera: int | str | None  # [sync] camera: None (none), a device number, a path
     min_group_size: int
     retention_days: int
     backup_dir: Path | None  # None: <data_dir>-backups next to the data folder
     keep_days: int
     ascii: bool
     animations: bool
+    follow_up_days: int = 2  # [learning]: days before a planned try is followed up
+    pulse: bool = True  # [learning]: offer the weekly pulse at log-out
     languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)  # offered at F8, in this order
     demo: bool = False
     source: str = "built-in demo configuration"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    usb_dir: Path | None = None  # where a USB stick is mounted ("My learning" saves there)
 
     def with_changes(self, **changes: Any) -> "Config":
         values = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -228,6 +240,20 @@ def _languages(ui: dict, key: str) -> tuple[str, tuple[str, ...]]:
     return language, offered
 
 
+def _camera(values: dict) -> int | str | None:
+    """[sync] camera: false (none), a device number (0 is the first camera, /dev/video0) or a
+    path (a device such as /dev/video2, or a video file played as if filmed live)."""
+    value = values["camera"]
+    if value is False:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        _check(0 <= value <= 63, "sync.camera", f"a camera number is 0 to 63, got {value}")
+        return value
+    _check(isinstance(value, str) and value.strip() != "", "sync.camera",
+           f"use false, a camera number (0 is the first) or a path in quotes, got {value!r}")
+    return value.strip()
+
+
 def _build(merged: dict, *, demo: bool, source: str,
            language_key: str = "ui.language") -> Config:
     k, s, c = merged["kiosk"], merged["security"], merged["coach"]
@@ -269,6 +295,7 @@ def _build(merged: dict, *, demo: bool, source: str,
                f"must be a folder outside kiosk.data_dir ({data_dir}), got {backup_dir_text!r}: "
                f"each backup would hold the older ones, and a restore would replace them")
 
+    usb_dir_text = _str(merged["export"], "export", "usb_dir", allow_empty=True)
     return Config(
         kiosk_id=kiosk_id,
         station=_str(k, "kiosk", "station"),
@@ -291,16 +318,20 @@ def _build(merged: dict, *, demo: bool, source: str,
         time_limit=_float(c, "coach", "time_limit", 1, 600),
         pause_seconds=_float(c, "coach", "pause_seconds", 1, 600),
         frame_period=_float(merged["sync"], "sync", "frame_period", 0.2, 30),
+        camera=_camera(merged["sync"]),
         min_group_size=_int(merged["privacy"], "privacy", "min_group_size", 2, 1000),
         retention_days=retention_days,
         backup_dir=backup_dir,
         keep_days=keep_days,
         ascii=_bool(merged["ui"], "ui", "ascii"),
         animations=_bool(merged["ui"], "ui", "animations"),
+        follow_up_days=_int(merged["learning"], "learning", "follow_up_days", 1, 60),
+        pulse=_bool(merged["learning"], "learning", "pulse"),
         languages=languages,
         demo=demo,
         source=source,
         raw=merged,
+        usb_dir=Path(usb_dir_text).expanduser() if usb_dir_text else None,
     )
 
 

@@ -10,7 +10,10 @@ _LOCK_META = "pin_lockout"
 
 
 class PinGuard:
-    """Counts wrong PINs in the store, so a lock-out survives a restart."""
+    """Counts wrong PINs in the store, so a lock-out survives a restart. A subclass with its own
+    `META_KEY` counts other secrets the same way (reply codes: kiosk/learning/reply_codes.py)."""
+
+    META_KEY = _LOCK_META
 
     def __init__(self, store, max_attempts: int, lockout_seconds: int, now=time.time):
         self.store, self.max_attempts, self.lockout_seconds, self.now = (
@@ -22,7 +25,7 @@ class PinGuard:
         return cls(store, config.max_pin_attempts, config.lockout_seconds)
 
     def _state(self) -> dict:
-        return self.store.get_meta(_LOCK_META, {"failures": 0, "until": 0.0})
+        return self.store.get_meta(self.META_KEY, {"failures": 0, "until": 0.0})
 
     def locked_for(self) -> int:
         return max(0, int(self._state()["until"] - self.now() + 0.999))
@@ -35,14 +38,14 @@ class PinGuard:
             # back-off: each further lock-out doubles, up to a day
             rounds = failures - self.max_attempts
             until = self.now() + min(86400, self.lockout_seconds * (2 ** rounds))
-            self.store.set_meta(_LOCK_META, {"failures": failures, "until": until})
+            self.store.set_meta(self.META_KEY, {"failures": failures, "until": until})
             return 0
-        self.store.set_meta(_LOCK_META, {"failures": failures, "until": 0.0})
+        self.store.set_meta(self.META_KEY, {"failures": failures, "until": 0.0})
         return self.max_attempts - failures
 
     def succeeded(self) -> None:
         if self._state()["failures"]:
-            self.store.set_meta(_LOCK_META, {"failures": 0, "until": 0.0})
+            self.store.set_meta(self.META_KEY, {"failures": 0, "until": 0.0})
 
     def check(self, pin: str, config, roles: tuple[str, ...] = ("admin", "supervisor"),
               ) -> tuple[str | None, tuple[str, dict]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.table import Document
+from tinydb.table import Document, Table
 
 from kiosk.durable import FolderInUse, FolderLock, fsync_dir
 from kiosk.entries import SYNC_STATES, Entry, now_iso
@@ -42,6 +42,7 @@ class Store:
         self.lock = threading.RLock()
         self._folder_lock = FolderLock(self.data_dir)
         self._shards: dict[str, WeekFile] = {}
+        self._files: dict[str, TinyDB] = {}  # further files by name (Store.table)
         self.entries_dir = self.data_dir / "entries"
         self.corrupt_dir = self.data_dir / "corrupt"
         if not readonly:
@@ -94,6 +95,9 @@ class Store:
             for shard in self._shards.values():
                 shard.db.close()
             self._shards.clear()
+            for db in self._files.values():
+                db.close()
+            self._files.clear()
             self._folder_lock.release()
 
     def __enter__(self) -> "Store":
@@ -368,3 +372,15 @@ class Store:
             else:
                 table.insert({"key": key, "value": value})
 
+
+    # -- further files: one TinyDB file per kind of data (shared lessons, reply codes, ...) ----
+    def table(self, file: str, name: str) -> Table:
+        """Table `name` of `<file>.json` in the data folder (written like meta.json: atomic,
+        durable, damage detected). Callers hold `lock` around a read-and-write."""
+        if not file.isidentifier() or file in ("meta", "drafts"):
+            raise ValueError(f"not a file name for Store.table: {file!r}")
+        with self.lock:
+            db = self._files.get(file)
+            if db is None:
+                db = self._files[file] = self._open_db(self.data_dir / f"{file}.json")
+            return db.table(name, cache_size=0)

@@ -22,8 +22,11 @@ def may_delete(entry: Entry, session: Session | None) -> bool:
 
 def delete_entry(store: Store, entry_id: str) -> str | None:
     """Delete the entry from the store: None when it is gone, else why it is still there."""
+    from kiosk.learning.records import learning_records
+
     try:
         store.remove_entries([entry_id])
+        learning_records(store).remove_followups([entry_id])  # its follow-up goes with it
     except StoreError as exc:
         if _still_stored(store, entry_id):
             return exc.reason if isinstance(exc, StoreWriteError) else str(exc)

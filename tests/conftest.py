@@ -23,6 +23,18 @@ KIOSK_ENV = ("KIOSK_CONFIG", "KIOSK_DATA_DIR", "KIOSK_LANGUAGE", "KIOSK_STATION"
 
 
 @pytest.fixture(autouse=True)
+def _steady_cursor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In snapshot tests a focused text field's cursor does not blink: on a busy machine the
+    picture is taken later than half a second after focusing, when the cursor may be off."""
+    if "snap_compare" not in request.fixturenames:
+        return
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory,
                           monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's KIOSK_* settings, reads their home folder or writes to their

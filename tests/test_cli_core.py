@@ -92,7 +92,8 @@ def test_demo_data_rejects_a_zero_count_and_adds_to_existing_entries(data_dir, r
 
 # -- the command line is an adapter ------------------------------------------------------------
 COMMANDS = {"run", "entries", "demo-data", "pin", "models", "suggest", "export", "import",
-            "receipt", "doctor", "backup", "restore", "retention", "report", "insights", "review"}
+            "receipt", "doctor", "backup", "restore", "retention", "report", "insights", "review",
+            "lessons"}
 PACKAGE = Path(kiosk.__file__).parent
 
 

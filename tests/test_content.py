@@ -32,8 +32,9 @@ def split_tables(strings: dict[str, str]) -> tuple[dict[str, str], dict[str, dic
 def test_every_language_has_every_key_of_english_with_the_same_placeholders():
     """Every language folder found (content/strings/<lang>/): every plain string of English with
     the same placeholders, every plural table of English with the same `count`, and each of its
-    forms with the placeholders of the English `other` (a form that only ever holds one number,
-    like `one`, may write "1" for the count)."""
+    forms with the placeholders of the English `other`; a form that only ever holds one number
+    (`one` in these languages) has those of the English form of that name, and may write "1"
+    for the count."""
     plain_en, tables_en = split_tables(load_strings("en"))
     for language in available_languages():
         plain, tables = split_tables(load_strings(language))
@@ -44,17 +45,19 @@ def test_every_language_has_every_key_of_english_with_the_same_placeholders():
                 (language, key)
         single = plurals.single_number_forms(language)
         for table, forms in tables.items():
-            count = tables_en[table]["count"]
+            english = tables_en[table]
+            count = english["count"]
             assert forms["count"] == count, (language, table)
-            wanted = set(PLACEHOLDER.findall(tables_en[table]["other"]))
             for form, text in forms.items():
                 if form == "count":
                     continue
                 own = set(PLACEHOLDER.findall(text))
-                if form in single:
-                    own, need = own - {count}, wanted - {count}
+                if form in single:  # like English "one": may say "1", may leave out what
+                    reference = english.get(form, english["other"])  # one number has not
+                    need = set(PLACEHOLDER.findall(reference)) - {count}
+                    own -= {count}
                 else:
-                    need = wanted
+                    need = set(PLACEHOLDER.findall(english["other"]))
                 assert own == need, (language, table, form, own ^ need)
 
 

@@ -94,10 +94,10 @@ async def test_the_app_starts_says_the_coach_is_unavailable_and_f5_gives_bank_qu
             app.screen.query_one("#what_happened").load_text(TEXT)
             await pilot.press("f5")
             screen = app.screen
-            await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
-            questions = [o["s"] for o in screen.offered if o["s"].kind == "question"]
+            await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offers.items)
+            questions = [o.s for o in screen.offers.items if o.s.kind == "question"]
             assert len(questions) == 3 and all(q.source in ("bank", "template") for q in questions)
-            assert not any(o["s"].is_ai for o in screen.offered)
+            assert not any(o.s.is_ai for o in screen.offers.items)
             assert questions[0].text in screen_text(app) and "[AI]" not in screen_text(app)
             await pilot.press("f2")  # and the entry still saves
             await pilot.pause()
@@ -130,10 +130,10 @@ async def test_a_model_that_writes_garbage_is_replaced_by_the_question_bank(tmp_
             await wait_until(pilot, lambda: coach.state == "ready")
             await pilot.press("f5")
             screen = app.screen
-            await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
-            assert not any(o["s"].is_ai for o in screen.offered), \
-                [o["s"].text for o in screen.offered if o["s"].is_ai]
-            questions = [o["s"] for o in screen.offered if o["s"].kind == "question"]
+            await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offers.items)
+            assert not any(o.s.is_ai for o in screen.offers.items), \
+                [o.s.text for o in screen.offers.items if o.s.is_ai]
+            questions = [o.s for o in screen.offers.items if o.s.kind == "question"]
             assert len(questions) == 3 and all(q.source in ("bank", "template") for q in questions)
             shown = screen_text(app)
             assert "PWNED" not in shown and "\x1b" not in shown

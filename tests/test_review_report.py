@@ -150,7 +150,8 @@ def test_markdown_reads_well(demo_week):
     assert lines[2].startswith("2026-11-16 to 2026-11-22 · all stations")
     headings = [line for line in lines if line.startswith("## ")]
     assert headings == ["## What we learned", "## Ideas and their status",
-                        "## Waiting for an answer or a decision", "## Numbers this week"]
+                        "## Waiting for an answer or a decision", "## Numbers this week",
+                        "## Trying things out"]
     assert "\n\n\n" not in markdown  # no stray blank lines
     assert "None" not in markdown and "{" not in markdown
     for line in lines:  # every list item is one line: headline, then what was learned

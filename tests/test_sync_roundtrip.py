@@ -3,12 +3,10 @@ the return batch."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import zxingcpp
 
 from kiosk.config import Config, load_config
 from kiosk.demo import generate
@@ -19,6 +17,7 @@ from kiosk.sync.codec import decode_frame, decode_lines
 from kiosk.sync.collect import FrameCollector
 from kiosk.sync.errors import BatchError, ReceiptError
 from support.samples import sample_entries
+from support.screen_codes import files_of, scan_screen
 
 SIZES = {(80, 24): (4, 5), (120, 40): (12, 13)}  # widget size -> acceptable QR versions
 
@@ -52,25 +51,6 @@ def demo_entries(config: Config, count: int, seed: int = 1) -> list[Entry]:
 
 def comparable(entry: Entry) -> dict:
     return replace(entry, sync="-").to_dict()
-
-
-def scan_screen(frames: list[str], size: qr.FrameSize) -> list[str]:
-    """What a camera or scanner reads from each frame as the export widget would show it."""
-    texts = []
-    for frame in frames:
-        cells = qr.render_cells(frame, size.version)
-        assert (len(cells[0]), len(cells)) == (size.width, size.height)
-        found = zxingcpp.read_barcodes(qr.rasterise(cells, scale=3),
-                                       formats=zxingcpp.BarcodeFormat.QRCode)  # as a QR scanner
-        assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
-        assert found[0].ec_level == "M"
-        texts.append(found[0].text)
-    return texts
-
-
-def files_of(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "kiosk.lock"}
 
 
 # -- the round trip through the screen ------------------------------------------------------------

@@ -53,7 +53,7 @@ async def test_emoji_in_the_coach_panel_keep_every_row_80_cells(tmp_path):
         await pilot.pause()
         await pilot.press("f5")
         screen = app.screen
-        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offered)
+        await wait_until(pilot, lambda: screen._coach_cancel is None and screen.offers.items)
         await pilot.pause()
         rows = ["".join(s.text for s in strip) for strip in screen._compositor.render_strips()]
         assert all(cell_len(row) == 80 for row in rows)

@@ -72,3 +72,20 @@ async def test_normal_terminal_keeps_the_nicer_glyphs(tmp_path, monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         assert not app.ascii_only
         assert glyphs_on_screen(app) - CONSOLE_SAFE  # e.g. rounded corners
+
+
+async def test_the_console_glyphs_end_with_the_console_app(tmp_path, monkeypatch):
+    """Textual keeps the scroll bar renderer in one class attribute for the whole process: an app
+    on TERM=linux must not leave its glyphs to the apps started after it (tests run many)."""
+    from textual.scrollbar import ScrollBar
+
+    default = ScrollBar.renderer
+    monkeypatch.setenv("TERM", "linux")
+    app, _, _ = make_test_app(tmp_path / "console")
+    async with app.run_test(size=(80, 24)):
+        assert ScrollBar.renderer is not default
+    assert ScrollBar.renderer is default
+    monkeypatch.setenv("TERM", "xterm-256color")
+    app, _, _ = make_test_app(tmp_path / "normal")
+    async with app.run_test(size=(80, 24)):
+        assert not app.ascii_only and ScrollBar.renderer is default

@@ -386,7 +386,7 @@ async def test_anonymous_and_urgent_entries_are_marked_and_urgent_ones_come_firs
         await pilot.press("enter")
         await queue_ready(app, pilot)
         assert "anonymous" in str(app.screen.query_one("#entry-text").render())
-        assert "the writer cannot be told about your answer" in screen_text(app)
+        assert "only a writer who took a reply code" in screen_text(app)
         assert "at their next login" not in screen_text(app)
 
 

@@ -378,7 +378,8 @@ def read_big(rows: list[str]) -> str:
 
     glyphs = {tuple(big_lines(char)): char for char in FONT}
     step = GLYPH_WIDTH + GAP
-    width = max(len(row) for row in rows)
+    # the rows came right-stripped: a last glyph with an empty right column (I) lost it
+    width = -(-(max(len(row) for row in rows) + GAP) // step) * step - GAP
     rows = [row.ljust(width) for row in rows]
     return "".join(glyphs[tuple(row[i:i + GLYPH_WIDTH] for row in rows)]
                    for i in range(0, width, step))

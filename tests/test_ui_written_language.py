@@ -34,15 +34,15 @@ async def test_a_polish_entry_at_a_dutch_kiosk_gets_polish_questions_and_is_stor
         assert isinstance(app.screen, CaptureScreen) and app.language == "nl"
         await type_text(pilot, POLISH)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.screen.offered)
-        questions = [o["s"] for o in app.screen.offered if o["s"].kind == "question"]
+        await wait_for(pilot, lambda: app.screen.offers.items)
+        questions = [o.s for o in app.screen.offers.items if o.s.kind == "question"]
         every_polish = {q for qs in bank("pl").questions.values() for q in qs}
         assert questions and all(q.source in ("bank", "template") for q in questions)
         for question in questions:  # the bank's Polish questions, or a Polish template's
             assert question.text in every_polish or (
                 question.source == "template"
                 and detect(question.text, ("nl", "en", "pl"), "nl").language == "pl"), question
-        [category] = [o["s"] for o in app.screen.offered if o["s"].kind == "category"]
+        [category] = [o.s for o in app.screen.offers.items if o.s.kind == "category"]
         assert category.text == "maintenance"
         shown = screen_text(app)
         assert load_strings("nl")["coach.written_in.note"].format(language="Polski") in shown

@@ -63,7 +63,7 @@ async def test_dutch_bank_questions_are_not_each_marked_and_no_model_file_name_s
         text = screen_text(app)
         assert "vragenbank" in text and "[vragenbank]" not in text and "[jij]" not in text
         assert "fake-model" not in text and app.coach.model_name == "fake-model"
-        assert any(o["s"].source == "bank" for o in screen.offered)
+        assert any(o.s.source == "bank" for o in screen.offers.items)
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

@@ -26,8 +26,10 @@ class FakeClock:
 
 
 def make_test_app(data_dir: Path, *, coach=None, **changes) -> tuple[KioskApp, Store, FakeClock]:
-    config = load_config(env={}).with_changes(data_dir=Path(data_dir), animations=False,
-                                               **changes)
+    """The weekly pulse is off unless a test turns it on (`pulse=True`): F10 then logs out at
+    once, as the tests of other flows expect (tests/test_ui_learning.py tests the pulse)."""
+    changes = {"animations": False, "pulse": False, **changes}
+    config = load_config(env={}).with_changes(data_dir=Path(data_dir), **changes)
     store = Store(config.data_dir)
     clock = FakeClock()
     app = make_app(config, store, coach=coach, clock=clock, wall_clock=lambda: FIXED_NOW)

@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kiosk.cli import app, models, ops, review, sync
+from kiosk.cli import app, lessons, models, ops, review, sync
 from kiosk.cli.common import EXIT_STORE, CommandError
 from kiosk.store_errors import StoreError
 
-COMMAND_GROUPS = (app, models, sync, ops, review)
+COMMAND_GROUPS = (app, models, sync, ops, review, lessons)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -124,23 +124,27 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_insights(args: argparse.Namespace) -> int:
     from kiosk.i18n import Strings
     from kiosk.review.insights import format_insights, insights_for
+    from kiosk.review.learning_view import format_learning, insights_learning
 
     config, store = _read_store(args)
+    scope = dict(line=args.line, station=args.station, date_from=args.date_from,
+                 date_to=args.date_to, weeks=max(1, args.weeks))
     try:
         index = _loaded_index(store)
         try:
-            found = insights_for(index, min_group_size=config.min_group_size, line=args.line,
-                                 station=args.station, date_from=args.date_from,
-                                 date_to=args.date_to, weeks=max(1, args.weeks))
+            found = insights_for(index, min_group_size=config.min_group_size, **scope)
+            learning = insights_learning(store, min_size=config.min_group_size, **scope)
         except ValueError as exc:
             raise CommandError(str(exc), 2) from None
     finally:
         store.close()
     if args.json:
-        json.dump(asdict(found), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({**asdict(found), "learning": asdict(learning)}, sys.stdout,
+                  ensure_ascii=False, indent=2)
         print()
         return 0
-    print(format_insights(found, Strings.report(args.lang or config.language)))
+    labels = Strings.report(args.lang or config.language)
+    print(format_insights(found, labels) + format_learning(learning, labels, scope["weeks"]))
     return 0
 
 

@@ -122,6 +122,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     values = {"label": batch.label, "count": batch.count, "frames": len(frames), "where": where}
     if args.return_batch:
         _say(config, "export.done_return", err=args.text, kiosk=batch.to, **values)
+        if batch.lessons:
+            _say(config, "lessons.exported", err=args.text, lessons=batch.lessons)
     else:
         _say(config, "export.done", err=args.text, **values)
         _say(config, "export.then_receipt", err=args.text)

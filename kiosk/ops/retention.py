@@ -62,9 +62,19 @@ def plan_retention(store: Store, config: Config, now: datetime | None = None) ->
 
 
 def apply_retention(store: Store, plan: RetentionPlan) -> tuple[int, int]:
-    """Remove the planned entries and the drafts older than the cutoff: (entries, drafts)."""
+    """Remove the planned entries and the drafts older than the cutoff: (entries, drafts).
+    Lessons shared or received before the cutoff go too, the reply codes of entries no longer
+    here, the follow-ups of removed entries and pulse answers of weeks before the cutoff
+    (kiosk/learning/)."""
+    from kiosk.learning import lessons, reply_codes
+    from kiosk.learning.records import learning_records
+
     entries = store.remove_entries(plan.remove) if plan.remove else 0
     drafts = store.remove_drafts_saved_before(plan.cutoff_iso)
+    lessons.remove_older_than(store, plan.cutoff_iso)
+    reply_codes.forget_missing(store)
+    year, week, _ = plan.cutoff.isocalendar()
+    learning_records(store).prune(plan.remove, f"{year:04d}-W{week:02d}")
     return entries, drafts
 
 

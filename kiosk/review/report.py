@@ -15,13 +15,14 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 from kiosk.entries import CATEGORIES, Entry, parse_time
 from kiosk.i18n import Strings
 from kiosk.paths import content_dir
 from kiosk.review.insights import (AGE_BUCKETS, GroupCounts, WaitingItem, age_bucket,
                                    group_counts, waiting_items)
+from kiosk.review.learning_view import (LearningFigures, learning_html, learning_markdown,
+                                        report_learning)
 from kiosk.review.plaintext import plain
 from kiosk.review.queue import ReviewIndex
 from kiosk.review.report_csv import render_csv
@@ -76,6 +77,7 @@ class Report:
     waiting: int
     waiting_by_age: list[tuple[str, int]]
     oldest_waiting: list[WaitingItem]  # shared with the team only
+    learning: LearningFigures | None = None  # tries planned and the pulse (kiosk.learning)
 
     @property
     def small(self) -> bool:
@@ -171,7 +173,7 @@ def build_report(store: Store, week: str, *, index: ReviewIndex | None = None,
         by_category=by_category, by_station=group_counts(stations, m),
         waiting=len(waiting), waiting_by_age=list(ages.items()),
         oldest_waiting=[w for w in waiting if w.visibility == "team"][:oldest],
-    )
+        learning=report_learning(store, key, line, station, m))
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -186,8 +188,6 @@ def render(report: Report, fmt: str, language: str = "en") -> str:
 
 def _local_date(iso: str) -> str:
     return parse_time(iso).astimezone().date().isoformat()
-
-
 
 
 def _scope(report: Report, t: Strings) -> str:
@@ -353,7 +353,7 @@ def render_markdown(report: Report, t: Strings) -> str:
             out += [_md_table(heading, t("report.count_heading"),
                               _group_rows(counts, t, label_key)), ""]
         out += [t("report.numbers_note", min=m), ""]
-    out += ["---", "", _footer(report, t), ""]
+    out += [*learning_markdown(report.learning, t, md), "---", "", _footer(report, t), ""]
     return "\n".join(out)
 
 
@@ -429,7 +429,8 @@ def render_html(report: Report, t: Strings) -> str:
         out += [_html_table(heading, t("report.count_heading"), _group_rows(counts, t, key))
                 for heading, counts, key in _number_tables(report, t)]
         out.append(f'<p class="note">{e_(t("report.numbers_note", min=m))}</p>')
-    out += [f"<footer>{e_(_footer(report, t))}</footer>", "</body>", "</html>", ""]
+    out += [*learning_html(report.learning, t), f"<footer>{e_(_footer(report, t))}</footer>",
+            "</body>", "</html>", ""]
     return "\n".join(out)
 
 
@@ -438,10 +439,6 @@ def _html_table(head: str, count_head: str, rows: list[tuple[str, str]]) -> str:
                    f"</td></tr>" for name, n in rows)
     return (f"<table><thead><tr><th>{html.escape(head)}</th><th>{html.escape(count_head)}</th>"
             f"</tr></thead><tbody>{body}</tbody></table>")
-
-
-def write_report(text: str, out: Path) -> None:
-    out.write_text(text, encoding="utf-8", newline="")
 
 
 __all__ = ["Report", "Lesson", "lessons", "ReportError", "build_report", "render",

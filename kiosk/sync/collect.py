@@ -12,8 +12,8 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kiosk.sync.codec import (BATCH_TYPES, Batch, Frame, batch_label, decode_frame, open_blob,
-                              ranges_text)
+from kiosk.sync.codec import (BATCH_TYPES, Batch, Frame, batch_label, decode_frame, encode_frame,
+                              open_blob, ranges_text)
 from kiosk.sync.errors import BatchError, FrameError, Message
 from kiosk.sync.fountain import SymbolDecoder
 
@@ -161,10 +161,23 @@ class FrameCollector:
         """(batch label, missing frame numbers, total) of each batch begun but not complete."""
         return [(batch_label(p.batch_id), p.missing(), p.total) for p in self._partials.values()]
 
+    def begun(self) -> list[tuple[str, int, int, bool]]:
+        """(batch label, frames read, total or K, fountain-coded) of each batch begun."""
+        return [(batch_label(p.batch_id), len(p.chunks), p.total, p.fountain)
+                for p in self._partials.values()]
+
     def left(self) -> list[Message]:
         """What each batch begun but not complete still lacks, as messages."""
         return [Message("batch.named", {"label": batch_label(p.batch_id), "problem": p.left()})
                 for p in self._partials.values()]
+
+    def kept(self) -> list[tuple[tuple, dict[int, bytes]]]:
+        """A copy of what was read of each batch begun and not complete, oldest first (cheap:
+        the worker that saves it turns it into frames with `kept_frames`)."""
+        return [(key, dict(partial.chunks)) for key, partial in self._partials.items()]
+
+    def kept_frames(self) -> list[list[str]]:
+        return kept_frames(self.kept())
 
     def reset(self) -> None:
         self._partials.clear()
@@ -233,6 +246,14 @@ class FrameCollector:
 
     def _stored_bytes(self) -> int:
         return sum(len(c) for p in self._partials.values() for c in p.chunks.values())
+
+
+def kept_frames(kept: list[tuple[tuple, dict[int, bytes]]]) -> list[list[str]]:
+    """Each batch of `FrameCollector.kept()` as the frames read of it: what
+    kiosk/sync/partials.py keeps, so that an interrupted scan goes on where it stopped."""
+    return [[encode_frame(Frame(version, batch_type, batch_id, index, total, chunk, length))
+             for index, chunk in chunks.items()]
+            for (batch_id, batch_type, total, version, length, _), chunks in kept]
 
 
 def collect_batches(lines: Iterable[str], site_key: str) -> tuple[list[Batch], list[Message]]:

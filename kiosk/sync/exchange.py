@@ -23,19 +23,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from kiosk.config import Config
 from kiosk.entries import Entry, now_iso, parse_time
 from kiosk.store import Store
+from kiosk.sync import resume, return_lessons
 from kiosk.sync.codec import (TYPE_ENTRIES, TYPE_RETURN, Batch, batch_label, digest, new_batch_id,
                               seal)
-from kiosk.sync.errors import BatchError, Message, PayloadError, ReceiptError
+from kiosk.sync.errors import BatchError, PayloadError, ReceiptError
+from kiosk.sync.learning_batch import (apply_learning_receipt, learning_to_send, merge_learning,
+                                       note_exported, unpack_learning)
 from kiosk.sync.outgoing import OutgoingBatch
 from kiosk.sync.payload import (MAX_PAYLOAD_BYTES, Reply, compress, pack_entries, pack_replies,
                                 unpack_entries, unpack_replies)
 from kiosk.sync.receipt import normalise_receipt, receipt_code, same_receipt
+from kiosk.sync.reports import ImportReport, ReceiptReport
 
 SENT = "sync.sent"  # kiosk: entry batches waiting for a receipt
 RECEIPTED = "sync.receipted"  # both: receipt codes already applied (label -> code)
@@ -50,71 +54,28 @@ LOCAL_FIELDS = ("sync", "seen", "updated")
 IDENTITY_FIELDS = ("kiosk_id", "created", "author")
 
 
-@dataclass
-class ImportReport:
-    """What importing one batch did. `receipt` is the code to show (station) or type back."""
-
-    batch_type: str
-    label: str
-    sender: str
-    receipt: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    conflicts: int = 0
-    skipped: int = 0  # return batch: answers to entries this kiosk no longer has
-    again: bool = False  # this batch was imported here before
-    changed_ids: list[str] = field(default_factory=list)  # entries added or changed
-
-    def message(self) -> Message:
-        """What was imported, naming only the counts that are not zero."""
-        entries = self.batch_type == TYPE_ENTRIES
-        counts = {"added": self.added, "updated": self.updated} if entries else \
-            {"answered": self.updated}
-        counts |= {"unchanged": self.unchanged, "conflicts": self.conflicts,
-                   "skipped": self.skipped}
-        parts = [Message(f"import.{name}", {"count": n}) for name, n in counts.items() if n]
-        return Message("import.entries" if entries else "import.replies", {
-            "label": self.label, "sender": self.sender,
-            "counts": parts or [Message("import.unchanged", {"count": 0})]})
-
-
-@dataclass
-class ReceiptReport:
-    batch_type: str
-    label: str
-    marked: int  # entries marked synced, or answers marked delivered
-    edited: int = 0  # entries edited since the export: left unsynced, they go out again
-    again: bool = False
-
-    def message(self) -> Message:
-        if self.again:
-            return Message("receipt.again", {"label": self.label})
-        key = "receipt.entries" if self.batch_type == TYPE_ENTRIES else "receipt.replies"
-        synced = Message(key, {"label": self.label, "marked": self.marked})
-        return Message("receipt.with_edited", {"synced": synced, "edited": self.edited}) \
-            if self.edited else synced  # no line "edited since the export: 0"
-
-
 # -- kiosk: export --------------------------------------------------------------------------------
 def entries_to_send(store: Store) -> list[Entry]:
     """Every entry that may leave the kiosk and has no receipt yet, oldest first."""
     return [e for e in store.entries() if e.visibility != "private" and e.sync != "synced"]
 
 
-def export_entries(store: Store, config: Config, *,
-                   max_entries: int | None = None) -> OutgoingBatch | None:
-    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch.
+def export_entries(store: Store, config: Config, *, max_entries: int | None = None,
+                   go_on: bool = False) -> OutgoingBatch | None:
+    """Seal the entries to send (oldest first, at most `max_entries`) and remember the batch,
+    with the follow-up and pulse answers not yet received (kiosk/sync/learning_batch.py);
+    with `go_on` (the QR screen), a batch begun on screen with some of them, made again.
 
     Nothing is deleted. Entries stay unsynced until the receipt code of this (or a later)
     batch is entered; "pending" ones become "exported". None when there is nothing to send.
     The same entries, unchanged, give the same batch again (same id, content, receipt code).
     """
     entries = entries_to_send(store)[:max_entries]
-    if not entries:
+    learning = learning_to_send(store)
+    if not entries and not learning:
         return None
     made = now_iso()
-    header = {"t": TYPE_ENTRIES, "f": config.kiosk_id, "m": made}
+    header = {"t": TYPE_ENTRIES, "f": config.kiosk_id, "m": made, **learning.keys()}
     packed = pack_entries(entries, header)
     while len(packed) > MAX_PAYLOAD_BYTES and len(entries) > 1:  # the rest goes next time
         entries = entries[:len(entries) // 2]
@@ -122,7 +83,9 @@ def export_entries(store: Store, config: Config, *,
     ids = [e.id for e in entries]
     versions = {e.id: e.updated for e in entries}
     again = _sent_before(config, TYPE_ENTRIES, store.get_meta(SENT, {}), versions,
-                         lambda m: compress(pack_entries(entries, {**header, "m": m})), ids)
+                         lambda m, keep: compress(pack_entries(
+                             [e for e in entries if e.id in keep], {**header, "m": m})),
+                         limit=max_entries if go_on else 0)
     if again is not None:
         return again
     payload = compress(packed)
@@ -130,9 +93,10 @@ def export_entries(store: Store, config: Config, *,
     with store.lock:
         sent = store.get_meta(SENT, {})
         sent[outgoing.label] = {"id": outgoing.batch_id, "at": made, "digest": outgoing.digest,
-                                "entries": versions}
+                                "entries": versions, "learning": learning.versions()}
         store.set_meta(SENT, _newest(sent, KEEP_SENT))
         store.set_sync([e.id for e in entries if e.sync == "pending"], "exported")
+        note_exported(store, learning)
     return outgoing
 
 
@@ -143,13 +107,14 @@ def _outgoing(config: Config, batch_type: str, batch_id: int, payload: bytes, id
 
 
 def _sent_before(config: Config, batch_type: str, waiting: dict[str, dict[str, Any]], versions:
-                 dict[str, str], payload_made: Any, ids: list[str], to: str | None = None):
-    """The batch sent earlier with just these entries in these versions, still waiting for its
-    receipt, sealed again as it was (`payload_made(made)` packs them); else None."""
-    for label, record in sorted(waiting.items(), key=lambda item: item[1]["at"], reverse=True):
-        if record["entries"] != versions or record.get("to") != to:
-            continue
-        payload = payload_made(record["at"])
+                 dict[str, str], payload_made: Any, to: str | None = None,
+                 limit: int | None = None):
+    """The batch sent earlier, still waiting for its receipt, with just these entries in these
+    versions, or (`limit` not 0) one begun on screen with at most `limit` of them
+    (kiosk/sync/resume.py), sealed again as it was (`payload_made(made, ids)` packs those
+    entries); else None."""
+    for _, record, ids in resume.candidates(waiting, versions, to, limit):
+        payload = payload_made(record["at"], set(ids))
         if digest(payload) == record["digest"]:
             return _outgoing(config, batch_type, record["id"], payload, ids, record["at"], to)
     return None
@@ -180,6 +145,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
     if config.mode != "supervisor":  # a kiosk would show other kiosks' entries on the floor
         raise BatchError("batch.not_station")
     entries = unpack_entries(batch.document)
+    followups, pulses = unpack_learning(batch.document)
     if any(e.visibility == "private" for e in entries):
         raise BatchError("batch.private")
     report = _report(store, config, batch)
@@ -205,6 +171,7 @@ def _import_entries(store: Store, config: Config, batch: Batch) -> ImportReport:
             agreed.append(incoming)
             report.changed_ids.append(incoming.id)
         store.save_many(to_save)
+        report.followups, report.pulses = merge_learning(store, followups, pulses)
         _note_kiosk_has(store, agreed)
         _remember_import(store, batch, report)
     return report
@@ -282,6 +249,7 @@ def _import_replies(store: Store, config: Config, batch: Batch) -> ImportReport:
     if not isinstance(made, str):
         raise PayloadError("payload.detail", detail="no creation time")
     replies = unpack_replies(batch.document)
+    lessons = return_lessons.unpack(batch.document)  # checked before anything is written
     report = _report(store, config, batch)
     newest = store.get_meta(RETURN_NEWEST)
     if not report.again and newest and made < newest:
@@ -301,7 +269,8 @@ def _import_replies(store: Store, config: Config, batch: Batch) -> ImportReport:
                 report.updated += 1
                 report.changed_ids.append(entry.id)
         store.save_many(changed)
-        if not report.again:
+        if not report.again:  # (the lessons of a batch imported before are here or were removed)
+            report.lessons = return_lessons.apply(store, lessons)
             _remember_import(store, batch, report)
             store.set_meta(RETURN_NEWEST, max(made, newest or ""))
     return report
@@ -340,28 +309,34 @@ def replies_to_send(store: Store, kiosk_id: str) -> list[Reply]:
 
 
 def export_replies(store: Store, config: Config, kiosk_id: str | None = None,
-                   *, max_entries: int | None = None) -> OutgoingBatch | None:
-    """Seal the return batch for one kiosk; None when it has nothing new to receive."""
+                   *, max_entries: int | None = None, go_on: bool = False
+                   ) -> OutgoingBatch | None:
+    """Seal the return batch for one kiosk; None when it has nothing new to receive. `go_on`:
+    as for export_entries."""
     kiosk_id = resolve_kiosk(store, kiosk_id)
     replies = replies_to_send(store, kiosk_id)[:max_entries]
-    if not replies:
+    lessons = return_lessons.for_kiosk(store, kiosk_id, max_entries)  # shared with every kiosk
+    if not replies and not lessons.count:
         return None
     made = now_iso()
-    header = {"t": TYPE_RETURN, "f": config.kiosk_id, "m": made, "to": kiosk_id}
+    header = {"t": TYPE_RETURN, "f": config.kiosk_id, "m": made, "to": kiosk_id,
+              **lessons.header}
     ids = [r.id for r in replies]
     versions = {r.id: fingerprint(r) for r in replies}
     again = _sent_before(config, TYPE_RETURN, store.get_meta(RETURN_SENT, {}), versions,
-                         lambda m: compress(pack_replies(replies, {**header, "m": m})), ids,
-                         kiosk_id)
+                         lambda m, keep: compress(pack_replies(
+                             [r for r in replies if r.id in keep], {**header, "m": m})),
+                         kiosk_id, max_entries if go_on else 0)
     if again is not None:
-        return again
+        return replace(again, lessons=lessons.count)
     payload = compress(pack_replies(replies, header))
-    outgoing = _outgoing(config, TYPE_RETURN, _fresh_batch_id(store), payload, ids, made,
-                         kiosk_id)
+    outgoing = replace(_outgoing(config, TYPE_RETURN, _fresh_batch_id(store), payload, ids,
+                                 made, kiosk_id), lessons=lessons.count)
     with store.lock:
+        return_lessons.offered(store, kiosk_id, lessons)
         sent = store.get_meta(RETURN_SENT, {})
         sent[outgoing.label] = {"id": outgoing.batch_id, "at": made, "digest": outgoing.digest,
-                                "to": kiosk_id, "entries": versions}
+                                "to": kiosk_id, "entries": versions, "lessons": lessons.versions}
         store.set_meta(RETURN_SENT, _newest(sent, KEEP_SENT))
     return outgoing
 
@@ -395,7 +370,8 @@ def _apply(store: Store, batch_type: str, label: str, record: dict[str, Any]) ->
         delivered = store.get_meta(DELIVERED, {})
         delivered.update(record["entries"])
         store.set_meta(DELIVERED, delivered)
-        return ReceiptReport(batch_type, label, len(record["entries"]))
+        return ReceiptReport(batch_type, label, len(record["entries"]),
+                             lessons=return_lessons.delivered(store, record))
     ready, edited = [], 0
     for entry_id, updated in record["entries"].items():
         entry = store.get(entry_id)
@@ -406,7 +382,8 @@ def _apply(store: Store, batch_type: str, label: str, record: dict[str, Any]) ->
         else:
             edited += 1
     marked = store.set_sync(ready, "synced")
-    return ReceiptReport(batch_type, label, marked, edited)
+    learned = apply_learning_receipt(store, record.get("learning"))
+    return ReceiptReport(batch_type, label, marked, edited, learning=learned)
 
 
 # -- overviews for screens and `kiosk sync status` ------------------------------------------------

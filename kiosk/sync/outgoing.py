@@ -19,6 +19,7 @@ class OutgoingBatch:
     entry_ids: list[str]
     made: str
     to: str | None = None  # return batch: the kiosk it is for
+    lessons: int = 0  # return batch: shared lessons in it (kiosk/sync/return_lessons.py)
 
     @property
     def label(self) -> str:
@@ -27,6 +28,17 @@ class OutgoingBatch:
     @property
     def count(self) -> int:
         return len(self.entry_ids)
+
+    def summary(self, t) -> str:
+        """"Batch X: 3 entries" / "answers to 3 entries" (and "2 shared lessons"), by `t`."""
+        if self.batch_type != "R":
+            return t("transfer.batch", label=self.label, count=self.count)
+        if not self.lessons:
+            return t("transfer.batch_return", label=self.label, count=self.count)
+        if not self.count:
+            return t("learning.batch.only_lessons", label=self.label, lessons=self.lessons)
+        answers = t("transfer.batch_return", label=self.label, count=self.count)
+        return t("learning.batch.with_lessons", batch=answers, lessons=self.lessons)
 
     def frames(self, max_chars: int = FILE_FRAME_CHARS, *,
                protocol: int = FOUNTAIN_VERSION) -> list[str]:

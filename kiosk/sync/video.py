@@ -12,45 +12,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kiosk.sync.camera import CameraError, FrameSource, codes, libraries
 from kiosk.sync.codec import Batch
 from kiosk.sync.collect import FrameCollector
 from kiosk.sync.errors import Message
 from kiosk.sync.qr import QRError
 
 
-def _libraries():
+def read_video(path: str | Path) -> Iterator[str]:
+    """Texts of the QR codes in the video at `path`, in the order filmed (as fast as they can
+    be read); QRError if it cannot be opened. A text repeats when another code was seen in
+    between."""
     try:
-        import cv2
-        import zxingcpp
-    except ImportError:
+        cv2, _ = libraries()
+    except CameraError:
         raise QRError("reading a video needs OpenCV and zxing-cpp: "
                       "pip install 'kiosk[camera]'") from None
-    return cv2, zxingcpp
-
-
-def read_video(path: str | Path) -> Iterator[str]:
-    """Texts of the QR codes in the video at `path`, in the order filmed; QRError if it cannot
-    be opened. A text repeats when another code was seen in between."""
-    cv2, zxingcpp = _libraries()
     path = Path(path)
     if not path.is_file():
         raise QRError(f"{path}: no such file")
     video = cv2.VideoCapture(str(path))
+    source = FrameSource(video)
     try:
         if not video.isOpened():
             raise QRError(f"{path}: not a video that can be read")
-        last: set[str] = set()
-        while True:
-            ok, picture = video.read()
-            if not ok:
-                return
-            grey = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY) if picture.ndim == 3 else picture
-            found = {code.text for code in zxingcpp.read_barcodes(
-                grey, formats=zxingcpp.BarcodeFormat.QRCode) if code.valid}
-            yield from sorted(found - last)
-            last = found
+        yield from codes(source)
     finally:
-        video.release()
+        source.release()
 
 
 def collect_video(path: str | Path, site_key: str,

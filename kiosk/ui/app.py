@@ -65,6 +65,7 @@ class KioskApp(App, inherit_bindings=False):
         self.strings = Strings(config.language)
         self.last_activity = clock()
         self.scans = ScanWatch(self)
+        self._restore_glyphs: Callable[[], None] = lambda: None
         # The Linux console: 16 colours and a font without rounded corners or eighth blocks.
         self.ascii_only = config.ascii or os.environ.get("TERM") == "linux"
         if not config.animations:
@@ -157,7 +158,7 @@ class KioskApp(App, inherit_bindings=False):
 
             self.theme = "ansi-dark"
             self.add_class("-ascii")
-            use_console_glyphs()
+            self._restore_glyphs = use_console_glyphs()
         if self.config.mode == "supervisor":
             from kiosk.ui.screens.station.login import SupervisorLoginScreen
 
@@ -177,6 +178,9 @@ class KioskApp(App, inherit_bindings=False):
         from kiosk.langdetect import start_loading
 
         start_loading(self.config.languages)
+
+    def on_unmount(self) -> None:
+        self._restore_glyphs()  # the scroll bar glyphs are the process's, not this app's
 
     # -- the terminal going away ----------------------------------------------------------------
     def _watch_terminal(self) -> None:
@@ -229,6 +233,48 @@ class KioskApp(App, inherit_bindings=False):
             answered = unread_answers(self.store, session.author)
             if answered:
                 self.notify(self.answers_message(answered), timeout=12, markup=False)
+            self.offer_follow_up(session)
+
+    # -- the learning loop: a planned try followed up at login, the weekly pulse at log-out ---
+    def offer_follow_up(self, session: Session) -> None:
+        """Above the new entry: the planned try due for its follow-up, if any (Esc skips it)."""
+        from kiosk.learning.followup import due_follow_up, mark_asked
+        from kiosk.ui.screens.followup import FollowUpScreen
+
+        now = self.wall_clock()
+        try:
+            due = due_follow_up(self.store, session.author, now, self.config.follow_up_days)
+            record = mark_asked(self.store, due, now) if due is not None else None
+        except StoreError as exc:  # the worker came to write: the follow-up can wait
+            logging.getLogger("kiosk").warning("no follow-up at this login: %s", exc)
+            return
+        if record is not None:
+            self.push_screen(FollowUpScreen(due, record.asks, self.config.follow_up_days))
+
+    async def worker_logout(self) -> None:
+        """F10 in a worker's session: the weekly pulse first, when this badge has not had it this
+        week (Esc skips it), then the log-out."""
+        from kiosk.learning.pulse import mark_offered, pulse_due
+
+        session, now = self.session, self.wall_clock()
+        try:
+            due = session is not None and pulse_due(self.store, self.config, session.author, now)
+            if due:
+                mark_offered(self.store, session.author, now)
+        except StoreError as exc:
+            logging.getLogger("kiosk").warning("no pulse at this log-out: %s", exc)
+            due = False
+        if not due:
+            await self.logout()
+            return
+        from kiosk.ui.screens.pulse import PulseScreen
+
+        async def done(said: str | None) -> None:
+            await self.logout()
+            if said:
+                self.notify(said, timeout=5, markup=False)
+
+        self.push_screen(PulseScreen(now), done)
 
     # -- supervisor station ---------------------------------------------------------------------
     @property
@@ -323,7 +369,7 @@ class KioskApp(App, inherit_bindings=False):
 
     def tick_idle(self) -> None:
         """Called every second: show the countdown, log out when the time is up."""
-        if self.session is None:
+        if self.session is None or not self.screen_stack:  # (no screen while the app stops)
             return
         remaining = self.config.idle_timeout - self.idle_seconds()
         if remaining <= 0:

@@ -1,9 +1,11 @@
-"""Capture: the two-minute structured reflection, saved with one key; drafts kept as you type."""
+"""Capture: the two-minute structured reflection, saved with one key; drafts kept as you type.
+
+The coach's side of the screen (asking, the list, the verdicts, F5/F7/Esc) is in capture_coach.
+With the coach open on a short screen the box being written (or the one a suggestion goes into)
+stays tall and the others show one line each; F6 marks the entry urgent."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict
 from typing import Any
 
 from textual.app import ComposeResult
@@ -12,30 +14,33 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from kiosk.coach.suggest import Suggested
-from kiosk.entries import (CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError,
-                           Suggestion)
+from kiosk.entries import CATEGORIES, KINDS, REFLECTION_FIELDS, VISIBILITIES, Entry, EntryError
 from kiosk.store_errors import StoreError
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.screens.capture_coach import CaptureCoach
+from kiosk.ui.screens.capture_coach import CoachMixin
+from kiosk.ui.widgets.choices import Choices
 from kiosk.ui.widgets.coachpanel import CoachPanel
 from kiosk.ui.widgets.cycler import Cycler
+from kiosk.ui.widgets.fitbar import FittingKeyBar
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
 DRAFT_DELAY = 1.0  # seconds after the last change before the draft is written
+SHORT = 30  # rows: below this, with the coach open, only the current box stays tall
 
 
-class CaptureScreen(CaptureCoach, KioskScreen):
+class CaptureScreen(CoachMixin, KioskScreen):
     KEYS = [
         Key("f1", "keys.help", "app.help"),
         Key("f2", "keys.save", "save"),
         Key("f3", "keys.feed", "feed"),
         Key("f4", "keys.mine", "mine"),
         Key("f5", "keys.coach", "coach"),
+        Key("f6", "capture_coach.keys.urgent", "urgent"),
+        Key("f7", "capture_coach.keys.category", "take_category", show=False),  # when suggested
         Key("f10", "keys.logout", "logout"),
-        Key("f12", "keys.admin", "app.admin"),
+        Key("f12", "keys.admin", "app.admin", show=False),  # listed where it fits
     ]
-    BINDINGS = key_bindings(*KEYS) + [Binding("escape", "stop_coach", show=False)]
+    BINDINGS = key_bindings(*KEYS) + [Binding("escape", "escape", show=False)]
 
     def __init__(self, draft: dict[str, Any] | None = None):
         super().__init__()
@@ -43,12 +48,9 @@ class CaptureScreen(CaptureCoach, KioskScreen):
         self._draft_timer: Timer | None = None
         self._dirty = False
         self._loading = False
-        self._coach_timer: Timer | None = None
-        self._coach_cancel: threading.Event | None = None
-        self._coach_text = ""  # the text the last suggestions were made for
-        self._category_touched = bool(self.initial.get("category"))
         self._last_field = "noticed"
-        self.offered: list[dict[str, Any]] = _decided_from_draft(self.initial.get("decided"))
+        self.urgent = self.initial.get("urgent") is True
+        self.init_coach(self.initial.get("decided"))
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -56,11 +58,13 @@ class CaptureScreen(CaptureCoach, KioskScreen):
         ascii_only = self.app.ascii_only
         yield self.header()
         yield self.idle_banner()
+        form = VerticalScroll(id="form")
+        form.can_focus = False  # not a Tab stop of its own: typed keys would go nowhere
         with Horizontal(id="capture-body"):
-            with VerticalScroll(id="form"):
+            with form:
                 if self.app.session and self.app.session.anonymous:
                     yield Static(t("capture.anonymous_note"), id="anonymous-note", markup=False)
-                with Horizontal(id="choices"):
+                with Choices(id="choices"):
                     yield Cycler(t("capture.kind"), [(k, t(f"capture.kind_values.{k}"))
                                                      for k in KINDS],
                                  ascii_only=ascii_only, id="kind")
@@ -70,8 +74,9 @@ class CaptureScreen(CaptureCoach, KioskScreen):
                     yield Cycler(t("capture.visibility"),
                                  [(v, t(f"capture.visibility_values.{v}")) for v in VISIBILITIES],
                                  ascii_only=ascii_only, id="visibility")
+                yield Static(t("capture_coach.urgent_note"), id="urgent-note", markup=False)
                 for name in REFLECTION_FIELDS:
-                    with Vertical(classes="field"):
+                    with Vertical(classes="field", id=f"field-{name}"):
                         yield Static(t(f"capture.{name}"), classes="field-label", markup=False)
                         yield TextArea(id=name, soft_wrap=True, tab_behavior="focus",
                                        show_line_numbers=False, compact=True,
@@ -80,11 +85,34 @@ class CaptureScreen(CaptureCoach, KioskScreen):
             yield CoachPanel(t)
         yield self.keybar()
 
+    def keybar(self) -> FittingKeyBar:
+        return FittingKeyBar(self.KEYS, self.t, spare=("f12",), optional=("f3", "f4"))
+
     def on_mount(self) -> None:
         self.load_fields(self.initial)
         self.query_one("#what_happened", TextArea).focus()
         self.refresh_coach_status()
         self.set_interval(2.0, self.refresh_coach_status)
+        self._show_offers()
+
+    async def recompose(self) -> None:
+        """New labels (a language switch): the coach's list and lines are drawn again."""
+        await super().recompose()
+        self.refresh_coach_status()
+        self._show_offers()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < SHORT, "-short")
+        self._sync_keys()
+        self.call_after_refresh(self.fit_choices)
+
+    def fit_choices(self) -> None:
+        if self._laid_out():
+            self.query_one(Choices).fit()
+
+    def _laid_out(self) -> bool:
+        """False once the screen is being taken down (a logout) before a callback ran."""
+        return self.is_attached and bool(self.query("#form"))
 
     def on_screen_resume(self) -> None:
         if not self.has_text():
@@ -97,13 +125,12 @@ class CaptureScreen(CaptureCoach, KioskScreen):
         for name in ("kind", "category", "visibility"):
             values[name] = self.query_one(f"#{name}", Cycler).value
         values["title"] = self.initial.get("title", "")
+        values["urgent"] = self.urgent
         return values
 
     def draft_fields(self) -> dict[str, Any]:
         """The fields, and the suggestions already used or dismissed (kept with the draft)."""
-        decided = [asdict(o["s"].to_entry(o["verdict"], o["final"]))
-                   for o in self.offered if o["verdict"] is not None]
-        return {**self.fields(), "decided": decided}
+        return {**self.fields(), "decided": self.offers.decided()}
 
     def load_fields(self, values: dict[str, Any]) -> None:
         self._loading = True
@@ -113,6 +140,8 @@ class CaptureScreen(CaptureCoach, KioskScreen):
             for name in ("kind", "category", "visibility"):
                 if values.get(name):
                     self.query_one(f"#{name}", Cycler).value = values[name]
+            self.urgent = values.get("urgent") is True
+            self.query_one("#urgent-note").display = self.urgent
         finally:
             self.call_after_refresh(self._loaded)
 
@@ -125,18 +154,47 @@ class CaptureScreen(CaptureCoach, KioskScreen):
     # -- drafts -------------------------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._changed()
+        area = event.text_area
+        if area.has_focus and area.id in REFLECTION_FIELDS:
+            self._last_field = area.id  # the part the worker writes in (Tab past one is not)
         if not self._loading:
             self._schedule_coach()
 
     def on_cycler_changed(self, event: Cycler.Changed) -> None:
-        if event.cycler.id == "category" and not self._loading:
-            self._category_touched = True
+        if event.cycler.id == "category":
+            self._show_category()
+            self._sync_keys()
         self._changed()
 
     def on_descendant_focus(self, event) -> None:
-        widget = event.widget
-        if isinstance(widget, TextArea) and widget.id in REFLECTION_FIELDS:
-            self._last_field = widget.id
+        self.mark_current()
+
+    def mark_current(self) -> None:
+        """Mark the current box (with the coach open on a short screen it stays tall) and keep
+        it in view."""
+        current = self.current_field()
+        for name in REFLECTION_FIELDS:
+            self.query_one(f"#field-{name}").set_class(name == current, "-current")
+        self.call_after_refresh(self._show_current, current)
+
+    def _show_current(self, current: str) -> None:
+        """Once laid out: the form scrolled to the current box, which shows its end (where a
+        suggestion goes); a box not being written in shows its start."""
+        if not self._laid_out():
+            return
+        for name in REFLECTION_FIELDS:
+            area = self.query_one(f"#{name}", TextArea)
+            if not area.has_focus:
+                area.scroll_end(animate=False) if name == current else \
+                    area.scroll_home(animate=False)
+        self.query_one("#form", VerticalScroll).scroll_to_widget(
+            self.query_one(f"#field-{current}"), animate=False)
+
+    def action_urgent(self) -> None:
+        """F6: the entry is urgent (the supervisor sees it first), or no longer."""
+        self.urgent = not self.urgent
+        self.query_one("#urgent-note").display = self.urgent
+        self._changed()
 
     def _changed(self) -> None:
         if self._loading:
@@ -176,6 +234,13 @@ class CaptureScreen(CaptureCoach, KioskScreen):
         self.stop_coach()
         self.save_draft()
 
+    def writing(self) -> str:
+        return "\n".join(self.query_one(f"#{n}", TextArea).text for n in REFLECTION_FIELDS).strip()
+
+    def suggestion_records(self) -> list:
+        """What the coach offered and the worker's verdicts, to store with the entry."""
+        return self.offers.records(self.query_one("#category", Cycler).value)
+
     # -- save ---------------------------------------------------------------------------------
     def action_save(self) -> None:
         if not self.has_text():
@@ -214,16 +279,13 @@ class CaptureScreen(CaptureCoach, KioskScreen):
             self._draft_timer.stop()
             self._draft_timer = None
         self.initial = {}
-        self.offered = []
-        self._coach_text = ""
-        self._category_touched = False
-        self.remove_class("-coach-open")
-        panel = self.query_one(CoachPanel)
-        panel.show_suggestions([])
-        panel.show_category("")
-        panel.show_related("", [])
+        self.stop_coach()
+        self.init_coach(None)
+        self.remove_class("-coach-open", "-coach-closed")
+        self.query_one(CoachPanel).clear()
         self.load_fields({name: "" for name in REFLECTION_FIELDS} | {
             "kind": "observation", "category": "other", "visibility": "team"})
+        self._show_offers()
         self._dirty = False
         if key is not None:
             try:
@@ -235,7 +297,7 @@ class CaptureScreen(CaptureCoach, KioskScreen):
         if choice == "feed":
             await self.run_action("feed")
         elif choice == "logout":
-            await self.app.logout()
+            await self.app.worker_logout()
         else:
             self.query_one("#what_happened", TextArea).focus()
 
@@ -255,20 +317,5 @@ class CaptureScreen(CaptureCoach, KioskScreen):
         self.app.push_screen(MineScreen())
 
     async def action_logout(self) -> None:
-        await self.app.logout()
+        await self.app.worker_logout()
 
-
-def _decided_from_draft(records: Any) -> list[dict[str, Any]]:
-    """Suggestions used or dismissed before a logout or restart, back from the draft (stored as
-    the entry's `Suggestion` records; one that does not validate is left out)."""
-    decided = []
-    for record in records if isinstance(records, list) else []:
-        try:
-            suggestion = Suggestion(**record)
-            suggestion.validate("decided")
-        except (TypeError, EntryError):
-            continue
-        if suggestion.verdict is not None:
-            decided.append({"s": Suggested(suggestion.kind, suggestion.text, suggestion.source),
-                            "verdict": suggestion.verdict, "final": suggestion.final_text})
-    return decided

@@ -21,10 +21,13 @@ class EditSuggestionScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.app.t("coach.panel.edit_title"), classes="dialog-title", markup=False)
-            yield Input(self.text, id="edit-suggestion", max_length=400)
+            # the cursor at the end, nothing selected: the first key must not wipe the text
+            yield Input(self.text, id="edit-suggestion", max_length=400, select_on_focus=False)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        field.focus()
+        field.cursor_position = len(field.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -1,4 +1,5 @@
-"""The station feed (what colleagues shared here) and the worker's own entries with answers.
+"""The station feed (what colleagues shared here, and lessons learned elsewhere) and the worker's
+own entries with answers (F7 there: My learning, kiosk/ui/screens/my_learning.py).
 
 "My entries" marks the answered entries (a new answer stands out), says of each whether it has
 reached the supervisor, and opens an entry with its answer on top. There a worker may delete their
@@ -95,6 +96,8 @@ class EntryListScreen(KioskScreen):
         text.append(one_line(entry.headline, 90))
         if entry.responses:
             text.append(f"  [{t('feed.answered')}]", style="bold green")
+        if entry.kind == "idea" and entry.status in ("trying", "adopted", "declined"):
+            text.append(f"  [{t('feed.status_values.' + entry.status)}]", style="bold")
         return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -116,26 +119,57 @@ class EntryListScreen(KioskScreen):
     def action_mine(self) -> None:
         self._switch(MineScreen)
 
+    def action_my_learning(self) -> None:
+        from kiosk.ui.screens.my_learning import open_my_learning
+
+        open_my_learning(self.app)
+
     def _switch(self, kind: type) -> None:
         if not isinstance(self, kind):
             self.app.switch_screen(kind())
 
     async def action_logout(self) -> None:
-        await self.app.logout()
+        await self.app.worker_logout()
 
 
 class FeedScreen(EntryListScreen):
+    """This station's shared entries, then the lessons shared from elsewhere."""
+
     title_key = "feed.title"
     empty_key = "feed.empty"
+    lessons: list = []
 
     def load(self) -> list[Entry]:
+        from kiosk.learning.lessons import received_lessons
+
+        self.lessons = received_lessons(self.app.store)
         return self.app.store.feed(self.app.config.station, limit=FEED_LIMIT)
+
+    def entry_list(self) -> OptionList | Static:
+        if not self.lessons:
+            return super().entry_list()
+        from kiosk.ui.screens.lessons import lesson_options
+
+        rows = [Option(self.row(e), id=e.id) for e in self.entries] or [
+            Option(literal(self.t(self.empty_key)), disabled=True)]
+        return OptionList(*rows, *lesson_options(self.lessons, self.t), id="entries")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from kiosk.ui.screens.lessons import lesson_selected
+
+        event.prevent_default()  # Textual would run the base class's handler as well
+        if not lesson_selected(self, event.option.id):
+            super().on_option_list_option_selected(event)
 
 
 class MineScreen(EntryListScreen):
     """The worker's own entries: answered ones marked, a new answer first under the cursor, and
     for each whether the supervisor has it yet."""
 
+    # F7 My learning instead of F4, which would open this list again
+    KEYS = [*(k for k in EntryListScreen.KEYS if k.key not in ("f4", "f10")),
+            Key("f7", "learning.keys.mine", "my_learning"), EntryListScreen.KEYS[-1]]
+    BINDINGS = key_bindings(*KEYS)
     title_key = "feed.mine_title"
     can_delete = True
     unread: set[str] | None = None  # entries with answers not read before this visit

@@ -32,9 +32,12 @@ class HelpScreen(ModalScreen[None]):
         yield IdleBanner()
         with Vertical(id="help-box", classes="dialog"):
             yield Static(t("help.title"), classes="dialog-title", markup=False)
-            body = "help.supervisor_body" if self.app.config.mode == "supervisor" else "help.body"
+            station = self.app.config.mode == "supervisor"
+            bodies = ("help.supervisor_body", "help.learning.supervisor_body",
+                      "help.learning.supervisor") if station else \
+                ("help.body", "help.learning.body", "help.learning.worker")
             with VerticalScroll(id="help-scroll"):
-                for paragraph in paragraphs(t(body)):
+                for paragraph in [p for body in bodies for p in paragraphs(t(body))]:
                     yield Static(paragraph, classes="help-paragraph", markup=False)
             yield Button(t("common.close"), id="close", variant="primary")
 

@@ -1,4 +1,5 @@
-"""Login: a badge scan (keyboard-wedge scanner types the code + Enter) or a typed code, or no badge."""
+"""Login: a badge scan (keyboard-wedge scanner types the code + Enter) or a typed code, or no badge;
+F4 (or a code like R7KQ-M2XA typed as a badge) shows the answers to an anonymous entry."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.widgets import Input, Static
 
 from kiosk.i18n import language_name
 from kiosk.identity import BadgeError, Session
+from kiosk.learning.reply_codes import looks_like_code
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
@@ -17,6 +19,7 @@ class LoginScreen(KioskScreen):
         Key("enter", "keys.login", "submit_badge", show=False),
         Key("f1", "keys.help", "app.help"),
         Key("f2", "keys.anonymous", "anonymous"),
+        Key("f4", "learning.keys.reply_code", "reply_code"),
         Key("f8", "keys.language", "language"),
         Key("f12", "keys.admin", "app.admin"),
     ]
@@ -33,6 +36,7 @@ class LoginScreen(KioskScreen):
                             id="badge", max_length=128)
                 yield Static("", id="login-error", markup=False)
                 yield Static(self.t("login.anonymous_hint"), classes="hint", markup=False)
+                yield Static(self.t("learning.reply.login_hint"), classes="hint", markup=False)
                 yield Static(self.t("login.language_hint", languages=" · ".join(
                     language_name(code) for code in self.app.languages)), classes="hint",
                     markup=False)
@@ -65,6 +69,10 @@ class LoginScreen(KioskScreen):
         if is_frame(code):  # a sync QR code, scanned at the login screen
             self.query_one("#login-error", Static).update(self.t("login.sync_code"))
             return
+        if looks_like_code(code):  # a reply code typed where the badge goes
+            self.query_one("#login-error", Static).update("")
+            self.action_reply_code(code)
+            return
         try:
             session = self.app.badge_session(code, self.chosen)
         except BadgeError as exc:
@@ -78,6 +86,11 @@ class LoginScreen(KioskScreen):
     def action_anonymous(self) -> None:
         self.query_one("#badge", Input).value = ""
         self.app.login(Session.anonymous_session(self.app.language))
+
+    def action_reply_code(self, first: str = "") -> None:
+        from kiosk.ui.screens.reply_code import ReplyCodeEntryScreen
+
+        self.app.push_screen(ReplyCodeEntryScreen(first))
 
     def action_language(self) -> None:
         """F8: the list of languages; the one picked is for the badge scanned next."""

@@ -2,10 +2,10 @@
 
 ExportScreen shows a sealed batch as QR codes that keep coming (protocol 3: the batch's own
 frames, then repair frames; kiosk: entries; station: answers back).
-ScanScreen takes the scanner's lines (station: entries; kiosk: answers) and shows the receipt code
-large. ReceiptScreen takes the receipt code that the importing side shows, which marks exactly
-that batch as delivered; typed on the QR screen, the QR screen then says it is done.
-Slow work (sealing, rendering the codes, importing) runs in thread workers.
+ScanScreen (scan.py) takes the scanner's lines (station: entries; kiosk: answers) and shows the
+receipt code large. ReceiptScreen (receipt.py) takes the receipt code that the importing side
+shows, which marks exactly that batch as delivered; typed on the QR screen, the QR screen then
+says it is done. Slow work (sealing, rendering the codes, importing) runs in thread workers.
 """
 
 from __future__ import annotations
@@ -19,20 +19,23 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.strip import Strip
-from textual.widgets import Input, OptionList, RichLog, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from kiosk.sync import exchange, qr
-from kiosk.sync.codec import TYPE_ENTRIES, TYPE_RETURN, FountainFrames
-from kiosk.sync.collect import FrameCollector
+from kiosk.store_errors import StoreError
+from kiosk.sync import exchange, pace, qr, resume
+from kiosk.sync.codec import FountainFrames
 from kiosk.sync.outgoing import OutgoingBatch
-from kiosk.sync.errors import SyncError
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.receipt import ReceiptScreen
+from kiosk.ui.screens.scan import ScanScreen
 from kiosk.ui.text import literal
-from kiosk.ui.widgets.bigcode import BigCode
 from kiosk.ui.widgets.keybar import Key, key_bindings
 from kiosk.ui.widgets.qrview import FrameWindow, QRView
+
+__all__ = ["ExportScreen", "KioskPickScreen", "ReceiptScreen", "ScanScreen", "open_export",
+           "open_return_export"]
 
 MAX_QR_ENTRIES = 50  # one QR batch; the rest goes in the next one (or use a USB stick)
 INFO_WIDTH = 32
@@ -57,13 +60,14 @@ class ExportScreen(KioskScreen):
 
     class Ready(Message):
         """Frames `start` .. drawn for cut `cut` (a resize makes a new cut); with a stream: the
-        first frames of a new cut."""
+        first frames of a new cut (of `chars` characters; `start` after 0: a showing goes on
+        where the last one stopped)."""
 
         def __init__(self, cut: int, start: int, frames: list[str], strips: list[list[Strip]],
-                     stream: FountainFrames | None = None, version: int = 0):
+                     stream: FountainFrames | None = None, version: int = 0, chars: int = 0):
             super().__init__()
             self.cut, self.start, self.frames, self.strips = cut, start, frames, strips
-            self.stream, self.version = stream, version
+            self.stream, self.version, self.chars = stream, version, chars
 
     def __init__(self, make_batch: Callable[[], OutgoingBatch | None], *,
                  kiosk: str | None = None):
@@ -75,6 +79,10 @@ class ExportScreen(KioskScreen):
         self.paused, self.period, self._timer = False, 0.0, None
         self._qr_area: tuple[int, int] | None = None
         self._cut = 0  # which cut of the batch the frames drawn belong to
+        self._chars = 0  # the frame size of that cut
+        self._shown_to = self._noted = 0  # frames before this number shown; noted in the store
+        self.sent_key = exchange.RETURN_SENT if kiosk else exchange.SENT
+        self.target = kiosk or pace.STATION  # whom the frame period is kept for
 
     @property
     def frames(self) -> list[str]:
@@ -100,8 +108,17 @@ class ExportScreen(KioskScreen):
         yield self.keybar()
 
     def on_mount(self) -> None:
-        self.period = self.app.config.frame_period
+        self.period = pace.shown_period(self.app.store, self.app.config, self.target)
         self.prepare()
+
+    def on_unmount(self) -> None:
+        """Left (or the app stops): the next showing of this batch goes on after this frame."""
+        if self.batch is not None and self._shown_to > self._noted:
+            try:
+                resume.note_shown(self.app.store, self.sent_key, self.batch.label, self._chars,
+                                  self._shown_to)
+            except StoreError:
+                pass  # the frames shown since the last note are shown again next time
 
     def on_resize(self) -> None:
         if self.batch is not None:
@@ -145,10 +162,19 @@ class ExportScreen(KioskScreen):
         if batch is None:  # done meanwhile
             return
         stream = batch.stream(fit.max_chars)
+        start = 0  # one frame: nothing to cycle, no repair frames
+        if stream.count > 1:
+            start = resume.shown_from(self.app.store, self.sent_key, batch.label, fit.max_chars)
         window = FrameWindow()
-        window.reset(stream, fit.version)  # one frame: nothing to cycle, no repair frames
-        frames, strips = window.draw(0, stream.count + (window.AHEAD if stream.count > 1 else 0))
-        self.post_message(self.Ready(cut, 0, frames, strips, stream, fit.version))
+        window.reset(stream, fit.version, first=start)
+        ahead = window.AHEAD if stream.count > 1 else 0
+        frames, strips = window.draw(start, max(0, stream.count - start) + ahead)
+        self.post_message(self.Ready(cut, start, frames, strips, stream, fit.version,
+                                     fit.max_chars))
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="note")
+    def note_shown(self, label: str, chars: int, number: int) -> None:
+        resume.note_shown(self.app.store, self.sent_key, label, chars, number)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ahead")
     def render_ahead(self, cut: int, start: int) -> None:
@@ -165,14 +191,18 @@ class ExportScreen(KioskScreen):
         if message.stream is None:
             self.window.extend(message.start, message.frames, message.strips, self.frame_index)
             return
-        self.window.reset(message.stream, message.version, message.frames, message.strips)
-        self.frame_index = 0
+        if self._shown_to > self._noted and self._chars:  # the cut before this one (resized)
+            self.note_shown(self.batch.label, self._chars, self._shown_to)
+        self.window.reset(message.stream, message.version, message.frames, message.strips,
+                          message.start)
+        self.frame_index = self._shown_to = self._noted = message.start
+        self._chars = message.chars
         batch, total = self.batch, message.stream.count
-        key = "transfer.batch_return" if self.kiosk else "transfer.batch"
-        self.query_one("#batch-line", Static).update(
-            self.t(key, label=batch.label, count=batch.count))
+        self.query_one("#batch-line", Static).update(batch.summary(self.t))
         steps = (self.t("transfer.export_return_steps_fountain", kiosk=self.kiosk, total=total)
                  if self.kiosk else self.t("transfer.export_steps_fountain", total=total))
+        if message.start:
+            steps = f"{self.t('transfer.resume.continuing')} {steps}"
         self.query_one("#steps", Static).update(steps)
         self._show()
         self._restart_timer()
@@ -181,6 +211,10 @@ class ExportScreen(KioskScreen):
         if not self.window.has(self.frame_index):
             return
         self.query_one(QRView).show(self.window.strips_of(self.frame_index))
+        self._shown_to = max(self._shown_to, self.frame_index + 1)
+        if self._shown_to - self._noted >= FrameWindow.AHEAD and self.batch is not None:
+            self._noted = self._shown_to  # a power cut repeats at most this many frames
+            self.note_shown(self.batch.label, self._chars, self._shown_to)
         key, values = self.window.part(self.frame_index)
         self.query_one("#frame-of", Static).update(self.t(key, **values))
         hint = (self.t("transfer.paused") if self.paused else
@@ -216,9 +250,15 @@ class ExportScreen(KioskScreen):
         self._show()
 
     def action_period(self, factor: float) -> None:
-        self.period = round(min(30.0, max(0.2, self.period * factor)), 1)
+        self.period = pace.step_period(self.period, factor)
         self._restart_timer()
         self._show()
+        self.keep_period()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="period")
+    def keep_period(self) -> None:
+        with self.app.store.lock:  # read under the lock: the last write keeps the last choice
+            pace.keep_period(self.app.store, self.target, self.period)
 
     def action_receipt(self) -> None:
         self.app.push_screen(ReceiptScreen(close_when_done=True), self._receipt_entered)
@@ -254,6 +294,16 @@ class ExportScreen(KioskScreen):
         self.query_one("#batch-line", Static).update(report.message().text(self.app.language))
         self.query_one("#cycle-hint", Static).update("")
         self.query_one("#steps", Static).update(self.t("transfer.done_back"))
+        if not self.kiosk:
+            self.count_left()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="left")
+    def count_left(self) -> None:
+        """After the receipt: entries that were not in this batch (newer ones) still wait."""
+        left = len(exchange.entries_to_send(self.app.store))
+        if left:
+            self.app.call_from_thread(self.query_one("#steps", Static).update,
+                                      self.t("transfer.resume.more", count=left))
 
     def action_back(self) -> None:
         self.dismiss()
@@ -263,147 +313,6 @@ class ExportScreen(KioskScreen):
             error = event.worker.error
             text = self.app.strings.message(error)
             self._show_problem(self.t("transfer.failed", problem=text))
-
-
-class ScanScreen(KioskScreen):
-    """A focused input for a keyboard-wedge scanner: one frame per line, any order."""
-
-    KEYS = [Key("escape", "keys.back", "back"), Key("f5", "keys.receipt", "receipt")]
-    BINDINGS = key_bindings(*KEYS)
-
-    class Imported(Message):
-        def __init__(self, report: exchange.ImportReport):
-            super().__init__()
-            self.report = report
-
-    def __init__(self, *, returning: bool = False, first_line: str = ""):
-        super().__init__()
-        self.returning = returning  # kiosk: answers coming back from the station
-        self.first_line = first_line  # a frame scanned on the screen before this one
-        self.collector: FrameCollector | None = None
-
-    def compose(self) -> ComposeResult:
-        t = self.t
-        yield self.header()
-        yield self.idle_banner()
-        with Vertical(id="scan-body"):
-            yield Static(t("transfer.scan_return_title" if self.returning else
-                           "transfer.scan_title"), classes="dialog-title", markup=False)
-            yield Static(t("transfer.scan_prompt"), markup=False)
-            yield Input(id="scan", placeholder=t("transfer.scan_label"), max_length=8192)
-            yield Static(t("transfer.scan_waiting"), id="scan-progress", markup=False)
-            yield Static("", id="receipt-code", markup=False)
-            yield BigCode(id="receipt-big")
-            yield Static("", id="receipt-where", classes="hint", markup=False)
-            # min_width=1: wrap at the log's own width (the default 78 cuts lines at 80 columns)
-            yield RichLog(id="scan-log", wrap=True, markup=False, max_lines=200, min_width=1)
-        yield self.keybar()
-
-    def on_mount(self) -> None:
-        # The kiosk receives answers, the station imports entries: the other kind of code is
-        # refused on its first frame, saying where it belongs.
-        self.collector = FrameCollector(self.app.config.site_key,
-                                        expect=TYPE_RETURN if self.returning else TYPE_ENTRIES)
-        self.query_one("#scan", Input).focus()
-        if self.first_line:
-            self.take(self.first_line)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        line, event.input.value = event.value, ""
-        if line.strip():
-            self.take(line)
-
-    def take(self, line: str) -> None:
-        """One scanned line: add it to the batch, show progress, import a complete batch."""
-        result = self.collector.add(line)
-        log = self.query_one("#scan-log", RichLog)
-        log.write(literal(result.text(self.app.language), style="" if result.ok else "bold red"))
-        progress = self.query_one("#scan-progress", Static)
-        collector = self.collector
-        if collector.total:
-            progress.update(self.t("transfer.scan_progress_fountain", received=collector.received,
-                                   total=collector.total) if collector.fountain else
-                            self.t("transfer.scan_progress", received=collector.received,
-                                   total=collector.total, missing=collector.missing_text() or "-"))
-        if result.batch is not None:
-            self.import_batch(result.batch)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def import_batch(self, batch) -> None:
-        app = self.app
-        with app.store.lock:
-            report = exchange.import_batch(app.store, app.config, batch)
-        self.post_message(self.Imported(report))
-
-    def on_scan_screen_imported(self, message: Imported) -> None:
-        report = message.report
-        language = self.app.language
-        log = self.query_one("#scan-log", RichLog)
-        log.write(literal(report.message().text(language)))
-        if report.again:
-            log.write(literal(self.t("sync.import.again")))
-        self.query_one("#receipt-code", Static).update(
-            self.t("transfer.receipt_big", code=report.receipt))
-        self.query_one("#receipt-big", BigCode).show(report.receipt)
-        self.query_one("#receipt-where", Static).update(self.t(
-            "transfer.receipt_where_kiosk" if self.returning else "transfer.receipt_where_station"))
-        self.query_one("#scan-progress", Static).update(self.t("transfer.scan_waiting"))
-        if hasattr(self.app, "entries_changed"):
-            self.app.entries_changed(report.changed_ids)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            text = self.app.strings.message(error)
-            self.query_one("#scan-log", RichLog).write(literal(text, style="bold red"))
-
-    def action_receipt(self) -> None:
-        self.app.push_screen(ReceiptScreen())
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-
-class ReceiptScreen(ModalScreen[exchange.ReceiptReport | None]):
-    """Type the receipt code the other side showed: marks exactly that batch delivered.
-    With `close_when_done` (on the QR screen) it closes with the report once a code is taken."""
-
-    BINDINGS = [Binding("escape", "close", show=False, priority=True)]
-
-    def __init__(self, *, close_when_done: bool = False):
-        super().__init__()
-        self.close_when_done = close_when_done
-
-    def compose(self) -> ComposeResult:
-        t = self.app.t
-        with Vertical(id="receipt-box", classes="dialog"):
-            yield Static(t("transfer.receipt_title"), classes="dialog-title", markup=False)
-            yield Static(t("transfer.receipt_prompt"), markup=False)
-            yield Input(id="receipt", placeholder=t("transfer.receipt_label"), max_length=64)
-            yield Static("", id="receipt-result", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#receipt", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        code = event.value
-        result = self.query_one("#receipt-result", Static)
-        app = self.app
-        try:
-            report = exchange.apply_receipt(app.store, app.config, code)
-        except SyncError as exc:
-            result.update(exc.text(app.language))
-            return
-        event.input.value = ""
-        if self.close_when_done:
-            self.dismiss(report)
-            return
-        result.update(report.message().text(app.language))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class KioskPickScreen(ModalScreen[str | None]):
@@ -430,7 +339,8 @@ class KioskPickScreen(ModalScreen[str | None]):
 def open_export(app) -> None:
     """Kiosk: seal the entries without a receipt and show them as QR codes."""
     app.push_screen(ExportScreen(
-        lambda: exchange.export_entries(app.store, app.config, max_entries=MAX_QR_ENTRIES)))
+        lambda: exchange.export_entries(app.store, app.config, max_entries=MAX_QR_ENTRIES,
+                                        go_on=True)))
 
 
 def open_return_export(app) -> None:
@@ -443,7 +353,7 @@ def open_return_export(app) -> None:
     def chosen(kiosk: str | None) -> None:
         if kiosk:
             app.push_screen(ExportScreen(
-                lambda: exchange.export_replies(app.store, app.config, kiosk,
+                lambda: exchange.export_replies(app.store, app.config, kiosk, go_on=True,
                                                 max_entries=MAX_QR_ENTRIES), kiosk=kiosk))
 
     app.push_screen(KioskPickScreen(kiosks), chosen)

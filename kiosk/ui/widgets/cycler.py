@@ -1,8 +1,13 @@
-"""A one-line choice: `Category: ◀ Quality ▶`. Arrow keys, space, Enter or a click change it."""
+"""A one-line choice: `Category: ◀ Quality ▶`. Arrow keys, space, Enter or a click change it.
+
+Its layout (label, arrows, value) is worked out in one place, `_parts`: what it shows, how wide
+it can get (`widest`) and which arrow a click hit (`arrow_at`) all come from there."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -10,6 +15,10 @@ from textual.widget import Widget
 
 
 class Cycler(Widget, can_focus=True):
+    """A click steps it wherever it lands; with STEP_ON_ARROWS only a click on ◀ or ▶ steps it
+    (elsewhere it only takes the focus)."""
+
+    STEP_ON_ARROWS = False
     BINDINGS = [
         Binding("right,space,enter", "step(1)", show=False),
         Binding("left", "step(-1)", show=False),
@@ -46,12 +55,27 @@ class Cycler(Widget, can_focus=True):
         if value in values:
             self.index = values.index(value)
 
-    def render(self) -> Text:
+    def _parts(self, shown: str) -> list[tuple[str, str]]:
+        """(text, style) pieces of the line for the option label `shown`: label, ◀, value, ▶."""
         left, right = ("<", ">") if self.ascii_only else ("◀", "▶")
+        return [(f"{self.label}: ", "bold"), (left, ""), (f" {shown} ", ""), (right, "")]
+
+    def render(self) -> Text:
         text = Text()
-        text.append(f"{self.label}: ", style="bold")
-        text.append(f"{left} {self.options[self.index][1]} {right}")
+        for piece, style in self._parts(self.options[self.index][1]):
+            text.append(piece, style=style or None)
         return text
+
+    def widest(self) -> int:
+        """Cells of the content at its longest option (padding not counted)."""
+        return max(sum(cell_len(piece) for piece, _ in self._parts(shown))
+                   for _, shown in self.options)
+
+    def arrow_at(self, x: int) -> int:
+        """-1 when content column `x` is on ◀, 1 on ▶, else 0."""
+        label, left, value, _ = (cell_len(piece) for piece, _ in
+                                 self._parts(self.options[self.index][1]))
+        return -1 if x == label else 1 if x == label + left + value else 0
 
     def action_step(self, delta: int) -> None:
         self.index = (self.index + delta) % len(self.options)
@@ -61,6 +85,13 @@ class Cycler(Widget, can_focus=True):
             self.refresh(layout=True)
             self.post_message(self.Changed(self, self.value))
 
-    def on_click(self) -> None:
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
         self.focus()
-        self.action_step(1)
+        if not self.STEP_ON_ARROWS:
+            self.action_step(1)
+            return
+        offset = event.get_content_offset(self)
+        step = self.arrow_at(offset.x) if offset is not None else 0
+        if step:
+            self.action_step(step)

@@ -67,9 +67,11 @@ class FrameWindow:
         self.reset()
 
     def reset(self, stream: FountainFrames | None = None, version: int = 0,
-              texts: list[str] = (), strips: list[list[Strip]] = ()) -> None:
+              texts: list[str] = (), strips: list[list[Strip]] = (), first: int = 0) -> None:
+        """Frames `first` .. of `stream` (a showing that goes on where one stopped begins
+        after 0), drawn as `texts` and `strips`."""
         self.stream, self.version = stream, version
-        self.first, self.texts, self.strips = 0, list(texts), list(strips)
+        self.first, self.texts, self.strips = first, list(texts), list(strips)
         self.drawing = False  # a block ahead is being drawn
 
     @property

@@ -6,7 +6,6 @@ it, always on screen. Leaving with an answer not sent or a status not saved asks
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -17,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.entries import STATUSES, Entry
 from kiosk.i18n import language_name
+from kiosk.learning.records import learning_records
 from kiosk.review import actions
 from kiosk.review.actions import ReviewError
 from kiosk.store_errors import StoreError
@@ -33,17 +33,7 @@ class StatusCycler(Cycler, inherit_bindings=False):
     move it unnoticed); a click on ◀ or ▶ steps it, elsewhere only focuses it."""
 
     BINDINGS = [Binding("right", "step(1)", show=False), Binding("left", "step(-1)", show=False)]
-
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        event.prevent_default()  # not Cycler's click, which steps wherever it lands
-        self.focus()
-        left = 1 + cell_len(f"{self.label}: ")  # the padding, then "Idea status: "
-        right = left + 3 + cell_len(self.options[self.index][1])  # "◀ seen ▶"
-        if event.x == left:
-            self.action_step(-1)
-        elif event.x == right:
-            self.action_step(1)
+    STEP_ON_ARROWS = True
 
 
 class EntryReviewScreen(KioskScreen):
@@ -53,6 +43,7 @@ class EntryReviewScreen(KioskScreen):
         Key("escape", "keys.back", "back"),
         Key("f2", "keys.send", "answer"),
         Key("f3", "keys.status", "status"),
+        Key("f4", "learning.keys.share", "share"),
         Key("f10", "keys.logout", "logout"),
     ]
     BINDINGS = key_bindings(*KEYS)
@@ -77,6 +68,7 @@ class EntryReviewScreen(KioskScreen):
         super().__init__()
         self.entry_id = entry_id
         self.entry: Entry | None = None
+        self.follow_up = None  # what became of the planned try (kiosk.learning), if answered
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -111,6 +103,7 @@ class EntryReviewScreen(KioskScreen):
         if entry is not None and not entry.seen:
             entry = actions.mark_seen(app.store, self.entry_id, by=app.session.name,
                                       index=app.review_index, audit=app.audit)
+        self.follow_up = learning_records(app.store).followup(self.entry_id)
         self.app.call_from_thread(self.show_entry, entry)
 
     def show_entry(self, entry: Entry | None) -> None:
@@ -145,6 +138,8 @@ class EntryReviewScreen(KioskScreen):
                 text.append(f"\n{t('capture.' + name)}\n", style="bold")
                 text.append_text(literal(value))
                 text.append("\n")
+            if name == "next_step" and value and self.follow_up and self.follow_up.answer:
+                text.append_text(follow_up_text(self.follow_up, t))
         for response in entry.responses:
             text.append("\n" + t("feed.answer_by", by=response.by, when=when(response.at)) + "\n",
                         style="bold")
@@ -239,6 +234,14 @@ class EntryReviewScreen(KioskScreen):
         if self._act(do, "supervisor.status_saved"):
             self.show_entry(self.entry)
 
+    def action_share(self) -> None:
+        """F4: share this entry with every station as a lesson (kiosk/learning/lessons.py)."""
+        from kiosk.ui.screens.station.share import ShareLessonScreen
+
+        if self.entry is not None:
+            self.app.push_screen(ShareLessonScreen(self.entry),
+                                 lambda said: said and self.notify(said, timeout=6, markup=False))
+
     def action_back(self) -> None:
         self.leave(self.dismiss)
 
@@ -248,3 +251,15 @@ class EntryReviewScreen(KioskScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.notify(str(event.worker.error), severity="error", markup=False)
+
+
+def follow_up_text(follow_up, t) -> Text:
+    """"Tried it? Worked: the new jig held." under the planned try (the worker's own line is
+    shown literally)."""
+    text = Text(t("learning.station.followup",
+                  answer=t(f"learning.followup.{follow_up.answer}")), style="bold")
+    if follow_up.note:
+        text.append(": ")
+        text.append_text(literal(follow_up.note))
+    text.append("\n")
+    return text

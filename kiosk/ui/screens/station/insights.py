@@ -31,12 +31,15 @@ class InsightsScreen(KioskScreen):
     def compute(self) -> None:
         from kiosk.i18n import Strings
         from kiosk.review.insights import format_insights, insights_for
+        from kiosk.review.learning_view import format_learning, insights_learning
 
         app = self.app
         app.review_index.complete.wait()
         found = insights_for(app.review_index, min_group_size=app.config.min_group_size,
                              weeks=12)
-        text = format_insights(found, Strings.report(app.language))
+        labels = Strings.report(app.language)
+        text = format_insights(found, labels) + format_learning(
+            insights_learning(app.store, min_size=app.config.min_group_size, weeks=12), labels, 12)
         self.app.call_from_thread(self.query_one("#insights-text", Static).update, text)
         digest = format_digest(app)
         self.app.call_from_thread(self.query_one("#insights-text", Static).update,
