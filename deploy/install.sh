@@ -13,6 +13,7 @@
 #   /var/lib/kiosk-backups       daily backups (0750, kiosk)
 #   /etc/systemd/system/         kiosk.service (app on tty1), kiosk-backup.service + .timer
 #   /usr/local/bin/kiosk         the `kiosk` command for IT, with the installed config
+#   /etc/default/console-setup   the console font: Terminus with the letters of every language
 #
 # Running it again upgrades the app and the units, and keeps the config and all data.
 set -euo pipefail
@@ -246,6 +247,38 @@ else
     note "written with kiosk id \"$KIOSK_ID\", a new random site key and no PINs yet"
 fi
 
+# -- console font ---------------------------------------------------------------------------------
+# tty1 must show the letters of every language the kiosk offers (Polish ą ę ł ń ś ź ż, Turkish
+# ç ğ ı İ ş) and the half blocks of the sync QR codes (▀ ▄). Debian's usual console fonts lack
+# some of them (Lat15: the Polish letters and the half blocks; Lat2: the Turkish ones; Uni2: the
+# half blocks); Terminus in console-setup's "Vietnamese" set has all of them (8x16: 80x24 and
+# more on any screen). `kiosk doctor` checks the font against the configured languages.
+FONT_CODESET=Vietnamese
+FONT_FACE=Terminus
+FONT_SIZE=8x16
+CONSOLE_SETUP="$ROOT/etc/default/console-setup"
+say "Console font"
+if [ -z "$ROOT" ] && [ ! -f "$CONSOLE_SETUP" ] && [ -z "$BUNDLE" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y console-setup || true
+fi
+if [ -f "$CONSOLE_SETUP" ]; then
+    [ -f "$CONSOLE_SETUP.kiosk-orig" ] || cp -p "$CONSOLE_SETUP" "$CONSOLE_SETUP.kiosk-orig"
+    tmp="$(mktemp "$CONSOLE_SETUP.XXXXXX")"
+    # FONT= would override the three keys: it is commented out.
+    sed -e 's/^FONT=/#FONT=/' -e '/^CODESET=/d' -e '/^FONTFACE=/d' -e '/^FONTSIZE=/d' \
+        "$CONSOLE_SETUP" >"$tmp"
+    printf 'CODESET="%s"\nFONTFACE="%s"\nFONTSIZE="%s"\n' "$FONT_CODESET" "$FONT_FACE" "$FONT_SIZE" >>"$tmp"
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$CONSOLE_SETUP"
+    note "$CONSOLE_SETUP: CODESET=$FONT_CODESET FONTFACE=$FONT_FACE FONTSIZE=$FONT_SIZE (the old one: $CONSOLE_SETUP.kiosk-orig)"
+    if [ -z "$ROOT" ] && command -v setupcon >/dev/null 2>&1; then
+        setupcon --force --font-only </dev/tty1 >/dev/null 2>&1 || note "the font applies at the next boot"
+    fi
+else
+    note "warning: no $CONSOLE_SETUP (package console-setup): tty1 keeps its font;"
+    note "kiosk doctor says which letters it lacks"
+fi
+
 # -- commands, guide, systemd units --------------------------------------------------------------
 say "The kiosk command, the IT guide and the systemd units"
 install -d -m 0755 "$APP_DIR/deploy"
@@ -313,7 +346,7 @@ if [ "$CONFIG_OK" -eq 0 ]; then
     2. Site key: every kiosk and the supervisor station of a site need the SAME site_key.
        This is the first device? Keep the random one written into $CONF
        and copy it to the others. Otherwise replace it with the site's key.
-    3. Station: set [kiosk] id, station, line and language in $CONF.
+    3. Station: set [kiosk] id, station, line and [ui] language, languages in $CONF.
     4. Check and start:  sudo $BIN_DIR/kiosk doctor && sudo systemctl start kiosk
 EOF
 fi

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.i18n import available_languages
 from kiosk.paths import default_data_dir
 from kiosk.pins import is_pin_hash
 
-LANGUAGES = ("en", "nl")
+DEFAULT_LANGUAGE = "en"
 MODES = ("kiosk", "supervisor")
 
 # Demo PINs: admin 1234, supervisor 4321 (README). Only used when no config file is given.
@@ -36,7 +37,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "id": "demo-kiosk-1",
         "station": "Assembly 1",
         "line": "Line A",
-        "language": "en",
         "mode": "kiosk",
         "idle_timeout": 120,
         "idle_warning": 20,
@@ -71,6 +71,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "keep_days": 14,
     },
     "ui": {
+        "language": DEFAULT_LANGUAGE,
+        "languages": [],  # empty: every language with content (content/strings/<lang>/)
         "ascii": False,
         "animations": True,
     },
@@ -122,6 +124,7 @@ class Config:
     animations: bool
     follow_up_days: int = 2  # [learning]: days before a planned try is followed up
     pulse: bool = True  # [learning]: offer the weekly pulse at log-out
+    languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)  # offered at F8, in this order
     demo: bool = False
     source: str = "built-in demo configuration"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -153,7 +156,7 @@ def env_overrides(env: dict[str, str]) -> dict[str, dict[str, Any]]:
     override the file (an empty variable counts as unset)."""
     table = {
         "KIOSK_DATA_DIR": ("kiosk", "data_dir"),
-        "KIOSK_LANGUAGE": ("kiosk", "language"),
+        "KIOSK_LANGUAGE": ("ui", "language"),
         "KIOSK_STATION": ("kiosk", "station"),
         "KIOSK_MODE": ("kiosk", "mode"),
         "KIOSK_MODEL": ("coach", "model"),
@@ -164,6 +167,20 @@ def env_overrides(env: dict[str, str]) -> dict[str, dict[str, Any]]:
         if env.get(name):
             out.setdefault(section, {})[key] = env[name]
     return out
+
+
+def _older_names(override: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """A file of an older version: [kiosk] language is [ui] language now. Returns the file's
+    tables with the key moved, and the name to use in a message about its value."""
+    kiosk, ui = override.get("kiosk"), override.get("ui", {})
+    if not isinstance(kiosk, dict) or "language" not in kiosk or not isinstance(ui, dict):
+        return override, "ui.language"
+    kiosk = dict(kiosk)
+    old = kiosk.pop("language")
+    if "language" in ui and ui["language"] != old:
+        raise ConfigError(f"kiosk.language: is the older name of ui.language; set only "
+                          f"ui.language (they differ: {old!r}, {ui['language']!r})")
+    return {**override, "kiosk": kiosk, "ui": {**ui, "language": old}}, "kiosk.language"
 
 
 def _check(cond: bool, key: str, problem: str) -> None:
@@ -203,6 +220,26 @@ def _bool(values: dict, section: str, key: str) -> bool:
     return value
 
 
+def _languages(ui: dict, key: str) -> tuple[str, tuple[str, ...]]:
+    """([ui] language, [ui] languages): the kiosk's default and the languages it offers. Each
+    must have content (a folder content/strings/<lang>/); the default must be one of them."""
+    known = available_languages()
+    listed = ui["languages"]
+    _check(isinstance(listed, list) and all(isinstance(x, str) for x in listed), "ui.languages",
+           f'must be a list of language codes, e.g. ["nl", "en"], got {listed!r}')
+    for code in listed:
+        _check(code in known, "ui.languages",
+               f"{code!r} has no content (content/strings/{code}/); known: {', '.join(known)}")
+    _check(len(set(listed)) == len(listed), "ui.languages", f"names a language twice: {listed}")
+    language = ui["language"]
+    _check(isinstance(language, str), key, f"must be text in quotes, got {language!r}")
+    offered = tuple(listed) or tuple(known)
+    _check(language in known, key, f"must be one of {', '.join(known)}, got {language!r}")
+    _check(language in offered, key,
+           f"must be one of ui.languages ({', '.join(offered)}), got {language!r}")
+    return language, offered
+
+
 def _camera(values: dict) -> int | str | None:
     """[sync] camera: false (none), a device number (0 is the first camera, /dev/video0) or a
     path (a device such as /dev/video2, or a video file played as if filmed live)."""
@@ -217,14 +254,13 @@ def _camera(values: dict) -> int | str | None:
     return value.strip()
 
 
-def _build(merged: dict, *, demo: bool, source: str) -> Config:
+def _build(merged: dict, *, demo: bool, source: str,
+           language_key: str = "ui.language") -> Config:
     k, s, c = merged["kiosk"], merged["security"], merged["coach"]
     kiosk_id = _str(k, "kiosk", "id")
     _check(bool(_ID_RE.match(kiosk_id)), "kiosk.id",
            f"use 1-32 letters, digits, '-', '_' or '.', got {kiosk_id!r}")
-    language = _str(k, "kiosk", "language")
-    _check(language in LANGUAGES, "kiosk.language",
-           f"must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    language, languages = _languages(merged["ui"], language_key)
     mode = _str(k, "kiosk", "mode")
     _check(mode in MODES, "kiosk.mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
     idle_timeout = _int(k, "kiosk", "idle_timeout", 15, 24 * 3600)
@@ -291,6 +327,7 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
         animations=_bool(merged["ui"], "ui", "animations"),
         follow_up_days=_int(merged["learning"], "learning", "follow_up_days", 1, 60),
         pulse=_bool(merged["learning"], "learning", "pulse"),
+        languages=languages,
         demo=demo,
         source=source,
         raw=merged,
@@ -319,6 +356,10 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
             raise ConfigError(f"{file}: config file is not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+    override, language_key = _older_names(override)
+    env_values = env_overrides(env)
+    if "language" in env_values.get("ui", {}):
+        language_key = "ui.language"
     merged = _merge(DEFAULTS, override, source)
-    merged = _merge(merged, env_overrides(env), "environment")
-    return _build(merged, demo=demo, source=source)
+    merged = _merge(merged, env_values, "environment")
+    return _build(merged, demo=demo, source=source, language_key=language_key)

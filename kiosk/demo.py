@@ -27,7 +27,7 @@ from kiosk.ids import week_key
 from kiosk.store import Store
 
 AREAS = ("machining", "packaging", "assembly", "logistics", "maintenance")
-LANGUAGES = ("en", "nl")
+LANGUAGES = ("en", "nl")  # the demo's second language, when the kiosk's offers none with texts
 ENTRIES_PER_DAY = 30
 _TEXT_FIELDS = ("title", *REFLECTION_FIELDS)
 _DAY = 86400.0
@@ -343,13 +343,16 @@ def generate(config: Config, *, count: int, days: int | None = None, seed: int |
         raise ValueError("days must be at least 1")
     seed = random.randrange(2**32) if seed is None else seed
     texts, state = random.Random(f"texts:{seed}"), random.Random(f"state:{seed}")
-    other = next(lang for lang in LANGUAGES if lang != config.language)
-    home = load_content(config.language)
+    with_texts = [lang for lang in (*config.languages, *LANGUAGES)
+                  if (content_dir() / "demo" / f"{lang}.toml").is_file()]
+    home_language = config.language if config.language in with_texts else with_texts[0]
+    other = next(lang for lang in with_texts if lang != home_language)
+    home = load_content(home_language)
     planned = plan_stations(config, home, stations, texts)
     station_weights = [1.5] + [1.0] * (len(planned) - 1)
     for at in spread_times(count, days, now, state):
         station = texts.choices(planned, weights=station_weights)[0]
-        language = config.language if texts.random() < 0.8 else other
+        language = home_language if texts.random() < 0.8 else other
         yield make_entry(at=at, now=now, station=station, config=config,
                          content=load_content(language), texts=texts, state=state)
 

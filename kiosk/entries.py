@@ -9,9 +9,11 @@ in content/strings/<lang>/errors.toml, `[entry]`), and migrates older schema ver
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from kiosk.ids import is_id, new_id
@@ -28,6 +30,7 @@ SUGGESTION_KINDS = ("question", "idea", "title", "category")
 VERDICTS = ("accepted", "edited", "dismissed")
 SYNC_STATES = ("pending", "exported", "synced")
 
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 MAX_FIELD_CHARS = 4000
 MAX_TITLE_CHARS = 120
 
@@ -133,7 +136,7 @@ class Entry:
         _text(self.line, "line", 80)
         if self.author is not None:
             _text(self.author, "author", 64, required=True)
-        _one_of(self.language, ("en", "nl"), "language")
+        _language(self.language, "language")
         _one_of(self.kind, KINDS, "kind")
         _one_of(self.category, CATEGORIES, "category")
         _check(isinstance(self.urgent, bool), "urgent", "errors.entry.not_bool")
@@ -235,6 +238,26 @@ def _text(value: Any, name: str, limit: int, *, required: bool = False) -> None:
 def _one_of(value: Any, allowed: tuple[str, ...], name: str) -> None:
     _check(value in allowed, name, "errors.entry.not_one_of", allowed=", ".join(allowed),
            value=repr(value))
+
+
+def _language(value: Any, name: str) -> None:
+    """Any language the app has content for, or that CLDR knows (a kiosk may offer a language
+    this station has no folder for yet: its entries still come in, with English labels)."""
+    if not (isinstance(value, str) and is_language(value)):
+        from kiosk.i18n import available_languages
+
+        _one_of(value, tuple(available_languages()), name)
+
+
+@lru_cache(maxsize=256)
+def is_language(code: str) -> bool:
+    """A lower-case ISO 639 code (2 or 3 letters) that CLDR (babel) knows or content/ has."""
+    if not _LANGUAGE_RE.match(code):
+        return False
+    from kiosk.i18n import available_languages
+    from kiosk.plurals import knows
+
+    return code in available_languages() or knows(code)
 
 
 def _time(value: Any, name: str) -> None:

@@ -19,12 +19,18 @@ Plurals: a string that depends on a number is an inline table instead of a strin
                  other = "Batch {label} is complete ({total} parts)." }
 
 `count` names the format value that chooses the form: `t("sync.scan.complete", label=..,
-total=n)` gives `one` when n is 1 (the number 1 or the text "1", as in `f"{n:,}"`) and `other`
-for anything else, 0 included. That is the rule of English and Dutch, the languages we have; a
-language with more forms would need more than this. `one` may write "1" instead of the
-placeholder. The table is flattened like any other (`sync.scan.complete.count`, `.one`,
-`.other`), and `text_for` picks the form: every lookup of a key goes through it, so callers never
-see the table. A language without the table falls back to the English one, as for plain strings.
+total=n)` gives the form of n's CLDR plural category in the table's language (kiosk.plurals,
+from `babel`): English and Dutch `one` for 1 and `other` for the rest, Polish `one`, `few` (2-4,
+22-24, ...), `many` (0, 5-21, ...) and `other` (fractions). A table holds exactly the forms its
+language needs; a form that only ever holds one number (`one` in these languages) may write "1"
+instead of the placeholder. The table is flattened like any other (`sync.scan.complete.count`,
+`.one`, `.other`), and `text_for` picks the form: every lookup of a key goes through it, so
+callers never see the table. A language without the table falls back to the English one (with
+the English rule), as for plain strings.
+
+The language itself: `common.language_name` names it in its own words (`language_name("pl")`
+-> "Polski", for the F8 list); content/strings/<lang>/language.toml lists the letters beyond
+a-z it writes (`language_letters`, for the console font check of `kiosk doctor`).
 """
 
 from __future__ import annotations
@@ -36,9 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.paths import content_dir
+from kiosk.plurals import plural_form
 
 DEFAULT_LANGUAGE = "en"
-PLURAL_FORMS = ("one", "other")  # the keys of a plural table besides `count`
 
 
 def flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
@@ -51,25 +57,19 @@ def flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
             out[name] = str(value)
 
 
-def plural_form(number: Any) -> str:
-    """"one" for 1 (also given as the text "1"), "other" for every other number (English, Dutch)."""
-    if isinstance(number, str):
-        number = number.strip()
-        return "one" if number == "1" else "other"
-    return "one" if number == 1 and not isinstance(number, bool) else "other"
-
-
-def text_for(strings: Mapping[str, str], key: str, values: Mapping[str, Any]) -> str | None:
+def text_for(strings: Mapping[str, str], key: str, values: Mapping[str, Any],
+             language: str = DEFAULT_LANGUAGE) -> str | None:
     """The unformatted text of `key` in one language's flattened strings, or None if it has none:
-    the string itself, or, for a plural table, the form that `values[<count>]` selects."""
+    the string itself, or, for a plural table, the form that `values[<count>]` selects by the
+    plural rule of `language`."""
     text = strings.get(key)
     if text:
         return text
     count = strings.get(f"{key}.count")
     if not count:
         return None
-    form = plural_form(values[count]) if count in values else "other"
-    return strings.get(f"{key}.{form}") or None
+    form = plural_form(values[count], language) if count in values else "other"
+    return strings.get(f"{key}.{form}") or strings.get(f"{key}.other") or None
 
 
 @lru_cache(maxsize=8)
@@ -106,8 +106,32 @@ def stopwords(language: str, *, themes: bool = False,
 
 
 def available_languages() -> list[str]:
+    """The languages with UI strings (a folder content/strings/<lang>/ with files)."""
     folder = content_dir() / "strings"
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.toml")))
+
+
+def language_name(language: str) -> str:
+    """The language's name in its own words (its own strings' `common.language_name`:
+    "Nederlands", "Polski"), else CLDR's (babel), else the code itself."""
+    name = load_strings(language).get("common.language_name", "").strip()
+    if name:
+        return name
+    try:
+        from babel import Locale
+
+        found = Locale.parse(language).get_display_name(language) or ""
+    except Exception:  # babel knows no such locale (a made-up code): the code will do
+        found = ""
+    return found[:1].upper() + found[1:] if found else language
+
+
+def language_letters(language: str) -> frozenset[str]:
+    """The letters beyond ASCII that `language` writes: language.toml `letters` and every
+    non-ASCII letter of its UI strings."""
+    strings = load_strings(language)
+    text = strings.get("language.letters", "") + "".join(strings.values())
+    return frozenset(c for c in text if c.isalpha() and not c.isascii())
 
 
 class Strings:
@@ -126,7 +150,8 @@ class Strings:
         return cls(language, report=True)
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = text_for(self._own, key, values) or text_for(self._fallback, key, values) or key
+        text = (text_for(self._own, key, values, self.language)
+                or text_for(self._fallback, key, values) or key)
         return text.format(**values) if values else text
 
     t = __call__

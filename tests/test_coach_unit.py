@@ -588,6 +588,10 @@ def test_suggest_cli_without_the_model_prints_every_part(tmp_path, run_kiosk):
     text = run_kiosk("suggest", "--no-model", "The pump is leaking oil.")
     assert text.returncode == 0 and "category: maintenance" in text.stdout
     assert "[bank]" in text.stdout and result.stderr == ""
+    # without --lang: the language the text is written in (the demo kiosk's is English)
+    dutch = run_kiosk("suggest", "--no-model", "--json",
+                      "De compressor lekt olie en maakt een ratelend geluid.")
+    assert json.loads(dutch.stdout)["language"] == "nl"
 
 
 def test_suggest_cli_finds_related_entries_in_the_data_folder(data_dir, store, make_entry,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.i18n import available_languages
 from kiosk.config import (DEFAULTS, DEMO_ADMIN_PIN_HASH, DEMO_SUPERVISOR_PIN_HASH, ConfigError,
                           load_config)
 from kiosk.ops.backup import resolve_backup_dir
@@ -67,6 +68,21 @@ def test_a_good_file_sets_its_values_and_keeps_the_defaults(tmp_path):
     assert config.site_key == "a-site-key-of-enough-length"
 
 
+def test_ui_languages_names_what_the_kiosk_offers_and_ui_language_its_default(tmp_path):
+    path = write(tmp_path, SECURITY + '[ui]\nlanguages = ["nl", "en"]\nlanguage = "nl"\n')
+    config = load_config(path, env={})
+    assert config.languages == ("nl", "en") and config.language == "nl"
+    # without the list: every language with content; the older [kiosk] language still counts
+    config = load_config(write(tmp_path, SECURITY + '[kiosk]\nlanguage = "nl"\n', "old.toml"),
+                         env={})
+    assert config.language == "nl" and set(config.languages) == set(available_languages())
+    assert load_config(env={}).languages == tuple(available_languages())
+    # the environment wins over both names in the file
+    assert load_config(path, env={"KIOSK_LANGUAGE": "en"}).language == "en"
+    assert load_config(write(tmp_path, SECURITY + '[kiosk]\nlanguage = "nl"\n', "old.toml"),
+                       env={"KIOSK_LANGUAGE": "en"}).language == "en"
+
+
 def test_without_data_dir_the_platform_data_folder_is_used(tmp_path):
     config = load_config(write(tmp_path, SECURITY), env={})
     assert config.data_dir == Path(os.environ["XDG_DATA_HOME"]) / "kiosk"
@@ -78,6 +94,12 @@ def test_without_data_dir_the_platform_data_folder_is_used(tmp_path):
     ("[kiosk]\nidle_timeout = true\n", "kiosk.idle_timeout"),
     ("[kiosk]\nidle_warning = 200\nidle_timeout = 100\n", "kiosk.idle_warning"),
     ('[kiosk]\nlanguage = "fr"\n', "kiosk.language"),
+    ('[ui]\nlanguage = "fr"\n', "ui.language"),
+    ('[ui]\nlanguages = ["nl", "xx"]\n', "ui.languages"),
+    ('[ui]\nlanguages = "nl"\n', "ui.languages"),
+    ('[ui]\nlanguages = ["nl", "nl"]\n', "ui.languages"),
+    ('[ui]\nlanguages = ["nl"]\nlanguage = "en"\n', "ui.language"),
+    ('[kiosk]\nlanguage = "nl"\n[ui]\nlanguage = "en"\n', "kiosk.language"),
     ('[kiosk]\nmode = "boss"\n', "kiosk.mode"),
     ('[kiosk]\nid = "has spaces"\n', "kiosk.id"),
     ("[kiosk]\nid = 5\n", "kiosk.id"),
@@ -173,7 +195,7 @@ def test_env_overrides_apply_on_top_of_the_file_and_are_checked(tmp_path):
     assert (config.language, config.station, config.mode, config.model) == \
         ("en", "Packing 1", "supervisor", "other-model")
     assert config.data_dir == tmp_path / "e"
-    with pytest.raises(ConfigError, match="kiosk.language"):
+    with pytest.raises(ConfigError, match="ui.language"):
         load_config(env={**env, "KIOSK_LANGUAGE": "klingon"})
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kiosk import i18n
+from kiosk import i18n, plurals
 from kiosk.i18n import Strings, available_languages, load_strings
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
@@ -16,20 +16,76 @@ def test_dutch_and_english_are_available():
     assert {"en", "nl"} <= set(available_languages())
 
 
-def test_every_language_has_the_same_keys_and_placeholders():
-    english = load_strings("en")
+def split_tables(strings: dict[str, str]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """(plain strings, plural tables {table: {"count": .., form: text}}) of flattened strings."""
+    tables = {key.removesuffix(".count"): {} for key in strings if key.endswith(".count")}
+    plain = {}
+    for key, text in strings.items():
+        table, _, form = key.rpartition(".")
+        if table in tables:
+            tables[table][form] = text
+        else:
+            plain[key] = text
+    return plain, tables
+
+
+def test_every_language_has_every_key_of_english_with_the_same_placeholders():
+    """Every language folder found (content/strings/<lang>/): every plain string of English with
+    the same placeholders, every plural table of English with the same `count`, and each of its
+    forms with the placeholders of the English `other`; a form that only ever holds one number
+    (`one` in these languages) has those of the English form of that name, and may write "1"
+    for the count."""
+    plain_en, tables_en = split_tables(load_strings("en"))
+    for language in available_languages():
+        plain, tables = split_tables(load_strings(language))
+        assert set(plain) == set(plain_en), (language, set(plain) ^ set(plain_en))
+        assert set(tables) == set(tables_en), (language, set(tables) ^ set(tables_en))
+        for key, text in plain_en.items():
+            assert set(PLACEHOLDER.findall(plain[key])) == set(PLACEHOLDER.findall(text)), \
+                (language, key)
+        single = plurals.single_number_forms(language)
+        for table, forms in tables.items():
+            english = tables_en[table]
+            count = english["count"]
+            assert forms["count"] == count, (language, table)
+            for form, text in forms.items():
+                if form == "count":
+                    continue
+                own = set(PLACEHOLDER.findall(text))
+                if form in single:  # like English "one": may say "1", may leave out what
+                    reference = english.get(form, english["other"])  # one number has not
+                    need = set(PLACEHOLDER.findall(reference)) - {count}
+                    own -= {count}
+                else:
+                    need = set(PLACEHOLDER.findall(english["other"]))
+                assert own == need, (language, table, form, own ^ need)
+
+
+def test_every_plural_table_has_exactly_the_forms_its_language_needs_by_cldr():
+    """babel's CLDR data says which forms: English and Dutch one/other, Polish one, few, many
+    and other, and so on for every language folder found."""
+    assert plurals.plural_forms("pl") == ("one", "few", "many", "other")
+    assert plurals.plural_forms("nl") == ("one", "other")
+    for language in available_languages():
+        _, tables = split_tables(load_strings(language))
+        needed = {"count", *plurals.plural_forms(language)}
+        for table, forms in tables.items():
+            assert set(forms) == needed, (language, table, set(forms) ^ needed)
+            assert table not in load_strings(language), (language, table)  # not also plain
+
+
+def test_every_language_names_itself_and_lists_its_letters():
+    """common.language_name is the language in its own words (the F8 list); language.letters
+    holds every letter beyond ASCII its strings use (kiosk doctor checks the console font)."""
+    names = {language: i18n.language_name(language) for language in available_languages()}
+    assert names["en"] == "English" and names["nl"] == "Nederlands"
+    assert len(set(names.values())) == len(names), names
     for language in available_languages():
         strings = load_strings(language)
-        assert set(strings) == set(english), (language, set(strings) ^ set(english))
-        for key, text in english.items():
-            own, reference = set(PLACEHOLDER.findall(strings[key])), set(PLACEHOLDER.findall(text))
-            table, _, form = key.rpartition(".")
-            if form == "one" and f"{table}.count" in english:
-                # The `one` form of a plural table may write "1" instead of the number's
-                # placeholder (in either language), so that one is left out of the comparison.
-                count = english[f"{table}.count"]
-                own, reference = own - {count}, reference - {count}
-            assert own == reference, key
+        listed = set(strings["language.letters"])
+        used = {c for text in strings.values() for c in text if c.isalpha() and not c.isascii()}
+        assert used <= listed, (language, "".join(sorted(used - listed)))
+        assert all(c.isalpha() and not c.isascii() for c in listed), language
 
 
 def test_strings_fall_back_to_english_then_to_the_key():
@@ -40,10 +96,6 @@ def test_strings_fall_back_to_english_then_to_the_key():
 
 
 # -- plurals --------------------------------------------------------------------------------------
-
-def plural_tables(strings: dict[str, str]) -> set[str]:
-    return {key.removesuffix(".count") for key in strings if key.endswith(".count")}
-
 
 def test_a_plural_table_picks_one_or_other_in_english_and_dutch():
     en, nl = Strings("en"), Strings("nl")
@@ -93,24 +145,30 @@ def test_a_missing_dutch_plural_table_falls_back_to_english(dutch_without_plural
     assert nl("sync.no.such") == "sync.no.such"
 
 
-def test_every_plural_table_has_count_one_and_other_and_uses_its_count():
-    english = load_strings("en")
-    assert len(plural_tables(english)) >= 12
-    for language in available_languages():
-        strings = load_strings(language)
-        for table in plural_tables(strings):
-            inside = {key.removeprefix(f"{table}.") for key in strings
-                      if key.startswith(f"{table}.")}
-            assert inside == {"count", *i18n.PLURAL_FORMS}, (language, table, inside)
-            count = strings[f"{table}.count"]
-            assert count == english[f"{table}.count"], (language, table)
-            assert count in PLACEHOLDER.findall(strings[f"{table}.other"]), (language, table)
-            assert table not in strings, (language, table)  # not also a plain string
-
-
 def test_the_plural_rule_of_english_and_dutch():
-    assert [i18n.plural_form(n) for n in (0, 1, 2, 1.0, "1", " 1 ", "1,000", "11", True)] == \
-        ["other", "one", "other", "one", "one", "one", "other", "other", "other"]
+    for language in ("en", "nl"):
+        assert [i18n.plural_form(n, language)
+                for n in (0, 1, 2, 1.0, "1", " 1 ", "1,000", "11", True, "x")] == \
+            ["other", "one", "other", "one", "one", "one", "other", "other", "other", "other"]
+
+
+def test_the_plural_rule_of_polish_has_few_and_many():
+    assert [i18n.plural_form(n, "pl") for n in (1, 2, 4, 5, 12, 21, 22, 25, 0, "1,002", 1.5)] == \
+        ["one", "few", "few", "many", "many", "many", "few", "many", "many", "few", "other"]
+    assert plurals.single_number_forms("pl") == {"one"}
+    assert plurals.single_number_forms("ru") == frozenset()  # one: 1, 21, 31, ...
+
+
+def test_a_polish_table_picks_its_form(tmp_path, monkeypatch):
+    (tmp_path / "pl").mkdir()
+    (tmp_path / "pl" / "sync.toml").write_text(
+        '[scan]\ncomplete = { count = "total", one = "1 część", few = "{total} części", '
+        'many = "{total} części!", other = "{total} części?" }\n', encoding="utf-8")
+    real = i18n.load_strings.__wrapped__
+    monkeypatch.setattr(i18n, "load_strings", lambda language: real(language, tmp_path))
+    pl = Strings("pl")
+    assert [pl("sync.scan.complete", total=n) for n in (1, 3, 5, 1.5)] == \
+        ["1 część", "3 części", "5 części!", "1.5 części?"]
 
 
 def test_every_key_bar_fits_80_columns_in_every_language():

@@ -35,11 +35,20 @@ def test_a_new_entry_is_valid_and_has_every_field():
     assert set(entry.to_dict()) == {f.name for f in fields(Entry)}
 
 
+def test_an_entry_may_be_in_any_language_the_app_or_cldr_knows():
+    """Every configured (content) language, and one a newer kiosk offers that this station has
+    no folder for yet."""
+    for language in ("en", "nl", "pl", "tr", "de", "fr"):
+        assert replace(build_entry(), language=language).validate().language == language
+
+
 @pytest.mark.parametrize(("changes", "field_name"), [
     ({"kind": "rant"}, "kind"),
     ({"category": "gossip"}, "category"),
     ({"visibility": "public"}, "visibility"),
-    ({"language": "fr"}, "language"),
+    ({"language": "xx"}, "language"),
+    ({"language": "Polish"}, "language"),
+    ({"language": 5}, "language"),
     ({"id": "not-an-id"}, "id"),
     ({"id": "Z" * 26}, "id"),
     ({"kiosk_id": "   "}, "kiosk_id"),

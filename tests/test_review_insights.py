@@ -135,6 +135,26 @@ def test_themes_count_entries_skip_stop_words_and_rare_terms(items):
     assert "thanks" not in texts  # supervisor answers are not the team's themes
 
 
+def test_themes_are_found_per_language(make_entry):
+    """Dutch and English entries each give their own themes, marked with their language; a
+    word both use ("pallet") is counted in each; every language's stop words are left out."""
+    only = dict(noticed="", learned="", next_step="", title="")
+    made = [make_entry(at=NOW.timestamp() - i * DAY, language="en", **only,
+                       what_happened="The pallet cage was open again.") for i in range(4)]
+    made += [make_entry(at=NOW.timestamp() - i * DAY - 3600, language="nl", **only,
+                        what_happened="De pallet kwam niet door de deur.") for i in range(3)]
+    words, phrases = themes([item_from_entry(e) for e in made], min_entries=3, top=50)
+    found = {(t.text, t.language): t.entries for t in words + phrases}
+    assert found[("pallet", "en")] == 4 and found[("pallet", "nl")] == 3
+    assert found[("pallet cage", "en")] == 4 and found[("deur", "nl")] == 3
+    assert not {text for text, _ in found} & {"the", "de", "niet", "door", "again"}
+    assert [t.language for t in words] == sorted((t.language for t in words),
+                                                 key=lambda lang: lang != "en")  # 4 before 3
+    shown = format_insights(compute_insights([item_from_entry(e) for e in made],
+                                             min_group_size=3, now=NOW), Strings.report("en"))
+    assert "pallet (en)" in shown and "pallet (nl)" in shown
+
+
 def test_entry_terms_phrases_do_not_cross_stop_words_or_punctuation():
     terms = entry_terms("the torque wrench. wrench was loose; 4410 bracket",
                         frozenset({"the", "was"}))

@@ -13,7 +13,7 @@ from kiosk.sync.exchange import export_entries, import_batch
 from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.login import LoginScreen
 from tests.test_ui_worker import BADGE, login, type_text
-from tests.ui_helpers import make_test_app, screen_text
+from tests.ui_helpers import make_test_app, pick_language, screen_text
 
 
 def notifications(app) -> str:
@@ -31,8 +31,7 @@ async def test_f8_in_a_session_keeps_the_text_and_is_this_badges_language_next_t
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await type_text(pilot, "Glue dripped")
-        await pilot.press("f8")
-        await pilot.pause()
+        await pick_language(pilot, "nl")
         assert isinstance(app.screen, CaptureScreen) and app.language == "nl"
         assert "Wat gebeurde er?" in screen_text(app)
         assert app.screen.query_one("#what_happened").text == "Glue dripped"
@@ -49,8 +48,7 @@ async def test_f8_in_a_session_keeps_the_text_and_is_this_badges_language_next_t
         await login(pilot)
         assert app.language == "nl" and "Wat gebeurde er?" in screen_text(app)
         assert app.screen.query_one("#what_happened").text == "Glue dripped"
-        await pilot.press("f8")
-        await pilot.pause()
+        await pick_language(pilot, "en")
         await logout(pilot)
         await login(pilot)
         assert app.language == "en"  # changed back, for good
@@ -62,8 +60,7 @@ async def test_f8_in_a_session_keeps_the_text_and_is_this_badges_language_next_t
 async def test_f8_at_the_login_is_kept_for_the_badge_scanned_next(tmp_path):
     app, store, _ = make_test_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f8")
-        await pilot.pause()
+        await pick_language(pilot, "nl")
         await login(pilot)
         assert app.language == "nl"
         await logout(pilot)
@@ -77,7 +74,7 @@ async def test_the_remembered_language_stays_on_the_kiosk(tmp_path):
     supervisor station imports."""
     app, store, _ = make_test_app(tmp_path / "kiosk")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f8")
+        await pick_language(pilot, "nl")
         await login(pilot)
         await type_text(pilot, "Forklift horn is broken")
         await pilot.press("f2")

@@ -1,16 +1,20 @@
-"""The Linux console (TERM=linux): 16 colours, and only glyphs a console font has."""
+"""The Linux console (TERM=linux): 16 colours, and only glyphs the console font has that the
+deploy sets (deploy/install.sh: Terminus, console-setup codeset "Vietnamese"), in every
+language, also with the language's own letters typed in."""
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 
+from kiosk.i18n import available_languages, language_letters
 from tests.ui_helpers import make_test_app
 
-# ASCII, Latin-1 (accented letters, middle dot) and the block glyphs of code page 437 (QR codes).
-CONSOLE_SAFE = set(map(chr, range(0x20, 0x7F))) | set(map(chr, range(0xA0, 0x100))) | set("▀▄█")
+FONT_FILE = Path(__file__).parent / "data" / "console_font_Vietnamese-Terminus16.txt"
+CONSOLE_SAFE = set(FONT_FILE.read_text(encoding="utf-8").split("\n")[2])
 
 
 def glyphs_on_screen(app) -> set[str]:
@@ -19,12 +23,12 @@ def glyphs_on_screen(app) -> set[str]:
     return set(html.unescape("".join(texts))) - {"\n"}
 
 
-async def _visit_main_screens(pilot, app):
+async def _visit_main_screens(pilot, app, letters: str = ""):
     seen = [glyphs_on_screen(app)]
     await pilot.press(*"BADGE-0042", "enter")
     await pilot.pause()
     app.clear_notifications()
-    await pilot.press(*"Glue", "space", *"dripped")
+    await pilot.press(*"Glue", "space", *"dripped", "space", *letters)
     seen.append(glyphs_on_screen(app))
     await pilot.press("f2")
     await pilot.pause()
@@ -41,13 +45,24 @@ async def _visit_main_screens(pilot, app):
     return set().union(*seen)
 
 
-@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_console_font_has_the_old_safe_set_and_every_languages_letters():
+    """ASCII, Latin-1 and the QR codes' half blocks, as before, and every letter of every
+    language with content."""
+    old = set(map(chr, range(0x20, 0x7F))) | set(map(chr, range(0xA1, 0x100))) | set("▀▄█")
+    assert old - CONSOLE_SAFE == set()
+    for language in available_languages():
+        assert language_letters(language) - CONSOLE_SAFE == set(), language
+
+
+@pytest.mark.parametrize("language", available_languages())
 async def test_term_linux_uses_only_console_glyphs(tmp_path, monkeypatch, language):
     monkeypatch.setenv("TERM", "linux")
     app, _, _ = make_test_app(tmp_path, language=language)
+    letters = "".join(sorted(language_letters(language)))
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.ascii_only and app.theme == "ansi-dark"
-        used = await _visit_main_screens(pilot, app)
+        used = await _visit_main_screens(pilot, app, letters)
+    assert set(letters) <= used  # the typed letters were on screen
     assert used - CONSOLE_SAFE == set()
 
 

@@ -180,7 +180,7 @@ async def test_the_queue_fits_the_screen_and_shows_more_columns_when_wider(tmp_p
                              (130, ["col_date", "col_headline", "col_station", "col_category",
                                     "col_status", "col_answer"]),
                              (170, ["col_date", "col_headline", "col_station", "col_category",
-                                    "col_kind", "col_status", "col_answer"])):
+                                    "col_kind", "col_status", "col_language", "col_answer"])):
             await pilot.resize_terminal(width, 30)
             await pilot.pause()
             await pilot.pause()

@@ -55,7 +55,9 @@ async def test_the_pause_key_is_named_like_the_others(tmp_path):
 async def test_dutch_bank_questions_are_not_each_marked_and_no_model_file_name_shows(tmp_path):
     from tests.test_ui_coach import coach_for, write_and_ask
 
-    app, _, _ = make_test_app(tmp_path / "k", coach=coach_for(tmp_path / "c"), language="nl")
+    # A kiosk that offers Dutch only: the coach asks in Dutch whatever the text looks like.
+    app, _, _ = make_test_app(tmp_path / "k", coach=coach_for(tmp_path / "c"), language="nl",
+                              languages=("nl",))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await write_and_ask(pilot, app)
         text = screen_text(app)

@@ -55,3 +55,25 @@ def screen_text(app: KioskApp) -> str:
                 "Static", "Label", "KeyButton", "Cycler", "KioskHeader", "Button", "IdleBanner"):
             parts.append(str(widget.render()))
     return "\n".join(parts)
+
+
+async def pick_language(pilot, language: str) -> None:
+    """F8, then the language's line of the list (arrow keys) and Enter, as a worker does."""
+    from kiosk.ui.screens.language import LanguagePicker
+
+    app = pilot.app
+    await pilot.press("f8")
+    for _ in range(600):
+        if isinstance(app.screen, LanguagePicker):
+            break
+        await pilot.pause(0.1)
+    assert isinstance(app.screen, LanguagePicker), app.screen
+    languages = app.screen.languages
+    steps = (languages.index(language) - languages.index(app.language)) % len(languages)
+    await pilot.press(*["down"] * steps, "enter")
+    for _ in range(600):
+        if not isinstance(app.screen, LanguagePicker) and app.language == language:
+            break
+        await pilot.pause(0.1)
+    await pilot.pause()
+    assert app.language == language, (app.language, language)

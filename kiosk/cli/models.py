@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kiosk.cli.common import CommandError, config_from_args, open_store
 from kiosk.coach.registry import PROMPT_STYLES, RegistryError, load_registry
+from kiosk.i18n import available_languages
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,8 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     suggest = sub.add_parser("suggest", help="show what the coach would offer for a text")
     suggest.add_argument("text", metavar="TEXT", help="what the worker wrote")
-    suggest.add_argument("--lang", choices=("nl", "en"),
-                         help="language of the text (default: kiosk.language)")
+    suggest.add_argument("--lang", choices=available_languages(),
+                         help="language of the text (default: the one it is written in, among "
+                              "ui.languages; ui.language when too short to tell)")
     suggest.add_argument("--json", action="store_true", help="everything as one JSON object")
     suggest.add_argument("--model", help="registry name or .gguf path instead of coach.model")
     suggest.add_argument("--no-model", action="store_true",
@@ -148,8 +150,10 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     from kiosk.coach.explain import suggestion_data, suggestion_lines
     from kiosk.coach.suggest import Coach
 
+    from kiosk.langdetect import detect
+
     config = config_from_args(args)
-    lang = args.lang or config.language
+    lang = args.lang or detect(args.text, config.languages, config.language).language
     if args.no_model:
         config = config.with_changes(coach_enabled=False)
     coach = Coach(config, model=args.model)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kiosk.cli.common import CommandError, config_from_args, open_store
 from kiosk.entries import CATEGORIES, KINDS, STATUSES
+from kiosk.i18n import available_languages
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--format", choices=("md", "csv", "html"), default="md",
                         help="Markdown (default), CSV (one row per entry) or HTML")
     report.add_argument("--out", metavar="FILE", help="write to FILE instead of the screen")
-    report.add_argument("--lang", choices=("en", "nl"), help="labels (default: kiosk.language)")
+    report.add_argument("--lang", choices=available_languages(),
+                        help="labels (default: ui.language)")
     _scope_arguments(report)
     report.set_defaults(func=cmd_report)
 
@@ -29,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     insights.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     insights.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     insights.add_argument("--weeks", type=int, default=12, help="weeks in the week series")
-    insights.add_argument("--lang", choices=("en", "nl"))
+    insights.add_argument("--lang", choices=available_languages())
     insights.add_argument("--json", action="store_true")
     insights.set_defaults(func=cmd_insights)
 

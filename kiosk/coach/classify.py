@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kiosk.coach.text import is_form_of, language, load_toml, stem, words
+from kiosk.coach.text import coach_languages, is_form_of, language, load_toml, stem, words
 from kiosk.entries import CATEGORIES, REFLECTION_FIELDS
 
 
@@ -196,7 +196,9 @@ def related(text: str, lang: str, candidates: Iterable[Any], k: int = 3, *,
     if not query:
         return []
     texts = [entry_text(e) for e in pool]
-    docs = [index_terms(t, getattr(e, "language", lang)) for t, e in zip(texts, pool)]
+    known = coach_languages()  # an entry in a language without coach content: as `lang`
+    docs = [index_terms(t, own if (own := getattr(e, "language", lang)) in known else lang)
+            for t, e in zip(texts, pool)]
     bm25 = BM25(docs)
     query_set = set(query)
     unseen = math.log(1 + (len(docs) + 0.5) / 0.5)  # a term no entry has counts as the rarest

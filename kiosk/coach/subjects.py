@@ -61,6 +61,22 @@ class Lexicon:
     general: dict[str, tuple[str, ...]]  # kind -> its general words (stems)
     raw: frozenset[str]  # every listed one-word entry, folded
     priority: dict[str, tuple[str, ...]]
+    # how a template names a subject in a language whose words change with case (pl, tr, de):
+    article: str | None = None  # put before the subject instead of today's rule; "" = nothing
+    drop_modifiers: bool = False  # the noun without the worker's (inflected) adjectives
+    capitalised: bool = False  # nouns start with a capital (German)
+    forms: dict[str, str] | None = None  # the worker's inflected word (folded) -> as shown
+    spelled: dict[str, str] | None = None  # stem of a listed one-word entry -> as written
+
+    def base_form(self, word: str) -> str:
+        """The word a template shows for the worker's `word`: its entry in [forms], else the
+        listed one-word entry of [kinds] with the same stem (as written there), else itself."""
+        folded = fold(word)
+        shown = (self.forms or {}).get(folded) or \
+            (self.spelled or {}).get(stem(folded, self.language)) or word
+        if self.capitalised:
+            shown = shown[:1].upper() + shown[1:]
+        return shown
 
     def kinds_of(self, words: tuple[str, ...], exact: bool = False) -> tuple[str, ...]:
         """The kinds whose entries end the phrase (English: its last words; Dutch: the noun or
@@ -98,8 +114,15 @@ def lexicon(lang: str, folder: Path | None = None) -> Lexicon:
     def stems_of(entry: str) -> tuple[frozenset[str], ...]:
         return tuple(word_forms(w, lang) for w in fold(entry).split())
 
-    kinds = {kind: tuple(stems_of(w) for w in table.get("words", []) + table.get("general", []))
-             for kind, table in data.get("kinds", {}).items()}
+    forms = _forms(lang, folder)
+    listed = {kind: table.get("words", []) + table.get("general", [])
+              for kind, table in data.get("kinds", {}).items()}
+    kinds = {kind: tuple(stems_of(w) for w in entries) for kind, entries in listed.items()}
+    spelled: dict[str, str] = {}
+    for entries in listed.values():
+        for entry in entries:
+            if " " not in entry and fold(entry) not in forms and data.get("base_from_stem", True):
+                spelled.setdefault(stem(fold(entry), lang), entry)
     general = {kind: tuple(stem(w, lang) for g in table.get("general", []) for w in fold(g).split())
                for kind, table in data.get("kinds", {}).items()}
     return Lexicon(
@@ -112,14 +135,32 @@ def lexicon(lang: str, folder: Path | None = None) -> Lexicon:
         singular_like_plural=tuple(fold(w) for w in data.get("singular_like_plural", [])),
         kinds=kinds, general=general,
         raw=frozenset(fold(w) for table in data.get("kinds", {}).values()
-                      for w in table.get("words", []) if " " not in w),
-        priority={c: tuple(v) for c, v in data.get("priority", {}).items()})
+                      for w in table.get("words", []) if " " not in w) | frozenset(forms),
+        priority={c: tuple(v) for c, v in data.get("priority", {}).items()},
+        article=data.get("article"), drop_modifiers=bool(data.get("drop_modifiers", False)),
+        capitalised=bool(data.get("nouns_capitalised", False)), forms=forms, spelled=spelled)
+
+
+@lru_cache(maxsize=8)
+def _forms(lang: str, folder: Path | None = None) -> dict[str, str]:
+    """The worker's inflected words (folded) -> the word a template shows (its base form): the
+    [forms] tables of subjects.toml and of forms.toml (if there is one), `base = ["form", ...]`."""
+    tables = [load_toml(lang, "subjects", folder).get("forms", {})]
+    try:
+        tables.append(load_toml(lang, "forms", folder).get("forms", {}))
+    except FileNotFoundError:
+        pass
+    return {fold(form): base for table in tables for base, forms in table.items()
+            for form in forms if fold(form) != fold(base)}
 
 
 def word_forms(word: str, lang: str) -> frozenset[str]:
-    """A word as the lists match it: folded and stemmed, the part after a hyphen ("V-snaar")."""
+    """A word as the lists match it: folded and stemmed, the part after a hyphen ("V-snaar"),
+    and the base form [forms] gives an inflected one ("czujnika" -> "czujnik")."""
     word = fold(word).rsplit("-", 1)[-1]
-    return frozenset((word, stem(word, lang)))
+    base = _forms(lang).get(word)
+    extra = (fold(base), stem(fold(base), lang)) if base else ()
+    return frozenset((word, stem(word, lang), *extra))
 
 
 def subjects(text: str, lang: str, category: str = "other") -> list[Phrase]:

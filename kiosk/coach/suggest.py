@@ -57,9 +57,9 @@ from kiosk.coach.engine import (LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine
 from kiosk.coach.prompts import Parsed, prompt_set
 from kiosk.coach.registry import RegistryError, load_registry
 from kiosk.coach.templates import named, pick
-from kiosk.coach.text import language, similar
+from kiosk.coach.text import coach_languages, language, similar
 from kiosk.coach.titles import title_from_text
-from kiosk.config import LANGUAGES, Config
+from kiosk.config import DEFAULT_LANGUAGE, Config
 from kiosk.entries import Suggestion
 
 log = logging.getLogger("kiosk.coach")
@@ -168,7 +168,7 @@ class Coach:
             log.warning("coach unavailable: %s", exc)
             return None
         warm_lang = self.config.language if spec.writes(self.config.language) else \
-            next((lang for lang in spec.languages if lang in LANGUAGES), None)
+            next((lang for lang in spec.languages if lang in coach_languages()), None)
         prefixes = (prompt_set(warm_lang).prefix(spec.prompt_style),) if warm_lang else ()
         return Engine(spec, threads=self.config.threads, context=self.config.context,
                       warm_prefixes=prefixes)
@@ -415,4 +415,5 @@ class Coach:
 
 
 def _lang(lang: str | None) -> str:
-    return lang if lang in LANGUAGES else "en"
+    """The coach's language for `lang`: itself if the coach has content for it, else English."""
+    return lang if lang in coach_languages() else DEFAULT_LANGUAGE

@@ -44,6 +44,11 @@ def templates(lang: str, folder: Path | None = None) -> dict[str, dict[str, dict
 def named(phrase: Phrase, lang: str) -> str:
     """The phrase as a template names it: with its definite article (see the module doc)."""
     lex = lexicon(lang)
+    if lex.article is not None:  # pl, tr, de: the noun in its base form, no article of the worker
+        words = list(phrase.words[phrase.modifiers:] if lex.drop_modifiers else phrase.words)
+        at = 0 if lex.drop_modifiers else phrase.modifiers
+        words[at] = lex.base_form(words[at])
+        return " ".join(w for w in (lex.article, *words) if w)
     determiner = fold(phrase.determiner)
     shown = phrase.determiner.lower() if phrase.determiner[1:].islower() else phrase.determiner
     words = list(phrase.words)

@@ -26,6 +26,15 @@ def coach_dir(language: str, folder: Path | None = None) -> Path:
     return (folder or content_dir() / "coach") / language
 
 
+def coach_languages() -> frozenset[str]:
+    """The languages the coach has content for (a folder content/coach/<lang>/ with a question
+    bank). Not cached: a test may point KIOSK_CONTENT_DIR elsewhere."""
+    folder = content_dir() / "coach"
+    if not folder.is_dir():
+        return frozenset()
+    return frozenset(p.name for p in folder.iterdir() if (p / "questions.toml").is_file())
+
+
 def load_toml(language: str, name: str, folder: Path | None = None) -> dict:
     path = coach_dir(language, folder) / f"{name}.toml"
     try:

@@ -26,6 +26,7 @@ from kiosk.durable import lock_holder
 from kiosk.ops.backup import list_backups, resolve_backup_dir
 from kiosk.ops.doctor_device import (check_llama, check_memory, check_model,
                                      check_terminal)
+from kiosk.ops.console_font import check_console_font
 from kiosk.ops.doctor_rows import FAIL, OK, SKIP, WARN, Check, Context
 from kiosk.paths import default_data_dir
 
@@ -355,6 +356,7 @@ CHECKS: dict[str, Callable[[Context], list[Check]]] = {
     "llama": check_llama,
     "memory": check_memory,
     "terminal": check_terminal,
+    "font": check_console_font,
     "clock": check_clock,
     "backup": check_backup,
 }

@@ -7,7 +7,8 @@ Privacy rules, enforced here and not left to the screens:
 - every group smaller than the minimum group size (config privacy.min_group_size) is held back:
   merged into "other" (and, if "other" would still be small, the next smallest group joins it,
   so a small number can never be worked out from a total), or shown as "<N" in week series;
-- themes (words and 2-word phrases) are shown only when at least N entries use them;
+- themes (words and 2-word phrases, kiosk.review.themes: found per language, the other counts
+  take all languages together) are shown only when at least N entries use them;
 - when every week is below N, one total over a longer period that reaches N is shown instead
   (`longer_total`), chosen so that no small number follows from it and the overall total.
 Counts of waiting items by age are about entries waiting for the supervisor, not about people:
@@ -16,18 +17,16 @@ they are exact, and the oldest waiting entries are listed so nothing waits for w
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 
 from kiosk.entries import CATEGORIES, STATUSES, parse_time
-from kiosk.i18n import available_languages, stopwords
 from kiosk.review.queue import ReviewIndex, Values
-from kiosk.review.rows import TEXT_SEPARATOR, QueueItem
+from kiosk.review.rows import QueueItem
+from kiosk.review.themes import Theme, entry_terms, stop_words, themes  # noqa: F401 (re-exported)
 
 # Positions in a queue row (QueueItem, or the index's plain tuples in the same order).
 _F = {name: i for i, name in enumerate(QueueItem._fields)}
@@ -146,12 +145,6 @@ class AnswerTimes:
 
 
 @dataclass(frozen=True)
-class Theme:
-    text: str
-    entries: int  # how many entries use it (at least the minimum group size)
-
-
-@dataclass(frozen=True)
 class WaitingItem:
     id: str
     headline: str
@@ -188,49 +181,6 @@ class Insights:
 def every_week_small(points: Sequence[SeriesPoint]) -> bool:
     """Weeks with entries, none of them shown on its own (all below the minimum)."""
     return any(p.count is None for p in points) and not any(p.count for p in points)
-
-
-# -- themes -----------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """Every language's stop words for themes (content/stopwords/<lang>.toml)."""
-    return frozenset(word for language in available_languages()
-                     for word in stopwords(language, themes=True))
-
-
-_SEGMENT_RE = re.compile(r"[\n.!?;:,()\[\]\"]+")
-_TOKEN_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-
-
-def entry_terms(text: str, stop: frozenset[str]) -> set[str]:
-    """The words (3+ letters, not only digits, no stop words) and 2-word phrases of one
-    casefolded text. A phrase is two neighbouring words with no stop word or punctuation
-    between them."""
-    terms: set[str] = set()
-    for segment in _SEGMENT_RE.split(text):
-        previous = None
-        for token in _TOKEN_RE.findall(segment):
-            if len(token) < 3 or token.isdigit() or token in stop:
-                previous = None
-                continue
-            terms.add(token)
-            if previous is not None:
-                terms.add(f"{previous} {token}")
-            previous = token
-    return terms
-
-
-def themes(items: Iterable[Row], *, min_entries: int, top: int = 15,
-           stop: frozenset[str] | None = None) -> tuple[list[Theme], list[Theme]]:
-    """(words, phrases): the most used, by how many entries use them; rarer than
-    `min_entries` entries never shown. Only the workers' own text counts, not answers."""
-    stop = stop_words() if stop is None else stop
-    counts: Counter[str] = Counter()
-    for item in items:
-        counts.update(entry_terms(item[_TEXT].split(TEXT_SEPARATOR, 1)[0], stop))
-    words = [Theme(t, n) for t, n in counts.most_common() if n >= min_entries and " " not in t]
-    phrases = [Theme(t, n) for t, n in counts.most_common() if n >= min_entries and " " in t]
-    return words[:top], phrases[:top]
 
 
 # -- the rest ---------------------------------------------------------------------------------
@@ -364,8 +314,10 @@ def format_insights(found, t) -> str:
         lines += ["", t(heading)]
         if not found_themes:
             lines.append("  " + t("insights.themes_none", min=m))
+        several = len({theme.language for theme in found_themes}) > 1
         for theme in found_themes:
-            lines.append(f"  {theme.text:<28} {theme.entries:>7}")
+            text = f"{theme.text} ({theme.language})" if several else theme.text
+            lines.append(f"  {text:<28} {theme.entries:>7}")
     lines += ["", t("insights.legend", min=m)]
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from textual.binding import Binding
 
 from kiosk.answers import answer_wait, unread_answers
 from kiosk.config import Config
-from kiosk.i18n import Strings, available_languages
+from kiosk.i18n import Strings
 from kiosk.identity import Session, remember_language, remembered_language
 from kiosk.store import Store
 from kiosk.store_errors import StoreError
@@ -33,6 +33,7 @@ from kiosk.ui.badge_scan import ScanWatch
 
 RETENTION_CHECK_SECONDS = 3600
 TERMINAL_CHECK_SECONDS = 2.0  # how often the app checks that its terminal is still there
+LANGDETECT_LOAD_DELAY = 1.0  # seconds after start: the login screen is up before the load begins
 
 
 class KioskApp(App, inherit_bindings=False):
@@ -81,9 +82,21 @@ class KioskApp(App, inherit_bindings=False):
     def set_language(self, language: str) -> None:
         self.strings = Strings(language)
 
-    def next_language(self) -> str:
-        languages = available_languages()
-        return languages[(languages.index(self.language) + 1) % len(languages)]
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this kiosk offers at F8 ([ui] languages), in the config's order."""
+        return self.config.languages
+
+    def pick_language(self, then: Callable[[str], object],
+                      on_scan: Callable[[str], object] | None = None) -> None:
+        """F8: the list of languages; `then(code)` runs with the one picked (not after Esc)."""
+        from kiosk.ui.screens.language import LanguagePicker
+
+        def picked(code: str | None) -> None:
+            if code:
+                then(code)
+
+        self.push_screen(LanguagePicker(self.languages, self.language, on_scan), picked)
 
     def badge_session(self, code: str, language: str | None = None) -> Session:
         """The session for a badge code (BadgeError if it is none): in `language` when the worker
@@ -94,7 +107,7 @@ class KioskApp(App, inherit_bindings=False):
                 language = remembered_language(self.store, session.author)
             except StoreError:
                 language = None  # a damaged meta file: the kiosk's language will do
-            if language not in available_languages():
+            if language not in self.languages:
                 language = self.config.language
         return replace(session, language=language)
 
@@ -106,17 +119,24 @@ class KioskApp(App, inherit_bindings=False):
         except StoreError as exc:
             logging.getLogger("kiosk").warning("could not keep the badge's language: %s", exc)
 
-    async def action_language(self) -> None:
-        """F8 in a worker's session: the next language, now and at this badge's next logins."""
-        from kiosk.ui.screens.capture import CaptureScreen
-
+    def action_language(self) -> None:
+        """F8 in a worker's session: the list of languages; the one picked holds now and at this
+        badge's next logins."""
         if self.session is None or self.session.role != "worker":
             return
-        self.session = replace(self.session, language=self.next_language())
-        self.set_language(self.session.language)
+        self.pick_language(lambda code: self.call_later(self.change_session_language, code))
+
+    async def change_session_language(self, language: str) -> None:
+        """The session goes on in `language`: every screen of it gets new labels, the same text."""
+        from kiosk.ui.screens.capture import CaptureScreen
+
+        if self.session is None:
+            return
+        self.session = replace(self.session, language=language)
+        self.set_language(language)
         self.remember_language(self.session)
         if self.coach is not None:
-            self.coach.warm(self.session.language)
+            self.coach.warm(language)
         for screen in self.screen_stack[2:]:  # above the login screen, which a logout resets
             if isinstance(screen, CaptureScreen):  # new labels, the same text
                 screen.stop_coach()
@@ -151,6 +171,13 @@ class KioskApp(App, inherit_bindings=False):
             self._watch_terminal()
         if self.coach is not None:
             self.coach.start_loading()
+        if self.config.mode != "supervisor":  # the language of what workers write: its model
+            self.set_timer(LANGDETECT_LOAD_DELAY, self._load_langdetect)  # after first paint
+
+    def _load_langdetect(self) -> None:
+        from kiosk.langdetect import start_loading
+
+        start_loading(self.config.languages)
 
     def on_unmount(self) -> None:
         self._restore_glyphs()  # the scroll bar glyphs are the process's, not this app's

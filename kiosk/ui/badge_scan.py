@@ -1,7 +1,8 @@
 """A badge scanned during a session: a keyboard-wedge scanner types the code as a fast burst of keys
 and Enter. The burst is told apart from typing by when the keys arrived (BurstTracker), and what
 it typed into a text box can be taken out again (BoxMark). ScanWatch is the app's watch: on a
-worker's screen a badge switches to its owner and a sync code is explained."""
+worker's screen a badge switches to its owner and a sync code is explained; with the language list
+open at the login, the list closes and the badge logs in."""
 
 from __future__ import annotations
 
@@ -114,12 +115,18 @@ class ScanWatch:
         from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
         from kiosk.ui.screens.feed import EntryDetailScreen, EntryListScreen
         from kiosk.ui.screens.help import HelpScreen
+        from kiosk.ui.screens.language import LanguagePicker
         from kiosk.ui.screens.saved import SavedScreen
 
         session = self.app.session
         return session is not None and session.role == "worker" and isinstance(
             self.app.screen, (CaptureScreen, EditSuggestionScreen, EntryListScreen,
-                              EntryDetailScreen, HelpScreen, SavedScreen))
+                              EntryDetailScreen, HelpScreen, SavedScreen, LanguagePicker))
+
+    def _on_login_language_list(self) -> bool:
+        from kiosk.ui.screens.language import LanguagePicker
+
+        return self.app.session is None and isinstance(self.app.screen, LanguagePicker)
 
     def _scanned(self, burst: Burst) -> bool:
         """A badge switches to its owner (the app keeps the first worker's draft), a sync code
@@ -128,6 +135,10 @@ class ScanWatch:
         from kiosk.sync.codec import is_frame  # not at start-up: it loads the sync dictionary
 
         app = self.app
+        if self._on_login_language_list():  # F8 at the login, then a badge: log it in
+            picker = app.screen
+            app.call_later(picker.scanned, burst.code)
+            return True
         if not self._on_worker_screen():
             return False
         if is_frame(burst.code):

@@ -254,7 +254,8 @@ class CaptureScreen(CoachMixin, KioskScreen):
         try:
             entry = Entry.new(kiosk_id=config.kiosk_id, station=config.station, line=config.line,
                               author=session.author if session else None,
-                              language=self.app.language, suggestions=self.suggestion_records(),
+                              language=self.written_language(),
+                              suggestions=self.suggestion_records(),
                               **values)
             self.app.store.save(entry)
         except EntryError as exc:

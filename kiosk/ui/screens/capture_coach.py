@@ -17,7 +17,10 @@ from textual.worker import Worker, WorkerState
 from kiosk.coach.classify import Related
 from kiosk.coach.offers import Offers, step_field, target_field
 from kiosk.coach.suggest import Suggestions
+from kiosk.coach.text import coach_languages
 from kiosk.entries import REFLECTION_FIELDS
+from kiosk.i18n import language_name
+from kiosk.langdetect import detect
 from kiosk.learning.lessons import seen_before_candidates
 from kiosk.ui.screens.edit_suggestion import EditSuggestionScreen
 from kiosk.ui.widgets.coachpanel import CoachPanel, SuggestionList
@@ -109,10 +112,14 @@ class CoachMixin:
     @work(thread=True, exclusive=True, exit_on_error=False, group="coach")
     def _run_coach(self, text: str, language: str, cancel: threading.Event,
                    author: str | None) -> None:
-        """In a worker thread: the suggestions, then the earlier entries like `text` among the
-        station's shared ones and the worker's own, sent to the UI in one message (the store is
-        read here, never on the UI thread)."""
+        """In a worker thread: the language of `text` (the screen's `language` when it cannot be
+        told, or the coach has no content for it), the suggestions in it, then the earlier
+        entries like `text` among the station's shared ones and the worker's own, sent to the UI
+        in one message (the store is read here, never on the UI thread)."""
         app = self.app
+        written = detect(text, app.languages, language).language  # the text's, not the screen's
+        if written in coach_languages():  # else the screen's: the coach has no content for it
+            language = written
         result = app.coach.suggest(text, language, cancel=cancel,
                                    on_token=lambda token: self.post_message(CoachToken(token)))
         candidates = app.store.feed(app.config.station, limit=300)
@@ -122,6 +129,11 @@ class CoachMixin:
         related = app.coach.related(text, candidates, k=3, lang=language, author=author)
         self.post_message(CoachDone(result, related, cancel))
 
+    def written_language(self) -> str:
+        """The language the worker wrote in, to store with the entry: the screen's when the text
+        is too short or too mixed to tell (kiosk.langdetect)."""
+        return detect(self.writing(), self.app.languages, self.app.language).language
+
     def on_coach_token(self, message: CoachToken) -> None:
         self.coach_tokens += 1
 
@@ -130,6 +142,7 @@ class CoachMixin:
             self._coach_cancel = None
             self.query_one(CoachPanel).set_thinking(False)
         result = message.result
+        self._coach_language = result.language  # the panel says so when it is not the screen's
         self.offers.add([*result.items, result.category_suggestion])  # only what is new
         self._show_offers()
         headlines = [r.entry.headline for r in message.related] or [self.t("coach.related.none")]
@@ -284,6 +297,10 @@ class CoachMixin:
             name = self.t(f"capture.category_values.{suggested}")
             key = "category_offer" if self._category_pending() else "category_taken"
             text = self.t(f"capture_coach.panel.{key}", category=name)
+        followed = getattr(self, "_coach_language", None)
+        if followed and followed != self.app.language and len(self.offers) > 0:
+            note = self.t("coach.written_in.note", language=language_name(followed))
+            text = f"{text}\n{note}" if text else note
         self.query_one(CoachPanel).show_category(text)
 
     def start_answer_line(self, widget) -> None:

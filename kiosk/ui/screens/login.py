@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.widgets import Input, Static
 
+from kiosk.i18n import language_name
 from kiosk.identity import BadgeError, Session
 from kiosk.learning.reply_codes import looks_like_code
 from kiosk.ui.screens.base import KioskScreen
@@ -36,7 +37,9 @@ class LoginScreen(KioskScreen):
                 yield Static("", id="login-error", markup=False)
                 yield Static(self.t("login.anonymous_hint"), classes="hint", markup=False)
                 yield Static(self.t("learning.reply.login_hint"), classes="hint", markup=False)
-                yield Static(self.t("login.language_hint"), classes="hint", markup=False)
+                yield Static(self.t("login.language_hint", languages=" · ".join(
+                    language_name(code) for code in self.app.languages)), classes="hint",
+                    markup=False)
         yield self.keybar()
 
     def on_mount(self) -> None:
@@ -55,6 +58,10 @@ class LoginScreen(KioskScreen):
         event.stop()
         code = event.value
         event.input.value = ""
+        self.submit_code(code)
+
+    def submit_code(self, code: str) -> None:
+        """A badge code typed or scanned (+ Enter): log its owner in."""
         if not code.strip():
             return
         from kiosk.sync.codec import is_frame  # not at start-up: it loads the sync dictionary
@@ -86,7 +93,11 @@ class LoginScreen(KioskScreen):
         self.app.push_screen(ReplyCodeEntryScreen(first))
 
     def action_language(self) -> None:
-        self.chosen = self.app.next_language()
-        self.app.set_language(self.chosen)
+        """F8: the list of languages; the one picked is for the badge scanned next."""
+        self.app.pick_language(self.language_picked, on_scan=self.submit_code)
+
+    def language_picked(self, language: str) -> None:
+        self.chosen = language
+        self.app.set_language(language)
         self.refresh(recompose=True)
         self.call_after_refresh(self.on_mount)

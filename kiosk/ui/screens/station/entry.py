@@ -15,6 +15,7 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from kiosk.entries import STATUSES, Entry
+from kiosk.i18n import language_name
 from kiosk.learning.records import learning_records
 from kiosk.review import actions
 from kiosk.review.actions import ReviewError
@@ -126,7 +127,8 @@ class EntryReviewScreen(KioskScreen):
         text.append_text(literal(entry.headline, style="bold"))
         text.append(f"\n{entry.station} · {t('capture.category_values.' + entry.category)} · "
                     f"{t('capture.kind_values.' + entry.kind)} · "
-                    f"{t('feed.created', when=when(entry.created))}")
+                    f"{t('feed.created', when=when(entry.created))} · "
+                    f"{t('station.language.written_in', language=language_name(entry.language))}")
         if entry.author is None:
             text.append(f" · {t('station.anonymous_mark')}", style="bold")
         text.append("\n")

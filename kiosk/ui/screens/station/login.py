@@ -39,7 +39,10 @@ class SupervisorLoginScreen(KioskScreen):
         self.call_after_refresh(self.on_mount)
 
     def action_language(self) -> None:
-        self.app.set_language(self.app.next_language())
+        self.app.pick_language(self.language_picked)
+
+    def language_picked(self, language: str) -> None:
+        self.app.set_language(language)
         self.reset()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -30,8 +30,9 @@ PAGE = 200
 # The queue's columns in order. The headline takes the room the others leave (at most 60 cells);
 # the optional ones join in this order while it keeps at least OPTIONAL_ROOM cells.
 QUEUE_COLUMNS = ("col_date", "col_headline", "col_station", "col_category", "col_kind",
-                 "col_status", "col_answer")
-OPTIONAL_COLUMNS = ("col_status", "col_station", "col_kind")
+                 "col_status", "col_language", "col_answer")
+OPTIONAL_COLUMNS = ("col_status", "col_station", "col_kind", "col_language")
+HEADINGS = {"col_language": "station.language.column"}  # else supervisor.<column>
 OPTIONAL_ROOM, MIN_HEADLINE, MAX_HEADLINE = 36, 16, 60
 STATION_CELLS = 20  # station names are cut to this in the queue
 SEARCH_DELAY = 0.3
@@ -164,8 +165,12 @@ class ReviewScreen(KioskScreen):
             "col_kind": [t(f"capture.kind_values.{k}") for k in KINDS],
             "col_status": [t(f"feed.status_values.{s}") for s in STATUSES],
             "col_answer": [t("supervisor.answered_yes"), t("supervisor.answered_no")],
+            "col_language": ["xxx"],
         }[key]
-        return max(len(t(f"supervisor.{key}")), *map(len, values))
+        return max(len(self._heading(key)), *map(len, values))
+
+    def _heading(self, key: str) -> str:
+        return self.t(HEADINGS.get(key, f"supervisor.{key}"))
 
     def _set_columns(self, width: int) -> bool:
         """Columns and headline width for a screen `width` cells wide; True when they changed."""
@@ -185,7 +190,7 @@ class ReviewScreen(KioskScreen):
             table = self.query_one("#queue", DataTable)
             table.clear(columns=True)
             for key in columns:
-                table.add_column(self.t(f"supervisor.{key}"), key=key)
+                table.add_column(self._heading(key), key=key)
         self._columns, self._headline_width = columns, headline
         return True
 
@@ -215,6 +220,7 @@ class ReviewScreen(KioskScreen):
                 if item.kind == "idea" else "",
                 "col_answer": t("supervisor.answered_yes") if item.answers
                 else t("supervisor.answered_no"),
+                "col_language": item.language,
             }
             table.add_row(*(cells[key] for key in self._columns), key=item.id)
         if page:
