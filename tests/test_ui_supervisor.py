@@ -420,3 +420,32 @@ async def test_insights_of_a_small_team_say_why_and_list_no_empty_weeks_at_80x24
         assert "Fewer than 5 entries, so no count is shown" in text
         assert "Per week" not in text and not any(line.lstrip().startswith("20") and "W" in line
                                                   for line in text.splitlines())  # week rows
+
+
+async def test_an_answer_typed_before_an_idle_log_out_is_back_at_the_next_login(tmp_path):
+    """Tried in tmux: the station logged out after its idle time and the answer half typed in
+    the entry was gone. It is kept in the drafts file (a crash or power cut keeps it too)."""
+    app, store, _ = seeded_station(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first(app, pilot)
+        entry_id = screen.entry_id
+        await pilot.press(*ANSWER)
+        await app.logout(idle=True)  # what the idle timer does; no question is asked then
+        await pilot.pause()
+        assert app.session is None
+        assert Store(tmp_path, readonly=True).load_draft(
+            f"station-answer:Anna:{entry_id}") == {"answer": ANSWER}
+        await at_queue(app, pilot)  # the entry is seen now: no longer first in the queue
+        await app.push_screen(EntryReviewScreen(entry_id))
+        await pilot.pause()
+        area = app.screen.query_one("#answer", TextArea)
+        for _ in range(600):  # the entry (and the kept answer) come from a worker thread
+            if area.text == ANSWER:
+                break
+            await pilot.pause(0.05)
+        assert area.text == ANSWER
+        await pilot.press("f2")
+        await pilot.pause()
+    stored = Store(tmp_path, readonly=True)
+    assert stored.get(entry_id).responses[-1].text == ANSWER
+    assert stored.load_draft(f"station-answer:Anna:{entry_id}") is None  # sent: no draft left

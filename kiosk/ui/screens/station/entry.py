@@ -27,6 +27,8 @@ from kiosk.ui.text import literal
 from kiosk.ui.widgets.cycler import Cycler
 from kiosk.ui.widgets.keybar import Key, key_bindings
 
+DRAFT_DELAY = 1.0  # seconds after the last key before the answer being typed is written
+
 
 class StatusCycler(Cycler, inherit_bindings=False):
     """The idea status: only ← and → change it (Space and Enter do not: typing there must not
@@ -69,6 +71,9 @@ class EntryReviewScreen(KioskScreen):
         self.entry_id = entry_id
         self.entry: Entry | None = None
         self.follow_up = None  # what became of the planned try (kiosk.learning), if answered
+        self._draft_timer = None
+        self._answer_text = ""  # as typed, kept even when the screen goes (an idle log-out)
+        self._draft_key = ""
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -92,6 +97,7 @@ class EntryReviewScreen(KioskScreen):
         yield self.keybar()
 
     def on_mount(self) -> None:
+        self._draft_key = f"station-answer:{self.app.session.name}:{self.entry_id}"
         self.query_one("#status-box").display = False  # until the entry says it is an idea
         self.query_one("#answer", TextArea).focus()
         self.open_entry()
@@ -104,13 +110,20 @@ class EntryReviewScreen(KioskScreen):
             entry = actions.mark_seen(app.store, self.entry_id, by=app.session.name,
                                       index=app.review_index, audit=app.audit)
         self.follow_up = learning_records(app.store).followup(self.entry_id)
-        self.app.call_from_thread(self.show_entry, entry)
+        kept = app.store.load_draft(self._draft_key) or {}
+        self.app.call_from_thread(self.show_entry, entry, kept.get("answer", ""))
 
-    def show_entry(self, entry: Entry | None) -> None:
-        """Show `entry` and set the status and reason to its stored values."""
+    def show_entry(self, entry: Entry | None, kept_answer: str = "") -> None:
+        """Show `entry` and set the status and reason to its stored values; an answer typed
+        earlier and not sent (an idle log-out, a crash) is back in the box."""
         if entry is None:
             self.dismiss()
             return
+        area = self.query_one("#answer", TextArea)
+        if kept_answer.strip() and not area.text.strip():
+            area.load_text(kept_answer)
+            area.move_cursor(area.document.end)
+            self.notify(self.t("station.answer_kept"), timeout=6)
         self.show_text(entry)
         self.query_one("#status-box").display = entry.kind == "idea"
         self.query_one("#status", Cycler).value = entry.status
@@ -176,6 +189,33 @@ class EntryReviewScreen(KioskScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.update_status_hint()
 
+    # -- the answer being typed is kept as a draft, as a worker's entry is ------------------------
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id != "answer":
+            return
+        self._answer_text = event.text_area.text
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.keep_answer)
+
+    def keep_answer(self) -> None:
+        """Write the answer being typed to the drafts file (none left when the box is empty)."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        text = self._answer_text
+        try:
+            if text.strip():
+                self.app.store.save_draft(self._draft_key, {"answer": text})
+            else:
+                self.app.store.delete_draft(self._draft_key)
+        except StoreError as exc:
+            self.notify(self.app.strings.message(exc), severity="error", timeout=10, markup=False)
+
+    def on_unmount(self) -> None:
+        if self._draft_timer is not None:  # typed less than a second before the log-out
+            self.keep_answer()
+
     def on_key(self, event: events.Key) -> None:
         """Typing on the status or the entry's text goes into the answer box."""
         if event.is_printable and event.character and \
@@ -195,6 +235,8 @@ class EntryReviewScreen(KioskScreen):
 
         def answered(discard: bool | None) -> None:
             if discard:
+                self._answer_text = ""
+                self.keep_answer()  # discarded: not offered again
                 then()
 
         self.app.push_screen(LeaveUnsavedScreen(lost), answered)
@@ -219,6 +261,8 @@ class EntryReviewScreen(KioskScreen):
 
         if self._act(do, "supervisor.answer_sent"):
             area.load_text("")
+            self._answer_text = ""
+            self.keep_answer()  # sent: no draft left
             self.show_text(self.entry)  # a status chosen but not saved yet stays as it is
             self.update_status_hint()
 
