@@ -78,7 +78,8 @@ def check(text: str, kind: str, lang: str, source_text: str, *,
     if kind == "question":
         if not stripped.endswith("?"):
             return _fail("not_a_question", "does not end with '?'")
-        if not any(t in own.question_words for t in tokens[:3]):
+        if not any(t in own.question_words
+                   for t in (tokens if own.question_anywhere else tokens[:3])):
             return _fail("not_a_question", "no question word at the start")
     elif stripped.endswith("?"):
         return _fail("is_a_question", f"a {kind} should not be a question")

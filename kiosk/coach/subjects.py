@@ -67,6 +67,9 @@ class Lexicon:
     capitalised: bool = False  # nouns start with a capital (German)
     forms: dict[str, str] | None = None  # the worker's inflected word (folded) -> as shown
     spelled: dict[str, str] | None = None  # stem of a listed one-word entry -> as written
+    capitals: dict[str, str] | None = None  # a first letter's capital where .upper() is wrong
+    start_first: bool = True  # a phrase that opens a sentence is what it is about (not in tr:
+    # "Fırının fanındaki rulman": the sentence opens with the oven's genitive)
 
     def base_form(self, word: str) -> str:
         """The word a template shows for the worker's `word`: its entry in [forms], else the
@@ -138,7 +141,9 @@ def lexicon(lang: str, folder: Path | None = None) -> Lexicon:
                       for w in table.get("words", []) if " " not in w) | frozenset(forms),
         priority={c: tuple(v) for c, v in data.get("priority", {}).items()},
         article=data.get("article"), drop_modifiers=bool(data.get("drop_modifiers", False)),
-        capitalised=bool(data.get("nouns_capitalised", False)), forms=forms, spelled=spelled)
+        capitalised=bool(data.get("nouns_capitalised", False)), forms=forms, spelled=spelled,
+        start_first=bool(data.get("sentence_start_first", True)),
+        capitals=dict(data.get("capitals", {})))
 
 
 @lru_cache(maxsize=8)
@@ -177,7 +182,8 @@ def subjects(text: str, lang: str, category: str = "other") -> list[Phrase]:
         known = [order.index(k) for k in p.kinds if k in order]
         tier = min(known) if known else (len(order) + (0 if p.kinds and "role" not in p.kinds
                                                        else 1 if p.kinds else 2))
-        if p.kinds and "role" not in p.kinds and (p.start == 0 or tokens[p.start - 1] in ".!?;"):
+        if lex.start_first and p.kinds and "role" not in p.kinds and \
+                (p.start == 0 or tokens[p.start - 1] in ".!?;"):
             tier = -1  # what the sentence is about: "De flessen uit de partij hebben ..."
         return tier, 0 if p.determiner else 1, p.start
 

@@ -70,13 +70,14 @@ def named(phrase: Phrase, lang: str) -> str:
 def fill(template: str, phrase: Phrase, lang: str) -> str:
     """`template` with the phrase and its grammar filled in."""
     subject = named(phrase, lang)
+    lex = lexicon(lang)
 
     def slot(match: re.Match) -> str:
         inner = match.group(1)
         if inner == "subject":
             return subject
         if inner == "Subject":
-            return subject[:1].upper() + subject[1:]
+            return _capital(subject, lex)
         options = inner.split("|")
         if all("=" in o for o in options):
             table = dict(o.split("=", 1) for o in options)
@@ -86,7 +87,14 @@ def fill(template: str, phrase: Phrase, lang: str) -> str:
         raise ValueError(f"template slot {{{inner}}} in {template!r}")
 
     text = _SLOT_RE.sub(slot, template)
-    return text[:1].upper() + text[1:]
+    return _capital(text, lex)
+
+
+def _capital(text: str, lex) -> str:
+    """`text` with a capital first letter, by the language's own rule for a letter that needs one
+    (subjects.toml `capitals`: Turkish "i" -> "İ")."""
+    first = text[:1]
+    return (lex.capitals or {}).get(first, first.upper()) + text[1:]
 
 
 def choices(part: str, lang: str, category: str, phrase: Phrase) -> tuple[str, ...]:

@@ -100,6 +100,7 @@ class Language:
     compounds: bool = False  # words are glued into compounds (Dutch "transportband")
     clause_words: frozenset[str] = frozenset()  # start a new clause ("because", "when")
     synonyms: tuple[tuple[tuple[str, ...], str], ...] = ()  # (stems of a word, group id)
+    question_anywhere: bool = False  # a question word may stand anywhere (Turkish: before the verb)
 
     def content(self, text: str) -> list[str]:
         """Stems of the words that carry meaning (no stopwords, no numbers, 3+ letters)."""
@@ -131,7 +132,8 @@ def language(code: str, folder: Path | None = None) -> Language:
                     blocked=tuple(fold(w) for w in data.get("blocked", [])),
                     compounds=bool(data.get("compound_words", False)),
                     clause_words=frozenset(fold(w) for w in data.get("clause_words", [])),
-                    synonyms=_synonyms(code, folder))
+                    synonyms=_synonyms(code, folder),
+                    question_anywhere=bool(data.get("question_words_anywhere", False)))
 
 
 def _synonyms(code: str, folder: Path | None) -> tuple[tuple[tuple[str, ...], str], ...]:
