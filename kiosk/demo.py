@@ -27,7 +27,7 @@ from kiosk.ids import week_key
 from kiosk.store import Store
 
 AREAS = ("machining", "packaging", "assembly", "logistics", "maintenance")
-LANGUAGES = ("en", "nl")  # the demo's second language, when the kiosk's offers none with texts
+LANGUAGES = ("en", "nl")  # the second language the demo writes most, then a few in the others
 ENTRIES_PER_DAY = 30
 _TEXT_FIELDS = ("title", *REFLECTION_FIELDS)
 _DAY = 86400.0
@@ -346,13 +346,17 @@ def generate(config: Config, *, count: int, days: int | None = None, seed: int |
     with_texts = [lang for lang in (*config.languages, *LANGUAGES)
                   if (content_dir() / "demo" / f"{lang}.toml").is_file()]
     home_language = config.language if config.language in with_texts else with_texts[0]
-    other = next(lang for lang in with_texts if lang != home_language)
+    # a second language most of the rest write (Dutch or English), then the others a little
+    rest = sorted({lang for lang in with_texts if lang != home_language},
+                  key=lambda lang: (lang not in LANGUAGES, with_texts.index(lang)))
     home = load_content(home_language)
     planned = plan_stations(config, home, stations, texts)
     station_weights = [1.5] + [1.0] * (len(planned) - 1)
     for at in spread_times(count, days, now, state):
         station = texts.choices(planned, weights=station_weights)[0]
-        language = home_language if texts.random() < 0.8 else other
+        roll = texts.random()
+        language = home_language if roll < 0.75 or not rest else \
+            rest[0] if roll < 0.9 or len(rest) == 1 else texts.choice(rest[1:])
         yield make_entry(at=at, now=now, station=station, config=config,
                          content=load_content(language), texts=texts, state=state)
 
