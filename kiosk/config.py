@@ -51,7 +51,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "coach": {
         "enabled": True,
-        "model": "smollm2-135m-instruct-q4_1",
+        "model": "smollm2-135m-instruct-q4_0",
+        "models": {},  # per language: {nl = "name"}; a language not named here uses `model`
         "threads": 2,
         "context": 1024,
         "max_tokens": 64,
@@ -99,6 +100,8 @@ class Config:
     lockout_seconds: int
     coach_enabled: bool
     model: str
+    # (language, model name) for the languages with a model of their own ([coach.models])
+    language_models: tuple[tuple[str, str], ...]
     threads: int
     context: int
     max_tokens: int
@@ -114,6 +117,12 @@ class Config:
     demo: bool = False
     source: str = "built-in demo configuration"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def model_for(self, lang: str) -> tuple[str, bool]:
+        """The model for `lang` and whether it was named for that language ([coach.models]);
+        otherwise it is `model`, which writes only the languages its registry entry lists."""
+        own = dict(self.language_models).get(lang)
+        return (own, True) if own else (self.model, False)
 
     def with_changes(self, **changes: Any) -> "Config":
         values = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -191,6 +200,17 @@ def _bool(values: dict, section: str, key: str) -> bool:
     return value
 
 
+def _language_models(table: Any) -> tuple[tuple[str, str], ...]:
+    _check(isinstance(table, dict), "coach.models",
+           'must be a table of language = "model name", e.g. models = { nl = "name" }')
+    for lang, name in table.items():
+        _check(lang in LANGUAGES, f"coach.models.{lang}",
+               f"not a language of the kiosk ({', '.join(LANGUAGES)})")
+        _check(isinstance(name, str) and name.strip() != "", f"coach.models.{lang}",
+               "must be a model name from `kiosk models list` in quotes")
+    return tuple((lang, table[lang]) for lang in LANGUAGES if lang in table)
+
+
 def _build(merged: dict, *, demo: bool, source: str) -> Config:
     k, s, c = merged["kiosk"], merged["security"], merged["coach"]
     kiosk_id = _str(k, "kiosk", "id")
@@ -249,6 +269,7 @@ def _build(merged: dict, *, demo: bool, source: str) -> Config:
         lockout_seconds=_int(s, "security", "lockout_seconds", 0, 24 * 3600),
         coach_enabled=_bool(c, "coach", "enabled"),
         model=_str(c, "coach", "model"),
+        language_models=_language_models(c["models"]),
         threads=_int(c, "coach", "threads", 1, 64),
         context=_int(c, "coach", "context", 256, 32768),
         max_tokens=_int(c, "coach", "max_tokens", 8, 1024),
