@@ -3,6 +3,8 @@ one lock (a Llama object is not thread-safe).
 
 - States: loading -> ready, or unavailable with a reason (missing, truncated or non-GGUF file,
   sha256 mismatch, llama-cpp-python missing, load failure). Never raises for a bad model file.
+- Fallbacks: when the model's file cannot be used, the next of `fallbacks` is tried (the Q4_1 file
+  a Q4_0 one is made from); `spec` is then the one loaded and `fell_back` says why.
 - Speed: n_threads and n_threads_batch from config, n_batch=64, flash_attn=True. `warm(prefix)`
   evaluates the fixed few-shot prefix once; `Llama.generate` then reuses that common token prefix,
   so only the varying end of a prompt is evaluated (keep what varies at the END of the prompt).
@@ -18,18 +20,18 @@ one lock (a Llama object is not thread-safe).
 from __future__ import annotations
 
 import codecs
-import contextlib
-import io
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.coach.llama_log import install_log_bridge, python_output_to_log
 from kiosk.coach.registry import ModelSpec, check_file
 
+__all__ = ["Engine", "Generation", "Status", "Stopper", "install_log_bridge"]
+
 log = logging.getLogger("kiosk.coach")
-llama_log = logging.getLogger("kiosk.coach.llama")
 
 LOADING, READY, UNAVAILABLE = "loading", "ready", "unavailable"
 NOT_STARTED = "not_started"
@@ -96,13 +98,21 @@ class Stopper:
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
 
+WarmPrefixes = tuple[str, ...] | Callable[[ModelSpec], tuple[str, ...]]
+
+
 class Engine:
-    """One GGUF model behind a lock. Use `start()` (background) or `load()` (blocking)."""
+    """One GGUF model behind a lock. Use `start()` (background) or `load()` (blocking).
+
+    `warm_prefixes`: prompt prefixes to evaluate once loaded, or a function of the spec that was
+    loaded (a fallback may have another prompt style)."""
 
     def __init__(self, spec: ModelSpec, *, threads: int = 2, context: int = 1024,
                  batch: int = 64, flash_attn: bool = True, verify_hash: bool = True,
-                 warm_prefixes: tuple[str, ...] = ()):
+                 warm_prefixes: WarmPrefixes = (), fallbacks: tuple[ModelSpec, ...] = ()):
         self.spec = spec
+        self.candidates = (spec, *fallbacks)
+        self.fell_back = ""  # why the first choice was not loaded, when a fallback was
         self.threads, self.context, self.batch = threads, context, batch
         self.flash_attn, self.verify_hash = flash_attn, verify_hash
         self.warm_prefixes = warm_prefixes
@@ -175,34 +185,36 @@ class Engine:
 
     def _load(self) -> None:
         started = time.perf_counter()
-        problem = check_file(self.spec, verify_hash=self.verify_hash)
-        if problem is not None:
-            self._set(UNAVAILABLE, problem.code, problem.message)
+        problems: list[tuple[str, str]] = []  # (code, message) of each candidate not loaded
+        llm = None
+        for spec in self.candidates:
+            problem = check_file(spec, verify_hash=self.verify_hash)
+            if problem is not None:
+                problems.append((problem.code, problem.message))
+                continue
+            try:
+                import llama_cpp
+            except ImportError as exc:
+                self._set(UNAVAILABLE, "no_runtime", f"llama-cpp-python is not installed ({exc})")
+                return
+            llm = self._open(llama_cpp, spec, problems)
+            if llm is not None:
+                self.spec = spec
+                break
+        if llm is None:  # the last one tried is the root cause (the file the others come from)
+            self._set(UNAVAILABLE, problems[-1][0], "; ".join(m for _, m in problems))
             return
-        try:
-            import llama_cpp
-        except ImportError as exc:
-            self._set(UNAVAILABLE, "no_runtime", f"llama-cpp-python is not installed ({exc})")
-            return
-        install_log_bridge()
-        try:
-            with _python_output_to_log():
-                llm = llama_cpp.Llama(
-                    model_path=str(self.spec.path), n_ctx=self.context, n_batch=self.batch,
-                    n_threads=self.threads, n_threads_batch=self.threads,
-                    flash_attn=self.flash_attn, seed=SEED, verbose=True)
-            llm.verbose = False  # no prints from generate() from here on
-        except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
-            self._set(UNAVAILABLE, "load_failed",
-                      f"llama.cpp could not load {self.spec.path.name} ({exc}); run "
-                      f"`kiosk models verify {self.spec.name}`")
-            return
+        if problems:
+            self.fell_back = "; ".join(m for _, m in problems)
+            log.warning("coach model %s not used (%s); using %s", self.candidates[0].name,
+                        self.fell_back, self.spec.name)
         with self._lock:
             if self._closing.is_set():  # close() came while loading
                 llm.close()
                 return
             self._llm = llm
-        for prefix in self.warm_prefixes:
+        prefixes = self.warm_prefixes
+        for prefix in prefixes(self.spec) if callable(prefixes) else prefixes:
             self.warm(prefix)
         with self._lock:
             if self._llm is None or self._closing.is_set():
@@ -210,6 +222,21 @@ class Engine:
             self.load_seconds = time.perf_counter() - started
             log.info("coach model %s ready in %.2f s", self.spec.name, self.load_seconds)
             self._set(READY)
+
+    def _open(self, llama_cpp, spec: ModelSpec, problems: list[tuple[str, str]]):
+        install_log_bridge()
+        try:
+            with python_output_to_log():
+                llm = llama_cpp.Llama(
+                    model_path=str(spec.path), n_ctx=self.context, n_batch=self.batch,
+                    n_threads=self.threads, n_threads_batch=self.threads,
+                    flash_attn=self.flash_attn, seed=SEED, verbose=True)
+            llm.verbose = False  # no prints from generate() from here on
+            return llm
+        except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
+            problems.append(("load_failed", f"llama.cpp could not load {spec.path.name} ({exc}); "
+                                            f"run `kiosk models verify {spec.name}`"))
+            return None
 
     # -- generation ------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
@@ -358,47 +385,3 @@ def not_ready_reason(status: Status, stopper: Stopper) -> str:
 def _first_stop(text: str, stops: tuple[str, ...]) -> int | None:
     found = [text.find(s) for s in stops if s and s in text]
     return min(found) if found else None
-
-
-# -- keeping llama.cpp quiet ----------------------------------------------------------------------
-
-_LOG_CALLBACK = None  # keep a reference: llama.cpp holds a raw pointer to it
-_LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.WARNING, 3: logging.ERROR,
-           4: logging.DEBUG, 5: logging.DEBUG}
-
-
-def install_log_bridge() -> None:
-    """Send llama.cpp's log lines to the `kiosk.coach.llama` logger instead of stderr."""
-    global _LOG_CALLBACK
-    if _LOG_CALLBACK is not None:
-        return
-    import ctypes
-
-    import llama_cpp
-
-    @llama_cpp.llama_log_callback
-    def _callback(level, text, _user_data):
-        if llama_log.isEnabledFor(_LEVELS.get(level, logging.DEBUG)):
-            message = text.decode("utf-8", errors="replace").rstrip()
-            if message:
-                llama_log.log(_LEVELS.get(level, logging.DEBUG), "%s", message)
-
-    _LOG_CALLBACK = _callback
-    llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
-
-
-class _LogWriter(io.TextIOBase):
-    def write(self, text: str) -> int:
-        for line in text.splitlines():
-            if line.strip():
-                llama_log.debug("%s", line.rstrip())
-        return len(text)
-
-
-@contextlib.contextmanager
-def _python_output_to_log():
-    """llama-cpp-python prints a few lines (system info, chat template) while loading with
-    verbose=True; send them to the log. Python-level only: file descriptors are left alone."""
-    writer = _LogWriter()
-    with contextlib.redirect_stderr(writer), contextlib.redirect_stdout(writer):
-        yield
