@@ -128,10 +128,10 @@ def test_a_language_with_a_model_of_its_own_uses_it_and_the_others_keep_the_defa
     coach = Coach(config)
     assert coach.engine_for("nl").name == "dutch-model"
     assert coach.engine_for("en").name == Q4_0.name and coach.engine is coach.engine_for("en")
-    assert coach._model_writes("nl") and coach._model_writes("en")
+    assert coach.model_writes("nl") and coach.model_writes("en")
     coach.close()
     plain = Coach(load_config(config_file(tmp_path), env={}))  # the default rule: no Dutch text
-    assert plain.engine_for("nl") is plain.engine_for("en") and not plain._model_writes("nl")
+    assert plain.engine_for("nl") is plain.engine_for("en") and not plain.model_writes("nl")
     plain.close()
 
 
@@ -248,7 +248,7 @@ def test_install_default_makes_q4_0_records_it_and_the_coach_uses_it(tmp_path, m
         assert coach.model_name == Q4_0.name and coach.engine.fell_back == ""
         result = coach.suggest(EN_TEXT, "en")
         assert result.model == Q4_0.name and result.raw and result.tokens > 0
-        assert not coach._model_writes("nl")  # SmolLM2 still writes no Dutch
+        assert not coach.model_writes("nl")  # SmolLM2 still writes no Dutch
     finally:
         coach.close()
 

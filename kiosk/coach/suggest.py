@@ -202,7 +202,7 @@ class Coach:
         status = self.status_for(lang)
         if status.state == READY:
             name = self.engine_for(lang).name
-            if not self._model_writes(_lang(lang)):
+            if not self.model_writes(_lang(lang)):
                 return t("coach.status.bank_only", model=name)
             return t("coach.status.ready", model=name)
         if status.state == LOADING:
@@ -235,7 +235,7 @@ class Coach:
         """Pre-evaluate `lang`'s fixed prompt in the background, e.g. when a worker logs in
         (this loads that language's model first if it is not loaded yet)."""
         engine = self.engine_for(lang)
-        if engine is None or not self._model_writes(lang):
+        if engine is None or not self.model_writes(lang):
             return
         engine.start()
 
@@ -245,7 +245,8 @@ class Coach:
 
         threading.Thread(target=run, name="coach-warm", daemon=True).start()
 
-    def _model_writes(self, lang: str) -> bool:
+    def model_writes(self, lang: str) -> bool:
+        """Whether `lang` gets model text (its model is there and writes it)."""
         return self.lineup is not None and self.lineup.writes(_lang(lang))
 
     # -- the fast, model-free parts ---------------------------------------------------------
@@ -286,7 +287,7 @@ class Coach:
         if engine is None:
             result.stop_reason = "unavailable"
             return None
-        if not self._model_writes(lang):
+        if not self.model_writes(lang):
             result.stop_reason = "language"
             return None
         if len(language(lang).content(text)) < MIN_WORDS_FOR_MODEL:
@@ -390,7 +391,7 @@ class Coach:
         the configured time limit."""
         engine = self.engine_for(lang)
         if not themes or engine is None or self.status_for(lang).state != READY or \
-                not self._model_writes(lang):
+                not self.model_writes(lang):
             return None
         generation = self._generate(engine, prompt_set(lang).digest(themes), cancel,
                                     max_tokens=DIGEST_MAX_TOKENS, stop=("\n",))
