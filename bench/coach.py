@@ -279,7 +279,7 @@ def main() -> int:
     parser.add_argument("--compare", help="registry name to show next to it (default: its "
                                           "fallback; none: no comparison)")
     parser.add_argument("--threads", type=int, help="default: the config's coach.threads")
-    parser.add_argument("--runs", type=int, default=5, help="speed runs of each path (default 5)")
+    parser.add_argument("--runs", type=int, default=9, help="speed runs of each path (default 9)")
     parser.add_argument("--tokens", type=int, default=128, help="tokens per speed run")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the child: measure this, print JSON
     args = parser.parse_args()

@@ -159,6 +159,10 @@ def test_models_list_shows_which_language_uses_which_model(tmp_path, monkeypatch
     default = run_kiosk("--config", str(config_file(tmp_path)), "models", "list", env=env)
     assert (f"  nl  curated questions only: {Q4_1.name} does not write nl"
             in default.stdout)
+    doctor = run_kiosk("--config", str(config), "doctor", "--json", "--only", "model", env=env)
+    (row,) = [r for r in json.loads(doctor.stdout)["checks"] if r["name"] == "model"]
+    assert row["status"] == "WARN" and f"uses its fallback {Q4_1.name}" in row["detail"]
+    assert "install-default" in row["fix"]
 
 
 def test_a_misnamed_model_is_named_clearly_and_the_coach_runs_without_it(tmp_path, monkeypatch,

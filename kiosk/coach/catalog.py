@@ -51,7 +51,7 @@ def language_rows(choices: dict[str, Choice]) -> list[dict[str, Any]]:
             notes = []
             if usable is None:
                 notes.append(problems[0].message)
-            elif usable is not choice.spec:
+            elif usable is not choice.spec and row["writes"]:
                 notes.append(f"in place of {choice.spec.name}: {problems[0].message}")
             if choice.own and not choice.spec.writes(lang):
                 notes.append(f"the registry does not list {lang} for it; used because "
