@@ -390,6 +390,8 @@ class Coach:
         words go into the prompt, never entry text. Blocking: stops on `cancel`, `cancel()` or
         the configured time limit."""
         engine = self.engine_for(lang)
+        if engine is not None and self.model_writes(lang):
+            engine.start()  # a language's own model: loading now, ready for the next digest
         if not themes or engine is None or self.status_for(lang).state != READY or \
                 not self.model_writes(lang):
             return None
