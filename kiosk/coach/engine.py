@@ -13,8 +13,9 @@ one lock (a Llama object is not thread-safe).
   evaluates the fixed few-shot prefix once; `Llama.generate` then reuses that common token prefix,
   so only the varying end of a prompt is evaluated (keep what varies at the END of the prompt).
 - Streaming: `generate()` calls `on_token(text)` for each piece as it is decoded (from the calling
-  thread). Cancel: a threading.Event checked between prompt chunks and, through a
-  StoppingCriteria, between tokens; a time limit works the same way.
+  thread), in llama.cpp's own token loop (low-level API; Llama.generate's Python around every
+  token cost about 5% of the speed). Cancel: a threading.Event checked between prompt chunks and
+  between tokens; a time limit works the same way.
 - Quiet: llama.cpp logs go to the `kiosk.coach.llama` logger (llama_log_set); the model loads
   with verbose=True so llama-cpp-python does not redirect the process's stdout/stderr file
   descriptors (that would blank a running terminal UI); its few Python prints during loading are
@@ -24,6 +25,7 @@ one lock (a Llama object is not thread-safe).
 from __future__ import annotations
 
 import codecs
+import ctypes
 import logging
 import threading
 import time
@@ -90,7 +92,7 @@ class Stopper:
         self.deadline = time.monotonic() + time_limit if time_limit else None
         self.reason = ""
 
-    def __call__(self, *_args) -> bool:  # also a llama_cpp StoppingCriteria
+    def __call__(self, *_args) -> bool:
         if (self.cancel is not None and self.cancel.is_set()) or \
                 (self.extra is not None and self.extra.is_set()):
             self.reason = "cancelled"
@@ -262,15 +264,18 @@ class Engine:
             log.debug("warm prefix: %d tokens, %d reused (had %d)", len(tokens), reused, before)
             return len(tokens) - reused
 
-    def _feed(self, tokens: list[int], stopper: Stopper) -> int:
+    def _feed(self, tokens: list[int], stopper: Stopper, *, fresh_last: bool = False) -> int:
         """Make the context hold exactly `tokens`, evaluating in n_batch chunks and checking
-        `stopper` between chunks. Returns how many tokens were reused."""
+        `stopper` between chunks. `fresh_last`: evaluate the last token even when it is there
+        already, so the logits are its own (to sample from). Returns how many were reused."""
         llm = self._llm
         common = 0
         for have, want in zip(llm.input_ids[: llm.n_tokens], tokens):
             if have != want:
                 break
             common += 1
+        if fresh_last:
+            common = min(common, len(tokens) - 1)
         llm.n_tokens = common  # Llama.eval() drops everything after n_tokens from the cache
         for i in range(common, len(tokens), self.batch):
             if stopper():
@@ -307,6 +312,10 @@ class Engine:
 
     def _run(self, prompt, result, stopper, started, max_tokens, on_token, stop, until,
              temperature, repeat_penalty) -> None:
+        """The prompt through Llama.eval (keeps its record of the evaluated tokens, for the
+        prefix reuse), then llama.cpp's own token loop on the low-level API, as in its `simple`
+        example: sample, check, decode the token. Llama.generate does the same with more Python
+        around every token; this keeps the app's speed at llama.cpp's (bench/coach.py)."""
         import llama_cpp
 
         llm = self._llm
@@ -317,19 +326,19 @@ class Engine:
             log.warning("prompt of %d tokens does not fit the context of %d", len(tokens),
                         llm.n_ctx())
             return
-        result.reused_tokens = self._feed(tokens[:-1], stopper)
-        if stopper.reason:
+        result.reused_tokens = self._feed(tokens, stopper, fresh_last=True)
+        if stopper():
             result.stop_reason = stopper.reason
             return
-        vocab = llama_cpp.llama_model_get_vocab(llm.model)
+        ctx, vocab = llm.ctx, llama_cpp.llama_model_get_vocab(llm.model)
+        sampler = _sampler_chain(llama_cpp, llm.n_vocab(), temperature, repeat_penalty)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        criteria = llama_cpp.StoppingCriteriaList([stopper])
+        buffer, one = ctypes.create_string_buffer(256), (llama_cpp.llama_token * 1)()
         pieces: list[str] = []
-        stream = llm.generate(tokens, temp=temperature, repeat_penalty=repeat_penalty,
-                              stopping_criteria=criteria)
-        result.stop_reason = ""
+        text = ""
         try:
-            for token in stream:
+            while True:
+                token = llama_cpp.llama_sampler_sample(sampler, ctx, -1)
                 now = time.monotonic()
                 if result.first_token_s is None:
                     result.first_token_s = now - started
@@ -338,10 +347,11 @@ class Engine:
                     break
                 result.tokens += 1
                 result.token_times.append(now)
-                piece = decoder.decode(llm.detokenize([token], special=True))
+                size = llama_cpp.llama_token_to_piece(vocab, token, buffer, 256, 0, True)
+                piece = decoder.decode(buffer.raw[:max(size, 0)])
                 if piece:
                     pieces.append(piece)
-                    text = "".join(pieces)
+                    text += piece
                     cut = _first_stop(text, stop)
                     if cut is not None:
                         result.text = text[:cut]
@@ -355,10 +365,19 @@ class Engine:
                 if result.tokens >= max_tokens:
                     result.stop_reason = "max_tokens"
                     break
+                if stopper():
+                    result.stop_reason = stopper.reason
+                    break
+                one[0] = token
+                position = llm.n_tokens
+                if llama_cpp.llama_decode(ctx, llama_cpp.llama_batch_get_one(one, 1)) != 0:
+                    log.warning("llama_decode failed after %d tokens", result.tokens)
+                    result.stop_reason = "error"
+                    break
+                llm.input_ids[position] = token  # Llama's record, for the next prefix reuse
+                llm.n_tokens = position + 1
         finally:
-            stream.close()
-        if not result.stop_reason:
-            result.stop_reason = stopper.reason or "eos"
+            llama_cpp.llama_sampler_free(sampler)
         if result.stop_reason != "stop":
             result.text = "".join(pieces) + decoder.decode(b"", final=True)
 
@@ -378,6 +397,26 @@ class Engine:
                 self._llm = None
         if self._status.state in (NOT_STARTED, LOADING, READY):
             self._set(UNAVAILABLE, "closed", "the coach was shut down")
+
+
+def _sampler_chain(llama_cpp, n_vocab: int, temperature: float, repeat_penalty: float):
+    """The sampler chain Llama.generate builds for these settings (penalties over the tokens
+    generated in this call, then greedy, or top-k 40, typical 1.0, top-p 0.95, min-p 0.05,
+    temperature and a seeded draw), so the text is the same as through Llama.generate."""
+    chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+    steps = [llama_cpp.llama_sampler_init_penalties(n_vocab, 64, repeat_penalty, 0.0, 0.0)]
+    if temperature <= 0.0:
+        steps.append(llama_cpp.llama_sampler_init_greedy())
+    else:
+        steps += [llama_cpp.llama_sampler_init_top_k(40),
+                  llama_cpp.llama_sampler_init_typical(1.0, 1),
+                  llama_cpp.llama_sampler_init_top_p(0.95, 1),
+                  llama_cpp.llama_sampler_init_min_p(0.05, 1),
+                  llama_cpp.llama_sampler_init_temp(temperature),
+                  llama_cpp.llama_sampler_init_dist(SEED)]
+    for step in steps:
+        llama_cpp.llama_sampler_chain_add(chain, step)
+    return chain
 
 
 def not_ready_reason(status: Status, stopper: Stopper) -> str:
