@@ -217,7 +217,8 @@ if [ -n "$BUNDLE" ]; then
     [ "$found" -eq 1 ] || note "warning: the bundle has no model; the coach uses curated questions only"
 fi
 if [ "$found" -eq 1 ]; then
-    "$VENV/bin/python" - <<'PY'
+    # -I: the installed app, even when run from inside a source checkout (no cwd on sys.path)
+    "$VENV/bin/python" -I - <<'PY'
 from kiosk.coach.install import install_default
 from kiosk.coach.registry import load_registry
 
