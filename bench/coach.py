@@ -265,8 +265,8 @@ def report(results: list[dict], args) -> None:
         print(f"{label:28}" + "".join(f"{c:>{width + 2}}" for c in cells))
     for r in results:
         if "app_runs" in r:
-            print(f"   {r['name']}: tok/s per run, app " + " ".join(f"{v:.0f}" for v in r["app_runs"])
-                  + ", raw " + " ".join(f"{v:.0f}" for v in r["raw_runs"])
+            runs = {k: " ".join(f"{v:.0f}" for v in r[f"{k}_runs"]) for k in ("app", "raw")}
+            print(f"   {r['name']}: tok/s per run, app {runs['app']}, raw {runs['raw']}"
                   + ("" if r["same_text"] else "  TEXT DIFFERS"))
     first = results[0]
     print(f"({first.get('texts', 0)} English observations for warm first tokens, 3 for cold; "
