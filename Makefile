@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-MODEL  := models/SmolLM2-135M-Instruct.Q4_1.gguf
+# The default model: made at set-up (requantized to Q4_0) from the shipped Q4_1 file, which stays
+# as its fallback; install-default fetches the Q4_1 file and makes the Q4_0 one (models/README.md).
+MODEL  := models/SmolLM2-135M-Instruct.Q4_0.gguf
 # Portable llama.cpp build: GGML_NATIVE=ON would tune for this CPU and crash on older ones.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 

@@ -1,26 +1,35 @@
-"""Coach benchmark: model load time, time to first token (warm prefix vs cold), tokens/s of the
-app's streaming path vs llama.cpp's own loop (low-level llama_decode + sampler, same model, context,
-threads and prompt) as a ratio in one run, cancel latency (while tokens stream, and during the
-evaluation of a cold prompt) and resident memory.
+"""Coach benchmark, for the configured model next to the file it falls back to (the Q4_0 SmolLM2
+next to the shipped Q4_1 it is made from), each in a fresh process like the kiosk's: time from
+start to a ready coach (sha256 check, load, few-shot prefix), prompt processing speed, time to
+first token (warm prefix vs cold), tokens/s of the app's streaming path vs llama.cpp's own loop
+(low-level llama_decode + sampler, same model, context, threads and prompt) as a ratio in the same
+process, cancel latency (while tokens stream, and during the evaluation of a cold prompt) and
+resident memory.
 
-    python bench/coach.py [--model NAME] [--threads N] [--runs N] [--tokens N]
+    python bench/coach.py [--model NAME] [--compare NAME] [--threads N] [--runs N] [--tokens N]
 
-Targets (DESIGN.md): first token < 0.5 s warm, speed ratio >= 0.9, cancel < 0.5 s, RSS < 300 MB.
-The machine's load average is printed too: other processes on the same cores slow llama.cpp down
-a lot.
+--model: the model to judge (default: the config's coach.model); --compare: the one to show next
+to it (default: its fallback; "none" for none). Targets (issue 12) for the judged model: ready
+< 2 s after start, first token < 0.25 s warm, app/raw speed >= 0.95, peak RSS < 250 MB, cancel
+< 0.5 s. The machine's load average is printed too: other processes on the same cores slow
+llama.cpp down a lot, so run it twice on a busy machine.
 """
 
 from __future__ import annotations
 
-import argparse
-import ctypes
-import json
-import os
-import statistics
-import sys
-import threading
 import time
-from pathlib import Path
+
+PROCESS_START = time.perf_counter()  # noqa: E402  (before the imports: they are part of start)
+
+import argparse  # noqa: E402
+import ctypes  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,7 +39,11 @@ from kiosk.coach.registry import check_file, load_registry, sha256_of  # noqa: E
 from kiosk.coach.suggest import Coach  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "observations_dev.jsonl"
+# ../shared/eval/ beside the checkout (or beside a folder of worktrees)
+DEV_SET = next((p / "shared" / "eval" / "observations_dev.jsonl"
+                for p in Path(__file__).resolve().parents[1:4]
+                if (p / "shared" / "eval" / "observations_dev.jsonl").exists()),
+               Path(__file__).resolve().parents[2] / "shared" / "eval" / "observations_dev.jsonl")
 FALLBACK_TEXTS = [
     "The vacuum pump on the pick and place is getting louder and the suction is weaker.",
     "We waited 40 minutes for material from the warehouse because the order came too late.",
@@ -38,6 +51,11 @@ FALLBACK_TEXTS = [
 ]
 LONG_PROMPT = ("<|im_start|>user\nCount from 1 to 500, separated by commas.<|im_end|>\n"
                "<|im_start|>assistant\n1, 2, 3,")
+TARGETS = (("ready", "ready < 2 s after start", lambda v: v < 2.0),
+           ("first_warm", "first token warm < 0.25 s", lambda v: v < 0.25),
+           ("ratio", "app/raw speed >= 0.95", lambda v: v >= 0.95),
+           ("rss_peak", "peak RSS < 250 MB", lambda v: v < 250),
+           ("cancel_max", "cancel < 0.5 s", lambda v: v < 0.5))
 
 
 def memory_mb() -> dict[str, float]:
@@ -72,19 +90,23 @@ def first_token_times(coach: Coach, texts: list[str], *, cold: bool) -> list[flo
     return times
 
 
-def app_path(engine: Engine, tokens: int) -> tuple[float, str]:
+def app_path(engine: Engine, tokens: int) -> tuple[float, str, float]:
     """Tokens/s of Engine.generate, the streaming path the Coach uses (greedy, with on_token,
-    stop strings and an `until` check on every token like a real suggestion)."""
+    stop strings and an `until` check on every token like a real suggestion); also tokens per
+    CPU second of the process for the whole call (prompt included), which other processes on
+    the same cores disturb less than the wall clock."""
     engine.forget()
     received: list[str] = []
     parse = prompt_set("en").parse
+    cpu = time.process_time()
     result = engine.generate(LONG_PROMPT, max_tokens=tokens, on_token=received.append,
                              stop=("<|im_end|>",), until=lambda text: parse(text).complete,
                              temperature=0.0, repeat_penalty=1.0)
-    return result.tokens_per_second, "".join(received)
+    cpu = time.process_time() - cpu
+    return result.tokens_per_second, "".join(received), result.tokens / cpu
 
 
-def raw_loop(engine: Engine, tokens: int) -> tuple[float, str]:
+def raw_loop(engine: Engine, tokens: int) -> tuple[float, str, float]:
     """llama.cpp's own loop via the low-level API on the same context: llama_decode one token at
     a time, a penalties+greedy sampler chain (what Llama.generate builds for temp 0), and
     token_to_piece, as in llama.cpp's `simple` example."""
@@ -94,6 +116,7 @@ def raw_loop(engine: Engine, tokens: int) -> tuple[float, str]:
     ctx, vocab = llm.ctx, llama_cpp.llama_model_get_vocab(llm.model)
     llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
     llm.reset()  # keep Llama's own bookkeeping in line with the cleared cache
+    cpu = time.process_time()
     prompt = llm.tokenize(LONG_PROMPT.encode(), add_bos=True, special=True)
     for i in range(0, len(prompt), engine.batch):
         chunk = prompt[i:i + engine.batch]
@@ -119,11 +142,12 @@ def raw_loop(engine: Engine, tokens: int) -> tuple[float, str]:
             if llama_cpp.llama_decode(ctx, llama_cpp.llama_batch_get_one(one, 1)) != 0:
                 raise RuntimeError("llama_decode failed")
     finally:
+        cpu = time.process_time() - cpu
         llama_cpp.llama_sampler_free(sampler)
         llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
         llm.reset()
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
-    return rate, b"".join(pieces).decode("utf-8", errors="replace")
+    return rate, b"".join(pieces).decode("utf-8", errors="replace"), len(stamps) / cpu
 
 
 def cancel_latency(coach: Coach, *, cold: bool) -> float:
@@ -147,89 +171,155 @@ def cancel_latency(coach: Coach, *, cold: bool) -> float:
     return time.perf_counter() - started
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="registry name (default: the config's coach.model)")
-    parser.add_argument("--threads", type=int, help="default: the config's coach.threads")
-    parser.add_argument("--runs", type=int, default=5, help="speed runs of each path (default 5)")
-    parser.add_argument("--tokens", type=int, default=128, help="tokens per speed run")
-    args = parser.parse_args()
-    config = load_config(env={})
-    if args.threads:
-        config = config.with_changes(threads=args.threads)
-    spec = load_registry().resolve(args.model or config.model)
+def measure(name: str, threads: int, runs: int, tokens: int) -> dict:
+    """Every figure for one model, in this (fresh) process."""
+    config = load_config(env={}).with_changes(threads=threads)
+    spec = load_registry().resolve(name)
     problem = check_file(spec, verify_hash=False)
     if problem:
-        print(f"model not usable: {problem.message}")
-        return 1
-    print(f"model {spec.name} ({spec.path.stat().st_size / 1e6:.0f} MB), threads {config.threads},"
-          f" context {config.context}, n_batch 64, flash_attn on; cpus {os.cpu_count()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
-    rss_start = memory_mb()["VmRSS"]
-
+        return {"name": name, "error": problem.message}
+    out: dict = {"name": spec.name, "mb": spec.path.stat().st_size / 1e6,
+                 "rss_start": memory_mb()["VmRSS"], "load_before": os.getloadavg()[0]}
     started = time.perf_counter()
     sha256_of(spec.path)
-    sha_s = time.perf_counter() - started
+    out["sha"] = time.perf_counter() - started
     coach = Coach(config, model=spec.name)
+    engine = coach.engine
+    engine.candidates = (spec,)  # measure this file, never its fallback
     started = time.perf_counter()
     coach.start_loading()
     if not coach.wait_ready(300):
-        print(f"coach not ready: {coach.status}")
-        return 1
-    load_s = time.perf_counter() - started
-    engine = coach.engine
+        return {"name": name, "error": f"coach not ready: {coach.status}"}
+    out["ready"] = time.perf_counter() - started
+    out["ready_process"] = time.perf_counter() - PROCESS_START
     prefix = prompt_set("en").prefix(spec.prompt_style)
-    engine.forget()
-    started = time.perf_counter()
-    prefix_tokens = engine.warm(prefix)
-    warm_s = time.perf_counter() - started
-    print(f"load: {load_s:.2f} s to ready in the background (of which sha256 check ~{sha_s:.2f} s,"
-          f" few-shot prefix of {prefix_tokens} tokens {warm_s:.2f} s)")
+    pp = []
+    for _ in range(3):  # prompt processing: the few-shot prefix, evaluated cold
+        engine.forget()
+        started = time.perf_counter()
+        out["prefix_tokens"] = engine.warm(prefix)
+        pp.append(out["prefix_tokens"] / (time.perf_counter() - started))
+    out["pp"] = statistics.median(pp)
 
     texts = english_texts()
     warm = first_token_times(coach, texts, cold=False)
-    cold = first_token_times(coach, texts, cold=True)
-    for label, times, note in (("warm prefix", warm, f"{len(texts)} English dev observations"),
-                               ("cold       ", cold, "whole prompt evaluated")):
-        if times:
-            print(f"first token, {label}: median {statistics.median(times):.3f} s, "
-                  f"max {max(times):.3f} s  ({note}; {len(texts) - len(times)} without a token "
-                  f"within the coach's time limit)")
-        else:
-            print(f"first token, {label}: none within the coach's time limit ({note}); "
-                  f"is the machine busy?")
+    cold = first_token_times(coach, texts[:3], cold=True)  # slow: a few are enough
+    out.update(texts=len(texts), first_warm=statistics.median(warm) if warm else 99.0,
+               first_warm_max=max(warm, default=99.0),
+               first_cold=statistics.median(cold) if cold else 99.0)
 
-    app_rates, raw_rates = [], []
+    app_rates, raw_rates, ratios, cpu_ratios = [], [], [], []
     app_text = raw_text = ""
-    for _ in range(args.runs):  # interleaved, so background load hits both alike
-        rate, app_text = app_path(engine, args.tokens)
-        app_rates.append(rate)
-        rate, raw_text = raw_loop(engine, args.tokens)
-        raw_rates.append(rate)
-    app, raw = statistics.median(app_rates), statistics.median(raw_rates)
-    same = "same text" if app_text == raw_text[:len(app_text)] else "TEXT DIFFERS"
-    print("   tok/s per run, app:", " ".join(f"{r:.0f}" for r in app_rates),
-          " raw:", " ".join(f"{r:.0f}" for r in raw_rates))
-    print(f"speed: app streaming path {app:.1f} tok/s, llama.cpp raw loop {raw:.1f} tok/s, "
-          f"ratio {app / raw:.3f}  (median of {args.runs} interleaved runs of {args.tokens} "
-          f"tokens, greedy; {same})")
-    cancels = {cold: [cancel_latency(coach, cold=cold) for _ in range(args.runs)]
-               for cold in (False, True)}
-    print(f"cancel: {statistics.median(cancels[False]):.3f} s median, "
-          f"{max(cancels[False]):.3f} s max while tokens stream; "
-          f"{statistics.median(cancels[True]):.3f} s median, {max(cancels[True]):.3f} s max "
-          f"during a cold prompt  ({args.runs} runs each)")
+    for i in range(runs):  # interleaved, order alternating: background load hits both alike
+        if i % 2 == 0:
+            app, app_text, app_cpu = app_path(engine, tokens)
+            raw, raw_text, raw_cpu = raw_loop(engine, tokens)
+        else:
+            raw, raw_text, raw_cpu = raw_loop(engine, tokens)
+            app, app_text, app_cpu = app_path(engine, tokens)
+        app_rates.append(app)
+        raw_rates.append(raw)
+        ratios.append(app / raw if raw else 0.0)
+        cpu_ratios.append(app_cpu / raw_cpu if raw_cpu else 0.0)
+    out.update(app=statistics.median(app_rates), raw=statistics.median(raw_rates),
+               ratio=statistics.median(ratios), cpu_ratio=statistics.median(cpu_ratios),
+               best_ratio=max(app_rates) / max(raw_rates), app_runs=app_rates,
+               raw_runs=raw_rates, same_text=app_text == raw_text[:len(app_text)])
+    cancels = {c: [cancel_latency(coach, cold=c) for _ in range(runs)] for c in (False, True)}
+    out.update(cancel_stream=statistics.median(cancels[False]),
+               cancel_cold=statistics.median(cancels[True]),
+               cancel_max=max(max(c) for c in cancels.values()))
     memory = memory_mb()
-    print(f"memory: RSS {memory['VmRSS']:.0f} MB now, peak {memory['VmHWM']:.0f} MB "
-          f"(Python + libraries before loading: {rss_start:.0f} MB)")
+    out.update(rss=memory["VmRSS"], rss_peak=memory["VmHWM"], load_after=os.getloadavg()[0])
     coach.close()
+    return out
 
-    checks = [("first token warm < 0.5 s", statistics.median(warm) < 0.5),
-              ("speed ratio >= 0.9", app / raw >= 0.9),
-              ("cancel < 0.5 s", max(max(c) for c in cancels.values()) < 0.5),
-              ("RSS < 300 MB", memory["VmHWM"] < 300)]
-    print("targets: " + "; ".join(f"{name}: {'ok' if ok else 'MISSED'}" for name, ok in checks))
-    return 0
+
+ROWS = (("file size", "mb", "{:.0f} MB"),
+        ("ready after start_loading", "ready", "{:.2f} s"),
+        ("  ... after process start", "ready_process", "{:.2f} s"),
+        ("  of which sha256 check", "sha", "{:.2f} s"),
+        ("prompt processing (prefix)", "pp", "{:.0f} tok/s"),
+        ("first token, warm prefix", "first_warm", "{:.3f} s"),
+        ("  max", "first_warm_max", "{:.3f} s"),
+        ("first token, cold", "first_cold", "{:.3f} s"),
+        ("app streaming path", "app", "{:.1f} tok/s"),
+        ("llama.cpp raw loop", "raw", "{:.1f} tok/s"),
+        ("app/raw (median of pairs)", "ratio", "{:.3f}"),
+        ("  best run / best run", "best_ratio", "{:.3f}"),
+        ("  per CPU second", "cpu_ratio", "{:.3f}"),
+        ("cancel while streaming", "cancel_stream", "{:.3f} s"),
+        ("cancel during cold prompt", "cancel_cold", "{:.3f} s"),
+        ("RSS at the end", "rss", "{:.0f} MB"),
+        ("  peak", "rss_peak", "{:.0f} MB"),
+        ("load average (1 min) before", "load_before", "{:.2f}"),
+        ("  after", "load_after", "{:.2f}"))
+
+
+def report(results: list[dict], args) -> None:
+    width = 16
+    names = [r["name"] for r in results]
+    print(f"{'':28}" + "".join(f"{n[-width:]:>{width + 2}}" for n in names))
+    for label, key, fmt in ROWS:
+        cells = [fmt.format(r[key]) if key in r else "-" for r in results]
+        print(f"{label:28}" + "".join(f"{c:>{width + 2}}" for c in cells))
+    for r in results:
+        if "app_runs" in r:
+            runs = {k: " ".join(f"{v:.0f}" for v in r[f"{k}_runs"]) for k in ("app", "raw")}
+            print(f"   {r['name']}: tok/s per run, app {runs['app']}, raw {runs['raw']}"
+                  + ("" if r["same_text"] else "  TEXT DIFFERS"))
+    first = results[0]
+    print(f"({first.get('texts', 0)} English observations for warm first tokens, 3 for cold; "
+          f"{args.runs} "
+          f"interleaved speed runs of {args.tokens} tokens, greedy; threads {args.threads}, "
+          f"context 1024, n_batch 64, flash_attn on; cpus {os.cpu_count()})")
+    if len(results) > 1 and "pp" in results[1] and "pp" in first:
+        print(f"{first['name']} vs {results[1]['name']}: prompt processing "
+              f"x{first['pp'] / results[1]['pp']:.2f}, ready "
+              f"x{results[1]['ready'] / first['ready']:.2f} sooner, generation "
+              f"x{first['app'] / results[1]['app']:.2f}")
+    if "error" in first:
+        print(f"{first['name']}: {first['error']}")
+        return
+    print(f"targets for {first['name']}: " + "; ".join(
+        f"{label}: {'ok' if test(first[key]) else 'MISSED'}" for key, label, test in TARGETS))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", help="registry name (default: the config's coach.model)")
+    parser.add_argument("--compare", help="registry name to show next to it (default: its "
+                                          "fallback; none: no comparison)")
+    parser.add_argument("--threads", type=int, help="default: the config's coach.threads")
+    parser.add_argument("--runs", type=int, default=9, help="speed runs of each path (default 9)")
+    parser.add_argument("--tokens", type=int, default=128, help="tokens per speed run")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # the child: measure this, print JSON
+    args = parser.parse_args()
+    config = load_config(env={})
+    args.threads = args.threads or config.threads
+    if args.one:
+        print(json.dumps(measure(args.one, args.threads, args.runs, args.tokens)))
+        return 0
+    registry = load_registry()
+    spec = registry.resolve(args.model or config.model)
+    names = [spec.name]
+    other = args.compare if args.compare is not None else spec.fallback
+    if other and other != "none":
+        names.append(registry.resolve(other).name)
+    print(f"load average {os.getloadavg()[0]:.2f} at the start; each model in a fresh process",
+          flush=True)
+    results = []
+    for name in names:
+        child = subprocess.run([sys.executable, __file__, "--one", name, "--threads",
+                                str(args.threads), "--runs", str(args.runs), "--tokens",
+                                str(args.tokens)], capture_output=True, text=True)
+        if child.returncode != 0:
+            print(child.stderr[-2000:])
+            results.append({"name": name, "error": f"exit status {child.returncode}"})
+        else:
+            results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    report(results, args)
+    return 0 if "error" not in results[0] else 1
 
 
 if __name__ == "__main__":

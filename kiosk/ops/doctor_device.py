@@ -27,35 +27,58 @@ CPU_FLAGS = {
 }
 
 
-def _model_spec(ctx: Context):
-    """(spec, None) or (None, Check) for the configured model."""
+def _model_specs(ctx: Context):
+    """([(label, chain of specs)], []) for the configured models (the general one and each
+    language's own), or ([], [Check]) when the registry does not load; a name that is not in
+    the registry gives a FAIL row of its own."""
     try:
         from kiosk.coach.registry import RegistryError, load_registry
     except ImportError:
-        return None, Check("model", SKIP, "kiosk.coach.registry is not part of this build")
+        return [], [Check("model", SKIP, "kiosk.coach.registry is not part of this build")]
     try:
         registry = load_registry()
-        return registry.resolve(ctx.model or registry.default), None
     except RegistryError as exc:
-        return None, Check("model", FAIL, str(exc),
-                           "set [coach] model to a name from `kiosk models list`")
+        return [], [Check("model", FAIL, str(exc), "reinstall the app (install.sh)")]
+    named = [("model", "coach.model", ctx.model or registry.default)]
+    own = ctx.config.language_models if ctx.config is not None else ()
+    named += [(f"model ({lang})", f"coach.models.{lang}", name) for lang, name in own]
+    found, failed = [], []
+    for label, key, name in named:
+        try:
+            found.append((label, registry.chain(registry.resolve(name))))
+        except RegistryError as exc:
+            failed.append(Check(label, FAIL, f"{key}: {exc}",
+                                f"set {key} to a name from `kiosk models list`; until then "
+                                f"the kiosk works without it (curated questions)"))
+    return found, failed
 
 
 def check_model(ctx: Context) -> list[Check]:
     if not ctx.coach_enabled:
         return [Check("model", OK, "coach disabled in the config: curated questions only")]
-    spec, problem_row = _model_spec(ctx)
-    if spec is None:
-        return [problem_row]
+    found, rows = _model_specs(ctx)
+    return [_check_chain(label, chain) for label, chain in found] + rows
+
+
+def _check_chain(label: str, chain) -> Check:
+    """The first of a model and its fallbacks whose file passes every check (sha256 too)."""
     from kiosk.coach.registry import check_file
 
-    problem = check_file(spec, verify_hash=True)
-    if problem is not None:
-        return [Check("model", FAIL, problem.message,
-                      "the kiosk still works, with curated questions only, until this is fixed")]
+    problems = []
+    for spec in chain:
+        problem = check_file(spec, verify_hash=True)
+        if problem is None:
+            break
+        problems.append(problem)
+    else:
+        return Check(label, FAIL, problems[0].message,
+                     "the kiosk still works, with curated questions only, until this is fixed")
     verified = "size and sha256 verified" if spec.sha256 else "not in the registry: unverified"
-    return [Check("model", OK, f"{spec.name}: {spec.path} ({spec.size / 2**20:.0f} MB), "
-                  f"{verified}")]
+    detail = f"{spec.name}: {spec.path} ({spec.size / 2**20:.0f} MB), {verified}"
+    if not problems:
+        return Check(label, OK, detail)
+    return Check(label, WARN, f"{chain[0].name} is not usable ({problems[0].message}); the "
+                 f"coach uses its fallback {detail}", "run `sudo kiosk models install-default`")
 
 
 def check_llama(ctx: Context) -> list[Check]:
@@ -117,9 +140,12 @@ def check_memory(ctx: Context) -> list[Check]:
     if "MemTotal" not in info:
         return [Check("memory", SKIP, "/proc/meminfo cannot be read")]
     need = APP_MB_WITHOUT_MODEL
-    if ctx.coach_enabled:
-        spec, _ = _model_spec(ctx)
-        need = max(need, getattr(spec, "min_ram_mb", 0) or need)
+    if ctx.coach_enabled:  # every model stays loaded once used: the largest, plus the others
+        found, _ = _model_specs(ctx)
+        models = sorted({chain[0].name: chain[0].min_ram_mb for _, chain in found}.values())
+        if models and models[-1]:
+            need = max(need, models[-1]) + sum(max(0, m - APP_MB_WITHOUT_MODEL)
+                                               for m in models[:-1])
     total, available = info["MemTotal"], info.get("MemAvailable", 0)
     detail = f"{total} MB total, {available} MB available; the kiosk needs about {need} MB"
     if total < need + OS_RESERVE_MB:
