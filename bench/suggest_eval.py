@@ -224,20 +224,22 @@ def _stems(text: str, lang: str) -> list[str]:
     """Snowball stems of the words of `text` (an independent yardstick, not the coach's own)."""
     import snowballstemmer
 
-    algorithm = {"nl": "dutch", "en": "english"}[lang]
+    algorithm = {"nl": "dutch", "en": "english", "de": "german", "pl": "polish",
+                 "tr": "turkish"}[lang]
     tokens = re.findall(r"[^\W\d_]+", text.lower())
     return snowballstemmer.stemmer(algorithm).stemWords(tokens)
 
 
 def names_subject(question: str, subject: list[str], lang: str) -> bool:
     """Does `question` name one of the subject words (every word of a multi-word one)? A Dutch
-    compound counts: "pomp" is named by "koelpomp", "koelvloeistofpomp" by "pomp" is not."""
+    (or German) compound counts: "pomp" is named by "koelpomp", "koelvloeistofpomp" by "pomp" is
+    not."""
     said = _stems(question, lang)
     raw = re.findall(r"[^\W\d_]+", question.lower())
 
     def named(word: str) -> bool:
         stem = _stems(word, lang)[0]
-        return stem in said or (lang == "nl" and len(word) >= 4
+        return stem in said or (lang in ("nl", "de") and len(word) >= 4
                                 and any(w.endswith(word) for w in raw))
 
     return any(all(named(w) for w in re.findall(r"[^\W\d_]+", s.lower())) for s in subject)
@@ -311,7 +313,8 @@ def quality(dev: list[dict], model: str | None, langs: list[str], verbose: bool)
             suggestion_quality(f"held-out {lang}", load_heldout(lang), coach, verbose)
             mine = [dict(o, subject=DEV_SUBJECTS[i]) for i, o in enumerate(dev)
                     if o["lang"] == lang]
-            suggestion_quality(f"dev {lang}", mine, coach, verbose)
+            if mine:  # the dev set has Dutch and English only
+                suggestion_quality(f"dev {lang}", mine, coach, verbose)
     finally:
         coach.close()
 
@@ -321,7 +324,8 @@ def main() -> int:
     parser.add_argument("--model", nargs="?", const="", default=None, metavar="NAME",
                         help="run the suggestions with this model (registry name or .gguf; "
                              "bare: the configured one) instead of without a model (slow)")
-    parser.add_argument("--lang", choices=("nl", "en"), help="only this language's quality")
+    langs = sorted(p.stem.removeprefix("heldout_") for p in HELDOUT.glob("heldout_*.jsonl"))
+    parser.add_argument("--lang", choices=langs, help="only this language's quality")
     parser.add_argument("--verbose", action="store_true", help="show the misses")
     args = parser.parse_args()
     dev = load_dev()
@@ -339,7 +343,7 @@ def main() -> int:
                    "")
     related_quality(dev, args.verbose)
     related_speed()
-    quality(dev, args.model, [args.lang] if args.lang else ["nl", "en"], args.verbose)
+    quality(dev, args.model, [args.lang] if args.lang else langs, args.verbose)
     return 0
 
 

@@ -129,3 +129,13 @@ def test_the_held_out_targets_are_met_without_the_model(coach, lang, capsys):
 def test_a_near_slip_on_oil_is_safety_not_maintenance(coach, lang, text):
     """Issue 16 item 11: an anonymous near-slip reached the station as another category."""
     assert coach.suggest(text, lang).category.category == "safety"
+
+
+@pytest.mark.parametrize("lang", ["pl", "tr", "de"])
+def test_the_new_languages_meet_their_targets_without_the_model(coach, lang, capsys):
+    """Issue 14: at least 20 samples per new language, category and subject named >= 85%."""
+    rows = load_heldout(lang)
+    assert len(rows) >= 20 and {r["category"] for r in rows} <= set(CATEGORIES)
+    figures = suggestion_quality(f"held-out {lang}", rows, coach, False)
+    assert figures["named"] >= 0.85 and figures["category"] >= 0.85, capsys.readouterr().out
+    assert figures["dupes"] == 0 and figures["empty"] == 0
