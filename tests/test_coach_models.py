@@ -212,10 +212,10 @@ async def test_the_app_runs_with_a_misnamed_model_for_its_language(tmp_path, mon
             await pilot.press("f5")
             screen = app.screen
             for _ in range(600):
-                if screen._coach_cancel is None and screen.offered:
+                if screen._coach_cancel is None and screen.offers.items:
                     break
                 await pilot.pause(0.1)
-            questions = [o["s"] for o in screen.offered if o["s"].kind == "question"]
+            questions = [o.s for o in screen.offers.items if o.s.kind == "question"]
             assert len(questions) == 3 and not any(q.is_ai for q in questions)
             assert questions[0].text in screen_text(app)
             await pilot.press("f2")
