@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
-from kiosk.config import Config, load_config
+from kiosk.config import Config
 from kiosk.entries import Entry
 from kiosk.learning.followup import DueFollowUp, mark_asked, record_answer
 from kiosk.learning.pulse import record_pulse
@@ -23,31 +22,11 @@ from kiosk.sync.errors import PayloadError
 from kiosk.sync.learning_batch import unpack_learning
 from support.samples import sample_entries
 from support.screen_codes import files_of, scan_screen
+from tests.test_sync_roundtrip import config, kiosk, station, station_config  # noqa: F401
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return load_config(env={}).with_changes(data_dir=tmp_path / "kiosk")
-
-
-@pytest.fixture
-def kiosk(config: Config):
-    with Store(config.data_dir) as store:
-        yield store
-
-
-@pytest.fixture
-def station_config(config: Config, tmp_path: Path) -> Config:
-    return config.with_changes(kiosk_id="station-1", mode="supervisor",
-                               data_dir=tmp_path / "station")
-
-
-@pytest.fixture
-def station(station_config: Config):
-    with Store(station_config.data_dir) as store:
-        yield store
 
 
 def planned(config: Config, count: int, seed: int = 1, **changes) -> list[Entry]:

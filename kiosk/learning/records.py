@@ -110,14 +110,18 @@ class LearningRecords:
                 table.insert_multiple(new.values())
             return changed + len(new)
 
-    def remove_followups(self, entry_ids: Iterable[str]) -> int:
-        gone = set(entry_ids)
+    def _remove(self, name: str, field: str, values: Iterable[str]) -> int:
+        """Remove the records of table `name` whose `field` is one of `values`; how many."""
+        gone = set(values)
         with self.store.lock:
-            table = self._table(FOLLOWUPS)
-            doc_ids = [doc.doc_id for doc in table.all() if doc.get("entry_id") in gone]
+            table = self._table(name)
+            doc_ids = [doc.doc_id for doc in table.all() if doc.get(field) in gone]
             if doc_ids:
                 table.remove(doc_ids=doc_ids)
             return len(doc_ids)
+
+    def remove_followups(self, entry_ids: Iterable[str]) -> int:
+        return self._remove(FOLLOWUPS, "entry_id", entry_ids)
 
     # -- pulses -------------------------------------------------------------------------------
     def pulses(self) -> list[Pulse]:
@@ -145,13 +149,7 @@ class LearningRecords:
             return len(doc_ids)
 
     def remove_pulses(self, tokens: Iterable[str]) -> int:
-        gone = set(tokens)
-        with self.store.lock:
-            table = self._table(PULSES)
-            doc_ids = [doc.doc_id for doc in table.all() if doc.get("token") in gone]
-            if doc_ids:
-                table.remove(doc_ids=doc_ids)
-            return len(doc_ids)
+        return self._remove(PULSES, "token", tokens)
 
     # -- retention ----------------------------------------------------------------------------
     def prune(self, removed_entries: Iterable[str], before_week: str) -> int:
