@@ -8,7 +8,6 @@ gives pictures. The configured path goes the same way as `camera = "/dev/video2"
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 import time
@@ -17,13 +16,11 @@ from dataclasses import replace
 import pytest
 
 from kiosk.config import ConfigError, load_config
-from kiosk.demo import fill_demo_data
 from kiosk.store import Store
 from kiosk.sync import camera
 from tests.test_config import SECURITY, write
-from tests.test_sync_video import film
-from tests.test_ui_transfer import (entries_frames, log_lines, open_menu_item, read_shown_cells,
-                                    scan, wait_workers)
+from tests.test_sync_video import export_screen, film
+from tests.test_ui_transfer import entries_frames, log_lines, open_menu_item, scan, wait_workers
 from tests.ui_helpers import make_test_app, screen_text
 
 cv2 = pytest.importorskip("cv2")  # the [camera] extra (in the test extra too)
@@ -44,19 +41,8 @@ def kiosk_film(tmp_path_factory):
     """A kiosk's export screen at 80x24 filmed: its source frames and some repair frames, as
     the widget paints them, in a video; and the entries the kiosk sends."""
     folder = tmp_path_factory.mktemp("camera")
-    app, store, _ = make_test_app(folder / "kiosk")
-    fill_demo_data(store, app.config, count=6, seed=2)
-    sent = {e.id: e for e in store.entries() if e.visibility != "private"}
-
-    async def export():
-        async with app.run_test(size=(80, 24)) as pilot:
-            await open_menu_item(pilot, "1234", "export")
-            await wait_workers(app, pilot)
-            count = app.screen.window.stream.count
-            return count, await read_shown_cells(app, pilot, extra=count // 2 + 6)
-
-    count, shown = asyncio.run(export())
-    store.close()
+    sent, count, shown = export_screen(folder, (80, 24), entries=6, seed=2,
+                                       extra=lambda count: count // 2 + 6)
     video = folder / "kiosk-screen.mp4"
     film(shown, video)
     return folder, sent, count, video

@@ -49,23 +49,31 @@ def film(shown: list, path, *, keep_every: int = 1, seed: int = 1) -> int:
 @pytest.fixture(scope="module")
 def filmed(tmp_path_factory):
     """A kiosk's export screen at 120x40, its source and repair frames as painted."""
+    folder = tmp_path_factory.mktemp("video")
+    sent, count, shown = export_screen(folder, (120, 40), entries=14, seed=3,
+                                       extra=lambda count: 2 * count + 6)
+    return folder, sent, count, shown
+
+
+def export_screen(folder, size, *, entries: int, seed: int, extra):
+    """A kiosk with `entries` demo entries opens its export screen at `size`: the entries it
+    sends, the number of source frames and every frame as painted (`extra(count)` repair ones)."""
     import asyncio
 
-    folder = tmp_path_factory.mktemp("video")
     app, store, _ = make_test_app(folder / "kiosk")
-    fill_demo_data(store, app.config, count=14, seed=3)
+    fill_demo_data(store, app.config, count=entries, seed=seed)
     sent = {e.id: e for e in store.entries() if e.visibility != "private"}
 
     async def export():
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=size) as pilot:
             await open_menu_item(pilot, "1234", "export")
             await wait_workers(app, pilot)
             count = app.screen.window.stream.count
-            return count, await read_shown_cells(app, pilot, extra=2 * count + 6)
+            return count, await read_shown_cells(app, pilot, extra=extra(count))
 
     count, shown = asyncio.run(export())
     store.close()
-    return folder, sent, count, shown
+    return sent, count, shown
 
 
 @pytest.mark.parametrize("keep_every", [1, 3], ids=["every-frame", "every-third-frame"])
