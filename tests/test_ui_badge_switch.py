@@ -119,3 +119,16 @@ async def test_the_keys_arrival_time_decides_not_when_a_busy_app_handles_them(tm
         author = pseudonym(config.site_key, SECOND if switched else FIRST)
         assert app.session.author == author
         assert app.screen.query_one("#what_happened").text == ("" if switched else f"{SECOND}\n")
+
+
+async def test_words_at_scanner_speed_are_text_not_a_badge(tmp_path):
+    """Tried in tmux (which types at scanner speed): " bij de rolwissel?" and Enter in the edit
+    box of a suggestion logged the worker out and a new "badge" in. A badge has no spaces."""
+    app, _, clock = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, clock, FIRST)
+        clock.advance(60)
+        await pilot.press(*"bij", "space", *"de", "space", *"rolwissel?", "enter")
+        await pilot.pause()
+        assert app.session.author == pseudonym(app.config.site_key, FIRST)
+        assert app.screen.query_one("#what_happened").text == "bij de rolwissel?\n"

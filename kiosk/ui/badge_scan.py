@@ -144,6 +144,8 @@ class ScanWatch:
         if is_frame(burst.code):
             self._take_out(burst, lambda: app.notify(app.t("login.sync_code"), timeout=8))
             return True
+        if any(ch.isspace() for ch in burst.code.strip()):
+            return False  # words and spaces at scanner speed (a paste, a macro): text, no badge
         try:
             scanned = app.badge_session(burst.code)
         except BadgeError:
