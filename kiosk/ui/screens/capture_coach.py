@@ -56,6 +56,7 @@ class CoachMixin:
         self._coach_closed = False  # the worker closed the panel: no asking by itself
         self._picked: str | None = None  # the box picked with ←/→ for the next suggestion
         self.coach_tokens = 0  # tokens of the running round (counted, never shown)
+        self._fresh_boxes: set[str] = set()  # boxes that end with a suggestion just used
 
     @property
     def coach_open(self) -> bool:
@@ -275,7 +276,7 @@ class CoachMixin:
             area = self.query_one(f"#{target}", TextArea)
             # no new line after it: a box shown one line high shows the line just added
             area.load_text((area.text.rstrip() + "\n" if area.text.strip() else "") + marked)
-            self._fresh_boxes = getattr(self, "_fresh_boxes", set()) | {target}
+            self._fresh_boxes.add(target)
             area.move_cursor(area.document.end)
             area.scroll_cursor_visible()
         self._picked = None
@@ -306,10 +307,9 @@ class CoachMixin:
     def start_answer_line(self, widget) -> None:
         """Back in a box that ends with a suggestion just used: a new line to answer on (else
         the worker's words were glued to the question: "...gestaan?Iemand had")."""
-        fresh = getattr(self, "_fresh_boxes", set())
-        if not isinstance(widget, TextArea) or widget.id not in fresh:
+        if not isinstance(widget, TextArea) or widget.id not in self._fresh_boxes:
             return
-        fresh.discard(widget.id)
+        self._fresh_boxes.discard(widget.id)
         if widget.text.strip() and not widget.text.endswith("\n"):
             widget.insert("\n", widget.document.end)
             widget.move_cursor(widget.document.end)
